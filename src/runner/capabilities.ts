@@ -1,0 +1,60 @@
+import type { Json, Key } from '../history/event.js';
+
+/**
+ * What a workload needs from a database, independent of which database it is. Each
+ * system's client implements the capabilities it can honestly offer; "this system cannot
+ * run this workload" is then a lookup answered before anything starts.
+ *
+ * Every call takes the operation's AbortSignal: it fires at the per-operation timeout (the
+ * operation then completes `info`), and a client should stop waiting and free what it holds.
+ *
+ * Results and errors follow the outcome rules in `outcome.ts`: resolve when the operation
+ * happened; throw `DefiniteFailure` only when the system certainly did not apply it;
+ * anything else thrown is treated as indeterminate (`info`).
+ */
+export interface CallOptions {
+  signal: AbortSignal;
+}
+
+export interface RegisterCapability {
+  /** The current value, or `null` when the key does not exist. */
+  read(key: Key, options: CallOptions): Promise<Json>;
+  write(key: Key, value: Json, options: CallOptions): Promise<void>;
+  /** Sets `next` if the current value is `expected`; resolves `false` when it was not (a definite failure). */
+  cas(key: Key, expected: Json, next: Json, options: CallOptions): Promise<boolean>;
+}
+
+export interface LockCapability {
+  /** Resolves with a token once the lock is held (the system's own lease/session expires it after `ttlMs`). */
+  acquire(name: string, ttlMs: number, options: CallOptions): Promise<string>;
+  /** Releases the lock if `token` still holds it; resolves `false` when it did not. */
+  release(name: string, token: string, options: CallOptions): Promise<boolean>;
+}
+
+export interface SetCapability {
+  add(element: Json, options: CallOptions): Promise<void>;
+  read(options: CallOptions): Promise<Json[]>;
+}
+
+/** A transaction micro-operation, as in list-append / rw-register histories: `['append', k, 3]`, `['r', k, null]`. */
+export type MicroOp = readonly [f: 'r' | 'w' | 'append', key: Key, value: Json];
+
+export interface TxnCapability {
+  /** Runs the micro-operations atomically; resolves with them completed (reads filled in). */
+  run(ops: readonly MicroOp[], options: CallOptions): Promise<MicroOp[]>;
+}
+
+export interface CounterCapability {
+  add(delta: number, options: CallOptions): Promise<void>;
+  read(options: CallOptions): Promise<number>;
+}
+
+export interface Capabilities {
+  register?: RegisterCapability;
+  lock?: LockCapability;
+  set?: SetCapability;
+  txn?: TxnCapability;
+  counter?: CounterCapability;
+}
+
+export type CapabilityName = keyof Capabilities;

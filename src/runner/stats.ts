@@ -1,0 +1,75 @@
+import type { FaultResult } from './nemesis.js';
+
+export interface OutcomeCounts {
+  ok: number;
+  fail: number;
+  info: number;
+}
+
+/** Counts for results.json: client operations by outcome, overall and per node. */
+export interface RunStats extends OutcomeCounts {
+  invoked: number;
+  perNode: Record<string, OutcomeCounts & { invoked: number }>;
+  /** Nemesis operations performed (heal included). */
+  faultOps: number;
+}
+
+export type RunPhase = 'setup' | 'main' | 'heal' | 'final' | 'teardown' | 'done';
+
+/** A live snapshot for the terminal: what the CLI renders every second. */
+export interface Progress extends OutcomeCounts {
+  phase: RunPhase;
+  elapsedMs: number;
+  /** Completions per second since the previous snapshot. */
+  opsPerSecond: number;
+  invoked: number;
+  inFlight: number;
+  activeFaults: { fault: string; targets: readonly string[] }[];
+}
+
+export class StatsTracker {
+  readonly stats: RunStats = { invoked: 0, ok: 0, fail: 0, info: 0, perNode: {}, faultOps: 0 };
+  private readonly active = new Map<string, readonly string[]>();
+  private lastCompleted = 0;
+  private lastAtMs = 0;
+
+  constructor(nodes: readonly string[]) {
+    for (const node of nodes) this.stats.perNode[node] = { invoked: 0, ok: 0, fail: 0, info: 0 };
+  }
+
+  invoked(node: string): void {
+    this.stats.invoked++;
+    (this.stats.perNode[node] ??= { invoked: 0, ok: 0, fail: 0, info: 0 }).invoked++;
+  }
+
+  completed(node: string, type: keyof OutcomeCounts): void {
+    this.stats[type]++;
+    (this.stats.perNode[node] as OutcomeCounts)[type]++;
+  }
+
+  fault(result: FaultResult | undefined): void {
+    this.stats.faultOps++;
+    if (result === undefined) return;
+    if (result.active) this.active.set(result.fault, result.targets);
+    else this.active.delete(result.fault);
+  }
+
+  healed(): void {
+    this.active.clear();
+  }
+
+  get inFlight(): number {
+    return this.stats.invoked - this.stats.ok - this.stats.fail - this.stats.info;
+  }
+
+  snapshot(phase: RunPhase, nowMs: number): Progress {
+    const completed = this.stats.ok + this.stats.fail + this.stats.info;
+    const dt = nowMs - this.lastAtMs;
+    const opsPerSecond = dt > 0 ? ((completed - this.lastCompleted) * 1000) / dt : 0;
+    this.lastCompleted = completed;
+    this.lastAtMs = nowMs;
+    const { ok, fail, info, invoked } = this.stats;
+    const activeFaults = [...this.active].map(([fault, targets]) => ({ fault, targets }));
+    return { phase, elapsedMs: nowMs, opsPerSecond, invoked, ok, fail, info, inFlight: this.inFlight, activeFaults };
+  }
+}
