@@ -1,0 +1,88 @@
+import { type Arena, HEAP } from './int-tables.js';
+
+/**
+ * The dependency graph between transactions, kept in flat typed arrays: millions of edges
+ * must not become millions of objects. Nodes are dense integers; an edge is an index into
+ * parallel arrays (source, target, kind, and two integers the inference uses to explain it).
+ */
+
+export const WW = 0;
+export const WR = 1;
+export const RW = 2;
+export const PROCESS = 3;
+export const REALTIME = 4;
+export type EdgeKind = typeof WW | typeof WR | typeof RW | typeof PROCESS | typeof REALTIME;
+export const EDGE_KIND_NAMES = ['ww', 'wr', 'rw', 'process', 'realtime'] as const;
+
+/** Bit masks selecting edge kinds for a traversal. */
+export const bit = (k: EdgeKind): number => 1 << k;
+export const DATA_MASK = bit(WW) | bit(WR) | bit(RW);
+
+export class EdgeStore {
+  length = 0;
+  src: Int32Array;
+  dst: Int32Array;
+  kind: Uint8Array;
+  /** Inference-specific justification (e.g. a read id and an element id); -1 when unused. */
+  a: Int32Array;
+  b: Int32Array;
+  readonly counts = [0, 0, 0, 0, 0];
+
+  constructor(
+    capacity = 1024,
+    private readonly arena: Arena = HEAP,
+  ) {
+    capacity = Math.max(capacity, 16);
+    this.src = arena.int32(capacity);
+    this.dst = arena.int32(capacity);
+    this.kind = arena.uint8(capacity);
+    this.a = arena.int32(capacity);
+    this.b = arena.int32(capacity);
+  }
+
+  add(src: number, dst: number, kind: EdgeKind, a = -1, b = -1): void {
+    if (this.length === this.src.length) this.grow();
+    const i = this.length++;
+    this.src[i] = src;
+    this.dst[i] = dst;
+    this.kind[i] = kind;
+    this.a[i] = a;
+    this.b[i] = b;
+    this.counts[kind]!++;
+  }
+
+  private grow(): void {
+    const n = this.src.length * 2;
+    const grow32 = (old: Int32Array): Int32Array => {
+      const next = this.arena.int32(n);
+      next.set(old);
+      return next;
+    };
+    this.src = grow32(this.src);
+    this.dst = grow32(this.dst);
+    this.a = grow32(this.a);
+    this.b = grow32(this.b);
+    const kind = this.arena.uint8(n);
+    kind.set(this.kind);
+    this.kind = kind;
+  }
+}
+
+/** Outgoing edges of every node, compressed sparse row: edges of node v are `order[start[v] .. start[v+1])`. */
+export interface Csr {
+  n: number;
+  start: Int32Array;
+  order: Int32Array;
+}
+
+export function buildCsr(n: number, edges: EdgeStore, arena: Arena = HEAP): Csr {
+  const start = arena.int32(n + 1);
+  const m = edges.length;
+  for (let e = 0; e < m; e++) start[edges.src[e]! + 1]!++;
+  for (let v = 0; v < n; v++) start[v + 1]! += start[v]!;
+  const fill = arena.int32(n);
+  fill.set(start.subarray(0, n));
+  const order = arena.int32(m);
+  for (let e = 0; e < m; e++) order[fill[edges.src[e]!]!++] = e;
+  return { n, start, order };
+}

@@ -1,0 +1,194 @@
+import type { Json } from '../../history/event.js';
+import { type EdgeStore, RW, WR, WW } from './graph.js';
+import { AnomalyLog, type Inference, KeyTable, type TxnTable, show, showMops, txnName, txnRef, valueKey } from './transactions.js';
+
+type VKey = ReturnType<typeof valueKey>;
+const INITIAL: VKey = '\u0000initial';
+
+/**
+ * Read-write register inference, assuming each value is written at most once per key. A
+ * register read names only its writer, so the version order is known only where the
+ * history shows it: the initial state (nil) precedes every write, and a committed
+ * transaction that read v and then wrote w put w after v. From that:
+ *  - wr: the writer of the value read → the reader;
+ *  - ww: the writer of v → a transaction that read v and overwrote it;
+ *  - rw: every other reader of v → that overwriting transaction (and readers of nil → every committed writer).
+ */
+export function inferRwRegister(table: TxnTable, log: AnomalyLog, edges: EdgeStore): Inference {
+  const { ops, mops, node } = table;
+  const keys = new KeyTable();
+  const elemIds: Map<VKey, number>[] = [];
+  const elemKey: number[] = [];
+  const elemValue: Json[] = [];
+  const elemTxn: number[] = [];
+  const elemFinal: number[] = [];
+  const readTxn: number[] = [];
+  const readKey: number[] = [];
+  const readValue: Json[] = [];
+  /** The element the reading transaction wrote over what it read, or -1. */
+  const readOverwrite: number[] = [];
+  const writersOfKey: number[][] = [];
+  const ref = (t: number): ReturnType<typeof txnRef> => txnRef(ops[t]!, mops[t]! as unknown as Json);
+
+  for (let t = 0; t < ops.length; t++) {
+    const ms = mops[t]!;
+    for (let j = 0; j < ms.length; j++) {
+      const [f, k, v] = ms[j]!;
+      if (f !== 'w') continue;
+      const kid = keys.id(k);
+      const ids = (elemIds[kid] ??= new Map());
+      const vk = valueKey(v);
+      if (ids.has(vk)) continue;
+      for (let i = j - 1; i >= 0; i--) {
+        const p = ms[i]!;
+        if (p[0] === 'w' && p[1] === k) {
+          const pe = ids.get(valueKey(p[2]));
+          if (pe !== undefined && elemTxn[pe] === t) elemFinal[pe] = 0;
+          break;
+        }
+      }
+      ids.set(vk, elemTxn.length);
+      elemKey.push(kid);
+      elemValue.push(v);
+      elemTxn.push(t);
+      elemFinal.push(1);
+      if (ops[t]!.type === 'ok') (writersOfKey[kid] ??= []).push(elemTxn.length - 1);
+    }
+  }
+
+  for (let t = 0; t < ops.length; t++) {
+    if (ops[t]!.type !== 'ok') continue;
+    const ms = mops[t]!;
+    for (let j = 0; j < ms.length; j++) {
+      const [f, k, v] = ms[j]!;
+      if (f !== 'r') continue;
+      const kid = keys.id(k);
+      let own: Json | undefined;
+      let ownRead = false;
+      for (let i = j - 1; i >= 0; i--) {
+        const p = ms[i]!;
+        if (p[1] !== k) continue;
+        own = p[2];
+        ownRead = p[0] === 'r';
+        break;
+      }
+      if (own !== undefined) {
+        if (valueKey(own) !== valueKey(v)) {
+          log.add('internal', () => ({
+            txns: [ref(t)],
+            key: k,
+            explanation: `${txnName(ops[t]!)} read key ${show(k)} = ${show(v)}, but it had just ${ownRead ? 'read' : 'written'} ${show(own)} there: ${showMops(ms)}`,
+          }));
+        }
+        continue;
+      }
+      readTxn.push(t);
+      readKey.push(kid);
+      readValue.push(v);
+      let last = -1;
+      for (let i = j + 1; i < ms.length; i++) if (ms[i]![0] === 'w' && ms[i]![1] === k) last = i;
+      readOverwrite.push(last < 0 ? -1 : elemIds[kid]!.get(valueKey(ms[last]![2]))!);
+    }
+  }
+
+  const readersOf = new Map<number, Map<VKey, number[]>>();
+  const rmw = new Map<number, Map<VKey, number>>();
+  for (let r = 0; r < readTxn.length; r++) {
+    const t = readTxn[r]!;
+    const kid = readKey[r]!;
+    const v = readValue[r]!;
+    const k = keys.keys[kid]!;
+    const vk = v === null ? INITIAL : valueKey(v);
+    const who = txnName(ops[t]!);
+    let byValue = readersOf.get(kid);
+    if (byValue === undefined) readersOf.set(kid, (byValue = new Map()));
+    const list = byValue.get(vk);
+    if (list === undefined) byValue.set(vk, [r]);
+    else list.push(r);
+    const over = readOverwrite[r]!;
+    if (over >= 0 && elemTxn[over] === t) {
+      let m = rmw.get(kid);
+      if (m === undefined) rmw.set(kid, (m = new Map()));
+      const other = m.get(vk);
+      if (other === undefined) m.set(vk, r);
+      else if (other >= 0) {
+        m.set(vk, -1);
+        log.add('lost-update', () => ({
+          txns: [ref(readTxn[other]!), ref(t)],
+          key: k,
+          explanation: `${txnName(ops[readTxn[other]!]!)} and ${who} both read key ${show(k)} = ${show(v)} and then wrote it: one of the updates was lost`,
+        }));
+      }
+    }
+    if (v === null) continue;
+    const e = elemIds[kid]?.get(vk);
+    if (e === undefined) {
+      log.add('garbage-read', () => ({ txns: [ref(t)], key: k, explanation: `${who} read key ${show(k)} = ${show(v)}, which no transaction wrote` }));
+      continue;
+    }
+    const w = elemTxn[e]!;
+    if (w === t) {
+      log.add('future-read', () => ({ txns: [ref(t)], key: k, explanation: `${who} read key ${show(k)} = ${show(v)}, a value it only writes later: ${showMops(mops[t]!)}` }));
+      continue;
+    }
+    if (node[w]! < 0) {
+      log.add('G1a', () => ({
+        txns: [ref(t), ref(w)],
+        key: k,
+        explanation: `${who} read key ${show(k)} = ${show(v)}, written by ${txnName(ops[w]!)}, which failed (aborted read)`,
+      }));
+      continue;
+    }
+    if (elemFinal[e] === 0) {
+      log.add('G1b', () => ({
+        txns: [ref(t), ref(w)],
+        key: k,
+        explanation: `${who} read key ${show(k)} = ${show(v)}, which ${txnName(ops[w]!)} overwrote within the same transaction (intermediate read): ${showMops(mops[w]!)}`,
+      }));
+    }
+    edges.add(node[w]!, node[t]!, WR, r, e);
+  }
+
+  // Version order: nil before every write; a value before what a committed reader wrote over it.
+  for (let r = 0; r < readTxn.length; r++) {
+    const t = readTxn[r]!;
+    const kid = readKey[r]!;
+    const v = readValue[r]!;
+    const over = readOverwrite[r]!;
+    if (v === null) {
+      for (const e of writersOfKey[kid] ?? []) if (elemTxn[e] !== t) edges.add(node[t]!, node[elemTxn[e]!]!, RW, r, e);
+    }
+    if (over < 0 || ops[t]!.type !== 'ok') continue;
+    const vk = v === null ? INITIAL : valueKey(v);
+    if (v !== null) {
+      const e = elemIds[kid]?.get(vk);
+      if (e !== undefined && node[elemTxn[e]!]! >= 0 && elemTxn[e] !== t) edges.add(node[elemTxn[e]!]!, node[t]!, WW, e, over);
+      for (const other of readersOf.get(kid)?.get(vk) ?? []) {
+        if (readTxn[other] !== t) edges.add(node[readTxn[other]!]!, node[t]!, RW, other, over);
+      }
+    }
+  }
+
+  return {
+    edges,
+    keys: keys.keys.length,
+    explainEdge(e) {
+      const kind = edges.kind[e]!;
+      const a = edges.a[e]!;
+      const b = edges.b[e]!;
+      if (kind === WW) {
+        const k = keys.keys[elemKey[a]!]!;
+        const from = txnName(ops[elemTxn[a]!]!);
+        const to = txnName(ops[elemTxn[b]!]!);
+        return { key: k, why: `${from} wrote ${show(elemValue[a])} to key ${show(k)}, which ${to} read and overwrote with ${show(elemValue[b])} ⇒ ${from} ww→ ${to}` };
+      }
+      const k = keys.keys[readKey[a]!]!;
+      const reader = txnName(ops[readTxn[a]!]!);
+      const writer = txnName(ops[elemTxn[b]!]!);
+      const v = readValue[a]!;
+      if (kind === WR) return { key: k, why: `${reader} read key ${show(k)} = ${show(v)}, written by ${writer} ⇒ ${writer} wr→ ${reader}` };
+      const what = v === null ? 'nil (the initial state)' : show(v);
+      return { key: k, why: `${writer} wrote ${show(elemValue[b])} to key ${show(k)} over ${what}, after ${reader} read ${what} there ⇒ ${reader} rw→ ${writer}` };
+    },
+  };
+}

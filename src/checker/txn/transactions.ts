@@ -1,0 +1,186 @@
+import { InputError } from '../../errors.js';
+import type { Json, Key } from '../../history/event.js';
+import type { Operation } from '../../history/operation.js';
+import type { EdgeStore } from './graph.js';
+import { type Arena, HEAP, IntList, IntPairMap } from './int-tables.js';
+import type { TxnAnomaly, TxnRef } from './types.js';
+
+/** A micro-op as recorded: `[f, key, value]`. */
+export type MicroOp = readonly [string, Key, Json];
+
+/**
+ * The `txn` operations of a history with dense integer ids. `t` indexes `ops`; `node[t]` is
+ * the transaction's node in the dependency graph, or -1 for a failed one (it never happened,
+ * so nothing can depend on it).
+ */
+export interface TxnTable {
+  ops: Operation[];
+  /** Micro-ops as completed (`ok`) or as invoked (`fail`, `info`). */
+  mops: MicroOp[][];
+  node: Int32Array;
+  /** Inverse of `node`. */
+  txnOfNode: Int32Array;
+  committed: number;
+  failed: number;
+  indeterminate: number;
+  /** Micro-op counts, to size tables before inference. */
+  writes: number;
+  reads: number;
+}
+
+export function tableOf(all: readonly Operation[], allowed: ReadonlySet<string>, file = 'history'): TxnTable {
+  const ops = all.filter((o) => o.f === 'txn');
+  const node = new Int32Array(ops.length);
+  const txnOfNode = new IntList(ops.length + 1);
+  const mops: MicroOp[][] = new Array<MicroOp[]>(ops.length);
+  let total = 0;
+  let committed = 0;
+  let failed = 0;
+  let reads = 0;
+  for (let t = 0; t < ops.length; t++) {
+    const op = ops[t]!;
+    const value = op.type === 'ok' && Array.isArray(op.output) ? op.output : op.input;
+    const ms = (mops[t] = checkMops(op, value, allowed, file));
+    for (let j = 0; j < ms.length; j++) if (ms[j]![0] === 'r') reads++;
+    total += ms.length;
+    if (op.type === 'fail') {
+      node[t] = -1;
+      failed++;
+    } else {
+      node[t] = txnOfNode.length;
+      txnOfNode.push(t);
+      if (op.type === 'ok') committed++;
+    }
+  }
+  return {
+    ops,
+    mops,
+    node,
+    txnOfNode: txnOfNode.data.subarray(0, txnOfNode.length),
+    committed,
+    failed,
+    indeterminate: ops.length - committed - failed,
+    writes: total - reads,
+    reads,
+  };
+}
+
+function checkMops(op: Operation, value: Json, allowed: ReadonlySet<string>, file: string): MicroOp[] {
+  const bad = (what: string): never => {
+    throw new InputError(
+      file,
+      undefined,
+      `transaction at event ${op.invokeIndex} (process ${op.process}): ${what}`,
+      `a txn value is a list of micro-ops [f, key, value] with f one of ${[...allowed].join(', ')}`,
+    );
+  };
+  if (!Array.isArray(value)) return bad('its value is not a list of micro-ops');
+  for (let j = 0; j < value.length; j++) {
+    const m = value[j];
+    if (!Array.isArray(m) || m.length !== 3) return bad(`micro-op ${j} is not a 3-element list`);
+    const [f, k] = m;
+    if (typeof f !== 'string' || !allowed.has(f)) return bad(`micro-op ${j} has unknown function ${JSON.stringify(f)}`);
+    if (typeof k !== 'string' && typeof k !== 'number') return bad(`micro-op ${j} has a key that is not a string or number`);
+  }
+  return value as unknown as MicroOp[];
+}
+
+export function txnName(op: Operation): string {
+  return `T${op.id}`;
+}
+
+export function txnRef(op: Operation, value: Json): TxnRef {
+  return { name: txnName(op), id: op.id, process: op.process, type: op.type, invokeIndex: op.invokeIndex, value };
+}
+
+/** Values in EDN-like notation, which is how Jepsen users read histories: `[1 2 3]`, `nil`. */
+export function show(v: Json | undefined): string {
+  if (v === null || v === undefined) return 'nil';
+  if (Array.isArray(v)) return `[${v.map(show).join(' ')}]`;
+  if (typeof v === 'object') return JSON.stringify(v);
+  return String(v);
+}
+
+export function showMops(mops: readonly MicroOp[]): string {
+  return mops.map((m) => `[${m[0]} ${show(m[1])} ${show(m[2])}]`).join(' ');
+}
+
+/** Counts every anomaly but builds explanations only for the first few of each type. */
+export class AnomalyLog {
+  readonly counts = new Map<string, number>();
+  readonly kept: TxnAnomaly[] = [];
+
+  constructor(private readonly maxPerType: number) {}
+
+  add(type: string, make: () => Omit<TxnAnomaly, 'type'>): void {
+    const n = (this.counts.get(type) ?? 0) + 1;
+    this.counts.set(type, n);
+    if (n <= this.maxPerType) this.kept.push({ type, ...make() });
+  }
+}
+
+/** Interns keys as dense integers; numbers and strings stay distinct keys. */
+export class KeyTable {
+  private readonly ids = new Map<Key, number>();
+  readonly keys: Key[] = [];
+
+  id(k: Key): number {
+    let id = this.ids.get(k);
+    if (id === undefined) {
+      id = this.keys.length;
+      this.ids.set(k, id);
+      this.keys.push(k);
+    }
+    return id;
+  }
+}
+
+/** A value usable as a Map key: primitives as they are, anything else by its JSON text. */
+export function valueKey(v: Json): string | number | boolean | null {
+  return typeof v === 'object' && v !== null ? JSON.stringify(v) : v;
+}
+
+/** Values of one key equal as data (JSON), not as object identity. */
+export function sameValue(a: Json, b: Json): boolean {
+  return a === b || (typeof a === 'object' && typeof b === 'object' && valueKey(a) === valueKey(b));
+}
+
+/**
+ * (key id, value) → id. Workloads write small integers, which stay in typed arrays; any
+ * other value goes through a Map by its JSON text.
+ */
+export class ValueIndex {
+  private readonly ints: IntPairMap;
+  private readonly other = new Map<string, number>();
+
+  constructor(expected: number, arena: Arena = HEAP) {
+    this.ints = new IntPairMap(expected, arena);
+  }
+
+  get(kid: number, v: Json): number {
+    if (typeof v === 'number' && (v | 0) === v) return this.ints.get(kid, v);
+    return this.other.get(otherKey(kid, v)) ?? -1;
+  }
+
+  set(kid: number, v: Json, id: number): void {
+    if (typeof v === 'number' && (v | 0) === v) this.ints.set(kid, v, id);
+    else this.other.set(otherKey(kid, v), id);
+  }
+}
+
+function otherKey(kid: number, v: Json): string {
+  return `${kid}\u0000${typeof v === 'string' ? 's' + v : JSON.stringify(v)}`;
+}
+
+/** What a workload's inference hands to the cycle search: the data edges, and how to explain one. */
+export interface Inference {
+  edges: EdgeStore;
+  keys: number;
+  /** Why data edge `e` holds, in words, and the key it is about. */
+  explainEdge(e: number): { why: string; key: Key };
+}
+
+/** Lists shortened to their tail, which is what explanations are about. */
+export function showList(v: readonly Json[], keep = 8): string {
+  return v.length <= keep ? show(v as Json[]) : `[… ${v.slice(-keep).map(show).join(' ')}]`;
+}

@@ -1,0 +1,86 @@
+import type { Json, Key } from '../../history/event.js';
+import type { Verdict } from '../verdict.js';
+import type { ConsistencyModel } from './models.js';
+
+export type TxnWorkload = 'list-append' | 'rw-register';
+export const TXN_WORKLOADS: readonly TxnWorkload[] = ['list-append', 'rw-register'];
+
+export interface TxnCheckOptions {
+  workload: TxnWorkload;
+  consistency: ConsistencyModel;
+  /** Wall-clock budget for the whole check; when it runs out the verdict is `unknown` unless an anomaly already decided it. */
+  timeLimitMs?: number;
+  /** Add per-process order edges even if the model does not need them (their anomalies get a `-process` suffix). */
+  processOrder?: boolean;
+  /** Add real-time order edges even if the model does not need them (their anomalies get a `-realtime` suffix). */
+  realtime?: boolean;
+  /** The history's file name, for error messages about malformed micro-ops. */
+  file?: string;
+  /** At most this many anomalies of each type keep an explanation (all are counted). Default 8. */
+  maxReportedPerType?: number;
+}
+
+/** A transaction as shown in a result: enough to find it in the history file. */
+export interface TxnRef {
+  /** `T<id>`: the operation's dense id (invocation order). */
+  name: string;
+  id: number;
+  process: number;
+  type: 'ok' | 'fail' | 'info';
+  /** Index of the invocation event in the history. */
+  invokeIndex: number;
+  /** The micro-ops as completed (`ok`) or as invoked (`fail`, `info`). */
+  value: Json;
+}
+
+export type EdgeKindName = 'ww' | 'wr' | 'rw' | 'process' | 'realtime';
+
+export interface CycleStep {
+  from: string;
+  to: string;
+  kind: EdgeKindName;
+  key?: Key;
+  /** Why this edge holds, in words ("T2 read key 7 = [1 2] without 3, which T1 appended ⇒ T2 rw→ T1"). */
+  why: string;
+}
+
+export interface TxnAnomaly {
+  /** Elle's name: `G0`, `G1a`, `G-single-item-realtime`, `lost-update`, … */
+  type: string;
+  /** The transactions involved; for a cycle, in cycle order. */
+  txns: TxnRef[];
+  /** For cycles: each edge, from `txns[i]` to `txns[(i + 1) % n]`. */
+  steps?: CycleStep[];
+  key?: Key;
+  /** One or more lines a person can check against the history. */
+  explanation: string;
+}
+
+export interface TxnCheckStats {
+  transactions: number;
+  committed: number;
+  failed: number;
+  indeterminate: number;
+  keys: number;
+  edges: { ww: number; wr: number; rw: number; process: number; realtime: number };
+  /** Strongly connected components with more than one transaction, over all edges searched. */
+  cyclicComponents: number;
+  largestComponent: number;
+  elapsedMs: number;
+}
+
+export interface TxnCheckResult {
+  verdict: Verdict;
+  workload: TxnWorkload;
+  consistency: ConsistencyModel;
+  /** Every anomaly type found, sorted. */
+  anomalyTypes: string[];
+  /** How many of each type were found (explanations are kept for the first few only). */
+  anomalyCounts: Record<string, number>;
+  anomalies: TxnAnomaly[];
+  /** The models this history rules out, weakest first. */
+  notModels: ConsistencyModel[];
+  /** Why the verdict is `unknown`. */
+  reason?: string;
+  stats: TxnCheckStats;
+}
