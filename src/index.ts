@@ -2,5 +2,13 @@
 export * from './history/event.js';
 export * from './history/operation.js';
 export * from './checker/verdict.js';
+export * from './generator/index.js';
 export * from './errors.js';
 export { ExitCode } from './cli/exit-codes.js';
+export * from './history/read.js';
+export { serializeEvent, serializeHistory } from './history/formats/jsonl.js';
+export { checkLinearizability, type LinearizabilityOptions } from './checker/linearizability/check.js';
+export { describeResult } from './checker/linearizability/describe.js';
+export type { AnyModel, Model, ModelOp, Viability } from './checker/linearizability/model.js';
+export { getModel, MODELS } from './checker/linearizability/models/index.js';
+export type * from './checker/linearizability/result.js';

@@ -1,6 +1,90 @@
 import type { Command } from 'commander';
+import { checkLinearizability } from '../../checker/linearizability/check.js';
+import { describeResult } from '../../checker/linearizability/describe.js';
+import { MODELS } from '../../checker/linearizability/models/index.js';
+import { UsageError } from '../../errors.js';
+import type { Json } from '../../history/event.js';
+import { readHistoryFile } from '../../history/read.js';
+import { exitCodeForVerdict } from '../exit-codes.js';
 
-// PLACEHOLDER: replaced by the helper that owns this command.
+export interface CheckFlags {
+  model?: string;
+  init?: string;
+  json?: boolean;
+  timeLimit?: string;
+  memoryLimit?: string;
+  partition: boolean;
+  allPartitions?: boolean;
+  workers?: string;
+}
+
+/**
+ * `faultline check FILE`: which checker runs is chosen by flags — `--model` for
+ * linearizability; other checkers (e.g. `--workload` for transactions) plug in beside it
+ * in `chooseChecker`.
+ */
 export function registerCheck(program: Command): void {
-  void program;
+  program
+    .command('check')
+    .description('check a recorded history (faultline JSONL, Jepsen EDN or jepsen.log, Elle JSON) and exit 0 valid, 1 invalid, 2 unknown')
+    .argument('<file>', 'the history file; its format is detected from the content')
+    .option('--model <name>', `check linearizability against a model: ${[...MODELS.keys()].join(', ')}`)
+    .option('--init <value>', "the model's initial state, as JSON (otherwise taken as a string); default: absent/null, \"\" for kv")
+    .option('--json', 'print the full result (partitions, explanation, stats) as JSON')
+    .option('--time-limit <seconds>', 'give up after this long: the verdict is then unknown')
+    .option('--memory-limit <MiB>', 'memory for the search\'s tables; past it the verdict is unknown (default: 2048)')
+    .option('--no-partition', 'check as one history even when operations carry keys')
+    .option('--all-partitions', 'keep checking the other keys after one is found invalid')
+    .option('--workers <n>', 'worker threads for independent keys: auto (default: hard keys move to threads after 250 ms), N, or 0 for none')
+    .action(async (file: string, flags: CheckFlags) => {
+      process.exitCode = await chooseChecker(flags)(file, flags);
+    });
+}
+
+type Checker = (file: string, flags: CheckFlags) => Promise<number>;
+
+function chooseChecker(flags: CheckFlags): Checker {
+  if (flags.model !== undefined) return checkModel;
+  throw new UsageError('check needs a checker: --model NAME', `for linearizability, e.g. --model cas-register (models: ${[...MODELS.keys()].join(', ')})`);
+}
+
+async function checkModel(file: string, flags: CheckFlags): Promise<number> {
+  const options = {
+    model: flags.model!,
+    partition: flags.partition,
+    stopOnInvalid: flags.allPartitions !== true,
+    file,
+    ...(flags.init === undefined ? {} : { init: parseInit(flags.init) }),
+    ...(flags.timeLimit === undefined ? {} : { timeLimitMs: positive(flags.timeLimit, '--time-limit') * 1000 }),
+    ...(flags.memoryLimit === undefined ? {} : { memoryLimitBytes: positive(flags.memoryLimit, '--memory-limit') * 2 ** 20 }),
+    ...(flags.workers === undefined || flags.workers === 'auto' ? {} : { workers: count(flags.workers, '--workers') }),
+  };
+  // Resolve the model before reading: a typo should not wait for a big file.
+  if (!MODELS.has(options.model)) {
+    throw new UsageError(`unknown model "${options.model}"`, `models: ${[...MODELS.keys()].join(', ')}`);
+  }
+  const events = await readHistoryFile(file);
+  const result = await checkLinearizability(events, options);
+  process.stdout.write(flags.json === true ? `${JSON.stringify(result, null, 2)}\n` : describeResult(file, result));
+  return exitCodeForVerdict(result.verdict);
+}
+
+function parseInit(text: string): Json {
+  try {
+    return JSON.parse(text) as Json;
+  } catch {
+    return text;
+  }
+}
+
+function positive(text: string, flag: string): number {
+  const n = Number(text);
+  if (!Number.isFinite(n) || n <= 0) throw new UsageError(`${flag} expects a positive number, got "${text}"`, `e.g. ${flag} 60`);
+  return n;
+}
+
+function count(text: string, flag: string): number {
+  const n = Number(text);
+  if (!Number.isInteger(n) || n < 0) throw new UsageError(`${flag} expects a whole number or "auto", got "${text}"`, `e.g. ${flag} 2`);
+  return n;
 }

@@ -1,0 +1,136 @@
+import { availableParallelism } from 'node:os';
+import type { HistoryEvent, Json } from '../../history/event.js';
+import { type PairedHistory, pairHistory } from '../../history/operation.js';
+import { worstVerdict } from '../verdict.js';
+import type { AnyModel } from './model.js';
+import { getModel, MODELS } from './models/index.js';
+import { partitionByKey, prune } from './partition.js';
+import { runInWorkers } from './pool.js';
+import type { LinearizabilityResult, PartitionResult } from './result.js';
+import { type PartitionJob, runRoundRobin } from './schedule.js';
+import type { Budget, SearchOutcome } from './search.js';
+import type { WorkerTask } from './worker.js';
+
+export interface LinearizabilityOptions {
+  /** A model name (see MODELS) or a model object (checked in this thread only). */
+  model: string | AnyModel;
+  /** The model's initial state; default: the model's own (absent / null / ""). */
+  init?: Json;
+  /** Split by `key` when every op has one (default true). */
+  partition?: boolean;
+  timeLimitMs?: number;
+  /** Memory for the search's tables, all partitions together. Default: 2 GiB. */
+  memoryLimitBytes?: number;
+  /**
+   * Stop at the first invalid partition (default true): the verdict is settled, and the
+   * others are reported `unknown` ("not checked"). False checks every partition.
+   */
+  stopOnInvalid?: boolean;
+  /**
+   * Worker threads: a number (0 = this thread only), or 'auto' (default): partitions are
+   * searched in this thread first, and those still unfinished after `handOffMs` move to
+   * worker threads (one per core) — only hard partitions are worth a thread's start-up.
+   */
+  workers?: number | 'auto';
+  /** With workers 'auto': milliseconds in this thread before handing off (default 250). */
+  handOffMs?: number;
+  /** The history's file name, for error messages. */
+  file?: string;
+}
+
+export const DEFAULT_MEMORY_BYTES = 2 ** 31;
+
+/**
+ * Measured here: a worker thread costs 50–300 ms (start-up, copying the ops, cold JIT)
+ * on partitions that take ~20 ms in this thread, so only partitions still unfinished
+ * after this long are handed to threads.
+ */
+const AUTO_HAND_OFF_MS = 250;
+
+export async function checkLinearizability(
+  history: readonly HistoryEvent[] | PairedHistory,
+  options: LinearizabilityOptions,
+): Promise<LinearizabilityResult> {
+  const started = performance.now();
+  const file = options.file ?? 'history';
+  const paired = isPaired(history) ? history : pairHistory(history, file);
+  const model = typeof options.model === 'string' ? getModel(options.model) : options.model;
+  const pruned = prune(model, paired.ops, file);
+  const parts = [...partitionByKey(pruned.ops, options.partition ?? true)];
+  const memory = options.memoryLimitBytes ?? DEFAULT_MEMORY_BYTES;
+  const deadline = options.timeLimitMs === undefined ? Infinity : Date.now() + options.timeLimitMs;
+  const stopOnInvalid = options.stopOnInvalid ?? true;
+  const jobs: PartitionJob[] = parts.map(([, ops], index) => ({ index, ops }));
+  const outcomes = new Array<SearchOutcome | undefined>(jobs.length);
+  const report = (index: number, outcome: SearchOutcome): void => {
+    outcomes[index] = outcome;
+  };
+  // Worker threads load models by name: a model object of the caller's stays here.
+  const threadable = MODELS.get(model.name) === model && jobs.length >= 2;
+  const requested = options.workers ?? 'auto';
+  let threads = 0;
+  const onThreads = async (left: readonly PartitionJob[], count: number): Promise<void> => {
+    threads = Math.min(count, left.length);
+    const budget: Budget = { deadline, maxCacheBytes: memory / threads };
+    const batches: PartitionJob[][] = Array.from({ length: threads }, () => []);
+    [...left].sort((a, b) => b.ops.length - a.ops.length).forEach((job, i) => batches[i % threads]!.push(job));
+    const tasks: WorkerTask[] = batches.map((batch) => ({ model: model.name, init: options.init, jobs: batch, budget, stopOnInvalid }));
+    await runInWorkers(tasks, report);
+  };
+  if (requested !== 'auto' && requested > 0 && threadable) {
+    await onThreads(jobs, requested);
+  } else {
+    const cores = availableParallelism();
+    const handOffAt = requested === 'auto' && threadable && cores > 1 ? performance.now() + (options.handOffMs ?? AUTO_HAND_OFF_MS) : Infinity;
+    const left = runRoundRobin(model, options.init, jobs, { deadline, maxCacheBytes: memory }, stopOnInvalid, report, handOffAt);
+    if (left.length > 0) await onThreads(left, cores);
+  }
+  // Array.from, not map: map skips the holes left by partitions never reported.
+  const results = Array.from(
+    outcomes,
+    (o, i): SearchOutcome =>
+      o ?? {
+        verdict: 'unknown',
+        ops: jobs[i]!.ops.length,
+        reason: 'not checked: another partition is already invalid (check them all with --all-partitions)',
+        stats: { nodes: 0, cacheEntries: 0, states: 0, elapsedMs: 0 },
+      },
+  );
+
+  const partitions: PartitionResult[] = results.map((r, i) => ({ key: parts[i]![0], ...r }));
+  partitions.sort((a, b) => rank(a) - rank(b));
+  const verdict = worstVerdict(partitions.map((p) => p.verdict));
+  const result: LinearizabilityResult = {
+    verdict,
+    model: model.name,
+    init: options.init ?? null,
+    partitions,
+    stats: {
+      ops: paired.ops.length,
+      failed: pruned.failed,
+      unknownReads: pruned.unknownReads,
+      partitions: partitions.length,
+      workers: threads,
+      nodes: sum(partitions, (p) => p.stats.nodes),
+      cacheEntries: sum(partitions, (p) => p.stats.cacheEntries),
+      elapsedMs: performance.now() - started,
+    },
+  };
+  const reasons = [...new Set(partitions.flatMap((p) => (p.verdict === 'unknown' && p.reason !== undefined ? [p.reason] : [])))];
+  if (verdict === 'unknown' && reasons.length > 0) result.reason = reasons.join('; ');
+  return result;
+}
+
+function isPaired(h: readonly HistoryEvent[] | PairedHistory): h is PairedHistory {
+  return !Array.isArray(h);
+}
+
+function rank(p: PartitionResult): number {
+  return p.verdict === 'invalid' ? 0 : p.verdict === 'unknown' ? 1 : 2;
+}
+
+function sum<T>(items: readonly T[], f: (t: T) => number): number {
+  let total = 0;
+  for (const t of items) total += f(t);
+  return total;
+}

@@ -1,0 +1,91 @@
+import type { Operation } from '../../history/operation.js';
+
+/**
+ * The history as a doubly linked list of call and return entries in time order, over
+ * typed arrays: entry `e` belongs to op `op[e]` and is a return when `isReturn[e]` is 1.
+ * Op ids are positions in call order. Operations whose outcome is unknown (`info`) have a
+ * call entry only: they may take effect any time after their call, or never.
+ * At equal times calls come first, so touching intervals count as concurrent.
+ */
+export class EntryList {
+  readonly head: number;
+  readonly next: Int32Array;
+  readonly prev: Int32Array;
+  readonly op: Int32Array;
+  readonly isReturn: Uint8Array;
+  readonly callEntry: Int32Array;
+  /** -1 for an op without a return. */
+  readonly returnEntry: Int32Array;
+  /** Return entries still in the list: the search is done when none is left. */
+  returnsLeft: number;
+
+  constructor(ops: readonly Operation[]) {
+    const n = ops.length;
+    let returns = 0;
+    for (const o of ops) if (completes(o)) returns++;
+    const count = n + returns;
+    const time = new Float64Array(count);
+    this.op = new Int32Array(count);
+    this.isReturn = new Uint8Array(count);
+    let e = 0;
+    for (let i = 0; i < n; i++) {
+      const o = ops[i]!;
+      time[e] = o.call;
+      this.op[e++] = i;
+      if (completes(o)) {
+        time[e] = o.ret;
+        this.op[e] = i;
+        this.isReturn[e++] = 1;
+      }
+    }
+    const order = Array.from({ length: count }, (_, k) => k).sort(
+      (a, b) => time[a]! - time[b]! || this.isReturn[a]! - this.isReturn[b]! || a - b,
+    );
+    this.head = count;
+    this.next = new Int32Array(count + 1).fill(-1);
+    this.prev = new Int32Array(count + 1).fill(-1);
+    this.callEntry = new Int32Array(n);
+    this.returnEntry = new Int32Array(n).fill(-1);
+    let last = this.head;
+    for (const k of order) {
+      this.next[last] = k;
+      this.prev[k] = last;
+      last = k;
+      if (this.isReturn[k] === 1) this.returnEntry[this.op[k]!] = k;
+      else this.callEntry[this.op[k]!] = k;
+    }
+    this.returnsLeft = returns;
+  }
+
+  /** Takes op `o`'s entries out of the list (it has been linearized). */
+  lift(o: number): void {
+    const { next, prev } = this;
+    const c = this.callEntry[o]!;
+    next[prev[c]!] = next[c]!;
+    if (next[c]! >= 0) prev[next[c]!] = prev[c]!;
+    const r = this.returnEntry[o]!;
+    if (r >= 0) {
+      next[prev[r]!] = next[r]!;
+      if (next[r]! >= 0) prev[next[r]!] = prev[r]!;
+      this.returnsLeft--;
+    }
+  }
+
+  /** Undoes `lift(o)`; lifts and unlifts must nest like a stack. */
+  unlift(o: number): void {
+    const { next, prev } = this;
+    const r = this.returnEntry[o]!;
+    if (r >= 0) {
+      next[prev[r]!] = r;
+      if (next[r]! >= 0) prev[next[r]!] = r;
+      this.returnsLeft++;
+    }
+    const c = this.callEntry[o]!;
+    next[prev[c]!] = c;
+    if (next[c]! >= 0) prev[next[c]!] = c;
+  }
+}
+
+function completes(o: Operation): boolean {
+  return o.type !== 'info' && Number.isFinite(o.ret);
+}

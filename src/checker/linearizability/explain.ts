@@ -1,0 +1,41 @@
+import type { Operation } from '../../history/operation.js';
+import { type Explanation, type Linearized, opView } from './result.js';
+import type { StateTable } from './state-table.js';
+
+/** The deepest dead end the search met (op numbers are positions in call order). */
+export interface Deepest {
+  depth: number;
+  /** The last steps of the deepest path: op and the state after it. */
+  path: { op: number; after: number }[];
+  blocked: number;
+  states: number[];
+  candidates: number[];
+  /** The blocked op can be satisfied in no order at all (found before searching). */
+  impossible?: true;
+}
+
+const SHOWN = 20;
+
+export function buildExplanation(deepest: Deepest, ops: readonly Operation[], table: StateTable): Explanation {
+  const prefix: Linearized[] = deepest.path.map((f) => ({ op: opView(ops[f.op]!), state: table.show(f.after) }));
+  const blocked = ops[deepest.blocked]!;
+  const state = deepest.states[0]!;
+  const candidates = deepest.candidates.map((c) => ({
+    op: opView(ops[c]!),
+    outcome: table.step(state, c) < 0 ? ('rejected' as const) : ('dead-end' as const),
+  }));
+  const concurrent = ops
+    .filter((o, i) => i !== deepest.blocked && o.call <= blocked.ret && o.ret >= blocked.call)
+    .slice(0, SHOWN)
+    .map(opView);
+  const explanation: Explanation = {
+    prefixLength: Math.max(deepest.depth, 0),
+    prefix,
+    blocked: opView(blocked),
+    states: deepest.states.map((s) => table.show(s)),
+    candidates,
+    concurrent,
+  };
+  if (deepest.impossible === true) explanation.impossible = true;
+  return explanation;
+}

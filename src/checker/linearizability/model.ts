@@ -1,0 +1,68 @@
+import type { Json, Key } from '../../history/event.js';
+
+/** What a model sees of an operation. */
+export interface ModelOp {
+  f: string;
+  /** The value given at invocation. */
+  input: Json;
+  /** The value at completion; meaningful only when `known`. */
+  output: Json;
+  /** True for `ok` operations; false for `info` ones, whose result nobody saw. */
+  known: boolean;
+  key?: Key;
+}
+
+/**
+ * A sequential specification: a small pure object. States are immutable values; `key`
+ * interns them (equal states must have equal keys, different states different keys), so
+ * the search can remember (linearized set, state) pairs cheaply.
+ */
+export interface Model<S> {
+  readonly name: string;
+  /** One line for `--help` and docs. */
+  readonly summary: string;
+  /** The operation functions (`f`) this model accepts. */
+  readonly functions: readonly string[];
+  /** The initial state; `initial` is the user's `--init` value when given. */
+  init(initial: Json | undefined): S;
+  /** The state after `op`, or undefined when `op` cannot happen in `state`. */
+  step(state: S, op: ModelOp): S | undefined;
+  /**
+   * For an operation whose effect the state does not determine (an `info` dequeue of an
+   * unordered queue: which element went?), every possible next state. Return undefined
+   * to use `step`.
+   */
+  branches?(state: S, op: ModelOp): S[] | undefined;
+  /** Why `op` is malformed for this model (e.g. a cas without `[old, new]`), or undefined. */
+  validate?(op: ModelOp): string | undefined;
+  /**
+   * Optional pruning, given all ops of a partition (positions are op numbers): a test
+   * whether a read-only op with a known result can still be satisfied from a state by
+   * some sequence of the ops not yet linearized. It must answer true when unsure; false
+   * lets the search drop the whole branch (kv: a value only grows by appends, so unless
+   * a put can still reset it, it must stay a prefix of every value still to be read).
+   */
+  viability?(ops: readonly ModelOp[]): Viability<S> | undefined;
+  /** Info operations that cannot change the state constrain nothing: the search drops them. */
+  readOnly(op: ModelOp): boolean;
+  key(state: S): string | number;
+  /**
+   * Optional, for states whose key is costly to build (long strings): a cheap hash, with
+   * `equals` deciding between states of equal hash. When given, the search uses these
+   * instead of `key`.
+   */
+  hash?(state: S): number;
+  equals?(a: S, b: S): boolean;
+  /** The state as JSON, for explanations. */
+  show(state: S): Json;
+}
+
+export interface Viability<S> {
+  satisfiable(state: S, op: number, isLinearized: (op: number) => boolean): boolean;
+}
+
+/**
+ * A model whose state type is hidden, as the registry and the search hold it (method
+ * parameters are bivariant, so every `Model<S>` is one).
+ */
+export type AnyModel = Model<unknown>;

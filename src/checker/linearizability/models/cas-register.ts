@@ -1,0 +1,26 @@
+import type { Json } from '../../../history/event.js';
+import type { Model } from '../model.js';
+import { jsonKey, sameJson } from './json.js';
+import { register } from './register.js';
+
+/**
+ * A register with compare-and-set: `cas [old new]` writes new only if the value is old.
+ * An ok cas must have matched; a cas whose outcome is unknown either matched or had no
+ * effect, which the search already covers by leaving it out.
+ */
+export const casRegister: Model<Json> = {
+  ...register,
+  name: 'cas-register',
+  summary: 'a register with read, write v, cas [old new]',
+  functions: ['read', 'write', 'cas'],
+  step(state, op) {
+    if (op.f !== 'cas') return register.step(state, op);
+    const [expected, next] = op.input as [Json, Json];
+    return sameJson(state, expected) ? next : undefined;
+  },
+  validate(op) {
+    if (op.f === 'cas' && !(Array.isArray(op.input) && op.input.length === 2)) return 'a cas value must be [old, new]';
+    return undefined;
+  },
+  key: jsonKey,
+};

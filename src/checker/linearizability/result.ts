@@ -1,0 +1,109 @@
+import type { Json, Key } from '../../history/event.js';
+import type { Operation } from '../../history/operation.js';
+import type { Verdict } from '../verdict.js';
+
+/**
+ * An operation as explanations show it: everything a report needs to draw it. As an
+ * Operation, but JSON-safe: `ret` is null for an operation that never completed.
+ */
+export type OpView = Omit<Operation, 'ret' | 'node' | 'error'> & { ret: number | null };
+
+export interface Linearized {
+  op: OpView;
+  /** The model state right after this operation took effect. */
+  state: Json;
+}
+
+export interface Candidate {
+  op: OpView;
+  /**
+   * `rejected`: the model cannot take this operation from the state(s) met;
+   * `dead-end`: it can, but every way of continuing from there fails.
+   */
+  outcome: 'rejected' | 'dead-end';
+}
+
+/**
+ * Why a partition is not linearizable, at the deepest point the search reached: a
+ * linearizable prefix, then `blocked` had to take effect before it returned and no
+ * candidate could be placed next.
+ */
+export interface Explanation {
+  /** Length of the longest linearizable prefix found. */
+  prefixLength: number;
+  /** Its last operations (at most 20), in linearization order. */
+  prefix: Linearized[];
+  /** The operation whose completion could not be reached. */
+  blocked: OpView;
+  /** The model state(s) met at that point (several when different orders reached it). */
+  states: Json[];
+  /** The operations that could have been placed next, and why each failed. */
+  candidates: Candidate[];
+  /** Operations whose intervals overlap the blocked one (at most 20). */
+  concurrent: OpView[];
+  /** Set when the blocked op is impossible whatever the order: no op of the history can lead to a state it accepts. */
+  impossible?: true;
+}
+
+export interface SearchStats {
+  /** Search steps taken (configurations tried). */
+  nodes: number;
+  /** (linearized set, state) configurations remembered. */
+  cacheEntries: number;
+  /** Distinct model states met. */
+  states: number;
+  elapsedMs: number;
+}
+
+export interface PartitionResult {
+  /** The key of this independent sub-history; null when the history was not split. */
+  key: Key | null;
+  verdict: Verdict;
+  /** Operations checked (after dropping failed ones and unknown reads). */
+  ops: number;
+  /** Why the verdict is unknown. */
+  reason?: string;
+  explanation?: Explanation;
+  stats: SearchStats;
+}
+
+export interface LinearizabilityResult {
+  verdict: Verdict;
+  model: string;
+  /** The initial state given with --init, or null for the model's default. */
+  init: Json;
+  /** Invalid partitions first, then unknown, then valid. */
+  partitions: PartitionResult[];
+  reason?: string;
+  stats: {
+    /** Client operations in the history. */
+    ops: number;
+    /** Dropped because they certainly did not happen. */
+    failed: number;
+    /** Dropped: unknown outcome and they could not change the state (e.g. a timed-out read). */
+    unknownReads: number;
+    partitions: number;
+    /** Worker threads used (0: checked in this thread). */
+    workers: number;
+    nodes: number;
+    cacheEntries: number;
+    elapsedMs: number;
+  };
+}
+
+export function opView(op: Operation): OpView {
+  const view: OpView = {
+    id: op.id,
+    process: op.process,
+    f: op.f,
+    type: op.type,
+    input: op.input,
+    output: op.output,
+    call: op.call,
+    ret: Number.isFinite(op.ret) ? op.ret : null,
+    invokeIndex: op.invokeIndex,
+    completeIndex: op.completeIndex,
+  };
+  if (op.key !== undefined) view.key = op.key;
+  return view;
+}

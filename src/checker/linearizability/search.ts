@@ -1,0 +1,263 @@
+import type { Json } from '../../history/event.js';
+import type { Operation } from '../../history/operation.js';
+import { EntryList } from './entries.js';
+import { buildExplanation, type Deepest } from './explain.js';
+import { LinearizedSet } from './linearized-set.js';
+import type { AnyModel, ModelOp } from './model.js';
+import type { PartitionResult } from './result.js';
+import { SeenConfigurations } from './seen.js';
+import { StateTable } from './state-table.js';
+
+export interface Budget {
+  /** Wall-clock deadline (Date.now() milliseconds); Infinity for none. */
+  deadline: number;
+  /** Bytes the remembered configurations may take (all searches of one thread together). */
+  maxCacheBytes: number;
+}
+
+export type SearchOutcome = Omit<PartitionResult, 'key'>;
+
+const CHECK_EVERY = 4096;
+/** How much of the deepest path an explanation keeps. */
+const TAIL = 20;
+/** How an op got onto the search path, which decides what backtracking tries next. */
+const NORMAL = 0;
+/** A matching read-only op: backtracking goes straight past it (see `advance`). */
+const FORCED = 1;
+
+/**
+ * Wing & Gong's search with Lowe's memoisation, resumable so several partitions can share
+ * a thread fairly. Repeatedly take an op whose call precedes the first pending return,
+ * step the model, and backtrack when a return is reached with its op not yet taken;
+ * (linearized set, state) pairs already explored are skipped. `ops` must be pruned
+ * already (no failed ops); they are numbered in call order.
+ */
+export class PartitionSearch {
+  private readonly started = performance.now();
+  private readonly ops: Operation[];
+  private readonly list: EntryList;
+  private readonly linearized: LinearizedSet;
+  private readonly seen = new SeenConfigurations();
+  private readonly table: StateTable;
+  private readonly nondeterministic: boolean;
+  // The search path, a stack of (op, state before, state after, kind).
+  private readonly pathOp: Int32Array;
+  private readonly pathBefore: Int32Array;
+  private readonly pathAfter: Int32Array;
+  private readonly pathKind: Uint8Array;
+  private readonly pathBranches: (number[] | undefined)[] = [];
+  private readonly pathBranch: Int32Array;
+  private depth = 0;
+  private state: number;
+  private entry: number;
+  /** True on arriving at a configuration not yet examined. */
+  private fresh = true;
+  private nodes = 0;
+  private readonly isLinearized = (o: number): boolean => this.linearized.has(o);
+  private readonly deepest: Deepest = { depth: -1, path: [], blocked: -1, states: [], candidates: [] };
+
+  constructor(
+    model: AnyModel,
+    initial: Json | undefined,
+    source: readonly Operation[],
+    private readonly budget: Budget,
+  ) {
+    this.ops = [...source].sort((a, b) => a.call - b.call || a.id - b.id);
+    const n = this.ops.length;
+    this.list = new EntryList(this.ops);
+    this.linearized = new LinearizedSet(n);
+    this.table = new StateTable(model, this.ops.map(toModelOp));
+    this.nondeterministic = model.branches !== undefined;
+    this.pathOp = new Int32Array(n);
+    this.pathBefore = new Int32Array(n);
+    this.pathAfter = new Int32Array(n);
+    this.pathKind = new Uint8Array(n);
+    this.pathBranch = new Int32Array(this.nondeterministic ? n : 0);
+    this.state = this.table.intern(model.init(initial));
+    this.entry = this.list.next[this.list.head]!;
+    this.findImpossible();
+  }
+
+  /**
+   * Before searching: a read-only op that no sequence of the history's ops can satisfy
+   * from the initial state (it read a value nobody wrote) settles the verdict at once.
+   */
+  private findImpossible(): void {
+    const none = (): boolean => false;
+    for (let o = 0; o < this.ops.length; o++) {
+      if (!this.table.isReadOnly(o) || this.table.stillSatisfiable(this.state, o, none)) continue;
+      Object.assign(this.deepest, { depth: 0, path: [], blocked: o, states: [this.state], candidates: [o], impossible: true });
+      return;
+    }
+  }
+
+  /**
+   * Memory the search's tables may need: three times what they hold, because a table
+   * that doubles briefly holds its old and new arrays together.
+   */
+  get cacheBytes(): number {
+    return 3 * (this.seen.bytes + this.table.bytes);
+  }
+
+  /** Runs at most `steps` more search steps; the outcome once decided, else undefined. */
+  advance(steps: number): SearchOutcome | undefined {
+    const { list, table, budget } = this;
+    if (this.deepest.impossible === true) return this.finish('invalid');
+    let left = steps;
+    while (list.returnsLeft > 0) {
+      if (++this.nodes % CHECK_EVERY === 0) {
+        if (Date.now() > budget.deadline) return this.finish('unknown', `time limit reached after ${this.nodes} search steps`);
+        if (this.cacheBytes > budget.maxCacheBytes) return this.stop(memoryReason(budget.maxCacheBytes));
+      }
+      if (--left < 0) return undefined;
+      if (this.fresh) {
+        this.fresh = false;
+        for (let e = list.next[list.head]!; list.isReturn[e] === 0; e = list.next[e]!) {
+          const o = list.op[e]!;
+          // Partial-order reduction: a read-only candidate that matches the state can be
+          // taken now without loss — it changes nothing, so moving it earlier keeps any
+          // linearization valid — and this configuration succeeds iff taking it does.
+          if (!table.isReadOnly(o)) continue;
+          if (table.step(this.state, o) === this.state) {
+            if (!this.take(o, FORCED) && !this.backtrack()) return this.finish('invalid');
+            break;
+          }
+          // A pending read that no continuation can satisfy: this configuration is a dead end.
+          if (!table.stillSatisfiable(this.state, o, this.isLinearized)) {
+            if (this.depth >= this.deepest.depth) this.noteDeadEnd(o, list.next[e]!);
+            if (!this.backtrack()) return this.finish('invalid');
+            break;
+          }
+        }
+        continue;
+      }
+      const entry = this.entry;
+      const o = list.op[entry]!;
+      if (list.isReturn[entry] === 0) {
+        if (!this.take(o, NORMAL)) this.entry = list.next[entry]!;
+        continue;
+      }
+      // A return whose op is not linearized yet: this configuration is a dead end.
+      if (this.depth >= this.deepest.depth) this.noteDeadEnd(o, entry);
+      if (!this.backtrack()) return this.finish('invalid');
+    }
+    return this.finish('valid');
+  }
+
+  /** Ends the search as unknown (a budget ran out). */
+  stop(reason: string): SearchOutcome {
+    return this.finish('unknown', reason);
+  }
+
+  /** Linearizes op `o` next if the model allows it and the result is unexplored. */
+  private take(o: number, kind: number): boolean {
+    const { table, linearized, seen } = this;
+    const alternatives = this.nondeterministic ? table.branches(this.state, o) : undefined;
+    let after = -1;
+    let branch = 0;
+    if (alternatives === undefined) {
+      const next = table.step(this.state, o);
+      if (next < 0) return false;
+      linearized.add(o);
+      if (seen.add(linearized, next)) after = next;
+    } else {
+      linearized.add(o);
+      branch = alternatives.findIndex((s) => seen.add(linearized, s));
+      if (branch >= 0) after = alternatives[branch]!;
+    }
+    if (after < 0) {
+      linearized.delete(o);
+      return false;
+    }
+    const d = this.depth++;
+    this.pathOp[d] = o;
+    this.pathBefore[d] = this.state;
+    this.pathAfter[d] = after;
+    this.pathKind[d] = kind;
+    if (this.nondeterministic) {
+      this.pathBranches[d] = alternatives;
+      this.pathBranch[d] = branch;
+    }
+    this.state = after;
+    this.list.lift(o);
+    this.entry = this.list.next[this.list.head]!;
+    this.fresh = true;
+    return true;
+  }
+
+  /** Undoes steps until one leaves an alternative to try; false when none is left. */
+  private backtrack(): boolean {
+    const { list, linearized } = this;
+    for (;;) {
+      if (this.depth === 0) return false;
+      const top = this.depth - 1;
+      const rest = this.nondeterministic ? this.pathBranches[top] : undefined;
+      if (rest !== undefined) {
+        let i = this.pathBranch[top]! + 1;
+        while (i < rest.length && !this.seen.add(linearized, rest[i]!)) i++;
+        if (i < rest.length) {
+          this.pathBranch[top] = i;
+          this.pathAfter[top] = rest[i]!;
+          this.state = rest[i]!;
+          this.entry = list.next[list.head]!;
+          this.fresh = true;
+          return true;
+        }
+      }
+      this.depth = top;
+      this.state = this.pathBefore[top]!;
+      const undone = this.pathOp[top]!;
+      list.unlift(undone);
+      linearized.delete(undone);
+      const kind = this.pathKind[top];
+      if (kind === NORMAL) {
+        this.entry = list.next[list.callEntry[undone]!]!;
+        return true;
+      }
+    }
+  }
+
+  /** Keeps the deepest dead end seen: the explanation of an invalid verdict. */
+  private noteDeadEnd(blocked: number, at: number): void {
+    const { deepest, list, depth, state } = this;
+    if (depth === deepest.depth) {
+      if (deepest.blocked === blocked && deepest.states.length < 8 && !deepest.states.includes(state)) deepest.states.push(state);
+      return;
+    }
+    deepest.depth = depth;
+    deepest.path = [];
+    for (let d = Math.max(0, depth - TAIL); d < depth; d++) deepest.path.push({ op: this.pathOp[d]!, after: this.pathAfter[d]! });
+    deepest.blocked = blocked;
+    deepest.states = [state];
+    deepest.candidates = [];
+    for (let e = list.next[list.head]!; e !== at && e >= 0 && deepest.candidates.length < 50; e = list.next[e]!) {
+      if (list.isReturn[e] === 0) deepest.candidates.push(list.op[e]!);
+    }
+  }
+
+  private finish(verdict: SearchOutcome['verdict'], reason?: string): SearchOutcome {
+    const result: SearchOutcome = {
+      verdict,
+      ops: this.ops.length,
+      stats: { nodes: this.nodes, cacheEntries: this.seen.size, states: this.table.size, elapsedMs: performance.now() - this.started },
+    };
+    if (reason !== undefined) result.reason = reason;
+    if (verdict === 'invalid') result.explanation = buildExplanation(this.deepest, this.ops, this.table);
+    return result;
+  }
+}
+
+/** Checks one partition to the end in this thread. */
+export function searchPartition(model: AnyModel, initial: Json | undefined, ops: readonly Operation[], budget: Budget): SearchOutcome {
+  return new PartitionSearch(model, initial, ops, budget).advance(Infinity)!;
+}
+
+export function memoryReason(limit: number): string {
+  return `memory limit reached: the search needed more than its ${Math.round(limit / 2 ** 20)} MiB (raise it with --memory-limit)`;
+}
+
+function toModelOp(op: Operation): ModelOp {
+  const m: ModelOp = { f: op.f, input: op.input, output: op.output, known: op.type === 'ok' };
+  if (op.key !== undefined) m.key = op.key;
+  return m;
+}

@@ -1,0 +1,113 @@
+import { InputError } from '../../errors.js';
+import { type EventType, type HistoryEvent, type Json, NEMESIS } from '../event.js';
+
+/** Where a raw event came from, for error messages. */
+export interface Origin {
+  file: string;
+  /** 1-based line, when the format has one event per line. */
+  line?: number;
+  /** Position of the event in the file (0-based), used when a field is missing. */
+  position: number;
+}
+
+const EVENT_TYPES: ReadonlySet<string> = new Set<EventType>(['invoke', 'ok', 'fail', 'info']);
+
+/**
+ * Turns one parsed map (from JSON or EDN, keywords already plain strings) into a
+ * HistoryEvent. Missing `index`/`time` default to the position (Elle's JSON and old Jepsen
+ * histories have no times: their order is the real-time order); a missing `f` means a
+ * transaction, as in Elle's histories.
+ */
+export function toEvent(raw: unknown, at: Origin): HistoryEvent {
+  const map = unwrapTagged(raw);
+  if (map === undefined) fail(at, `expected an event map, found ${describe(raw)}`);
+  const type = map['type'];
+  if (typeof type !== 'string' || !EVENT_TYPES.has(type)) {
+    fail(at, `expected "type" to be one of invoke, ok, fail, info; found ${describe(type)}`);
+  }
+  const event: HistoryEvent = {
+    index: optionalCount(map, 'index', at) ?? at.position,
+    time: optionalCount(map, 'time', at) ?? at.position,
+    process: processOf(map['process'], at),
+    type: type as EventType,
+    f: functionOf(map['f'], at),
+    value: toJson(map['value'] ?? null),
+  };
+  const key = map['key'];
+  if (key !== undefined && key !== null) {
+    if (typeof key !== 'string' && typeof key !== 'number') fail(at, `expected "key" to be a string or number, found ${describe(key)}`);
+    event.key = key;
+  }
+  const node = map['node'];
+  if (node !== undefined && node !== null) event.node = typeof node === 'string' ? node : JSON.stringify(toJson(node));
+  const error = map['error'];
+  if (error !== undefined && error !== null) event.error = typeof error === 'string' ? error : JSON.stringify(toJson(error));
+  return event;
+}
+
+export function fail(at: Pick<Origin, 'file' | 'line' | 'position'>, detail: string, hint?: string): never {
+  const where = at.line === undefined ? `event ${at.position}: ` : '';
+  throw new InputError(at.file, at.line, where + detail, hint ?? 'see docs/history.md for the accepted formats');
+}
+
+/** EDN records (`#jepsen.history.Op{...}`) arrive from edn-data as `{tag, val}`. */
+function unwrapTagged(raw: unknown): Record<string, unknown> | undefined {
+  if (!isPlainObject(raw)) return undefined;
+  const keys = Object.keys(raw);
+  if (keys.length === 2 && 'tag' in raw && 'val' in raw && isPlainObject(raw['val'])) return raw['val'];
+  return raw;
+}
+
+function isPlainObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+function optionalCount(map: Record<string, unknown>, field: string, at: Origin): number | undefined {
+  const v = map[field];
+  if (v === undefined || v === null) return undefined;
+  if (typeof v !== 'number' || !Number.isFinite(v) || v < 0) fail(at, `expected "${field}" to be a non-negative number, found ${describe(v)}`);
+  return v;
+}
+
+function processOf(v: unknown, at: Origin): HistoryEvent['process'] {
+  if (v === NEMESIS) return NEMESIS;
+  if (typeof v === 'number' && Number.isInteger(v) && v >= 0) return v;
+  return fail(at, `expected "process" to be a non-negative integer or "nemesis", found ${describe(v)}`);
+}
+
+function functionOf(v: unknown, at: Origin): string {
+  if (v === undefined || v === null) return 'txn';
+  if (typeof v === 'string') return v;
+  if (typeof v === 'number') return String(v);
+  return fail(at, `expected "f" to be a string, found ${describe(v)}`);
+}
+
+/** Plain JSON from whatever a parser produced (EDN sets/dates/tags included). */
+export function toJson(v: unknown): Json {
+  if (v === null || v === undefined) return null;
+  switch (typeof v) {
+    case 'string':
+    case 'boolean':
+      return v;
+    case 'number':
+      return Number.isFinite(v) ? v : String(v);
+    case 'bigint':
+      return Number(v);
+    case 'object': {
+      if (Array.isArray(v)) return v.map(toJson);
+      if (v instanceof Set) return [...v].map(toJson);
+      if (v instanceof Date) return v.toISOString();
+      if (v instanceof Map) return Object.fromEntries([...v].map(([k, x]) => [String(toJson(k)), toJson(x)]));
+      // fromEntries defines own properties, so a "__proto__" key stays data, not a prototype.
+      return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, toJson(x)]));
+    }
+    default:
+      return String(v);
+  }
+}
+
+export function describe(v: unknown): string {
+  if (v === undefined) return 'nothing';
+  const text = JSON.stringify(v) ?? String(v);
+  return text.length > 60 ? `${text.slice(0, 57)}...` : text;
+}

@@ -1,0 +1,69 @@
+import assert from 'node:assert/strict';
+import { mkdtemp, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import { existsSync } from 'node:fs';
+import { execa } from 'execa';
+import { ExitCode } from '../../../src/cli/exit-codes.js';
+import { packageRoot } from '../../../src/version.js';
+
+const porcupine = join(packageRoot, '..', 'shared', 'histories', 'porcupine');
+
+const mainModule = new URL('../../../src/cli/main.js', import.meta.url).href;
+/** Under tsx only the .ts source exists. */
+const extension = existsSync(fileURLToPath(mainModule)) ? '.js' : '.ts';
+
+/**
+ * Runs the CLI in a child process, from sources under tsx or from dist alike (the child
+ * inherits this process's loader flags). A child, because node:test reports through
+ * this process's stdout.
+ */
+async function run(...args: string[]): Promise<{ code: number; out: string; err: string }> {
+  const script = `import(${JSON.stringify(mainModule.replace(/\.js$/, extension))}).then(async (m) => { process.exitCode = await m.main(process.argv); });`;
+  const r = await execa(process.execPath, [...process.execArgv, '--input-type=module', '-e', script, 'faultline', 'check', ...args], {
+    reject: false,
+  });
+  return { code: r.exitCode ?? -1, out: r.stdout, err: r.stderr };
+}
+
+describe('faultline check', () => {
+  it('exits 0 for a linearizable history and says so in words', async () => {
+    const r = await run(join(porcupine, 'jepsen', 'etcd_002.log'), '--model', 'cas-register');
+    assert.equal(r.code, ExitCode.Valid);
+    assert.match(r.out, /etcd_002\.log: linearizable/);
+  });
+
+  it('exits 1 for a violation and explains it; --json prints the whole result', async () => {
+    const text = await run(join(porcupine, 'jepsen', 'etcd_000.log'), '--model', 'cas-register');
+    assert.equal(text.code, ExitCode.Invalid);
+    assert.match(text.out, /NOT linearizable[\s\S]*had to take effect before it returned/);
+    const json = await run(join(porcupine, 'jepsen', 'etcd_000.log'), '--model', 'cas-register', '--json');
+    const result = JSON.parse(json.out) as { verdict: string; partitions: { explanation?: unknown }[] };
+    assert.equal(result.verdict, 'invalid');
+    assert.ok(result.partitions[0]!.explanation !== undefined);
+  });
+
+  it('exits 2 when the budget runs out', async () => {
+    const r = await run(join(porcupine, 'kv', 'c10-bad.txt'), '--model', 'kv', '--no-partition', '--memory-limit', '1');
+    assert.equal(r.code, ExitCode.Unknown);
+    assert.match(r.out, /why unknown: memory limit reached/);
+  });
+
+  it('exits 3 with a message and a hint for bad flags and bad input', async () => {
+    const noModel = await run(join(porcupine, 'jepsen', 'etcd_000.log'));
+    assert.equal(noModel.code, ExitCode.Usage);
+    assert.match(noModel.err, /check needs a checker: --model NAME\n {2}hint: /);
+    const badModel = await run(join(porcupine, 'jepsen', 'etcd_000.log'), '--model', 'registre');
+    assert.equal(badModel.code, ExitCode.Usage);
+    assert.match(badModel.err, /unknown model "registre"/);
+    const dir = await mkdtemp(join(tmpdir(), 'faultline-check-'));
+    const broken = join(dir, 'history.jsonl');
+    await writeFile(broken, '{"process":0,"type":"invoke","f":"read","value":null}\n{"process":0,"type":\n');
+    const bad = await run(broken, '--model', 'register');
+    assert.equal(bad.code, ExitCode.Usage);
+    assert.match(bad.err, /history\.jsonl:2: expected one JSON event object/);
+    assert.doesNotMatch(bad.err, /at .*\.ts:\d+/);
+  });
+});
