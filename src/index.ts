@@ -12,3 +12,6 @@ export { describeResult } from './checker/linearizability/describe.js';
 export type { AnyModel, Model, ModelOp, Viability } from './checker/linearizability/model.js';
 export { getModel, MODELS } from './checker/linearizability/models/index.js';
 export type * from './checker/linearizability/result.js';
+export { checkTransactions, formatTxnResult, CONSISTENCY_MODELS, isConsistencyModel, TXN_WORKLOADS } from './checker/txn/index.js';
+export type { ConsistencyModel, TxnCheckOptions, TxnCheckResult, TxnAnomaly, TxnWorkload } from './checker/txn/index.js';
+export { buildReportInput, loadRun, renderReport, type ReportInput } from './report/index.js';

@@ -5,10 +5,21 @@ import { MODELS } from '../../checker/linearizability/models/index.js';
 import { UsageError } from '../../errors.js';
 import type { Json } from '../../history/event.js';
 import { readHistoryFile } from '../../history/read.js';
+import { pairHistory } from '../../history/operation.js';
+import {
+  CONSISTENCY_MODELS,
+  TXN_WORKLOADS,
+  type TxnWorkload,
+  checkTransactions,
+  formatTxnResult,
+  isConsistencyModel,
+} from '../../checker/txn/index.js';
 import { exitCodeForVerdict } from '../exit-codes.js';
 
 export interface CheckFlags {
   model?: string;
+  workload?: string;
+  consistency?: string;
   init?: string;
   json?: boolean;
   timeLimit?: string;
@@ -29,6 +40,8 @@ export function registerCheck(program: Command): void {
     .description('check a recorded history (faultline JSONL, Jepsen EDN or jepsen.log, Elle JSON) and exit 0 valid, 1 invalid, 2 unknown')
     .argument('<file>', 'the history file; its format is detected from the content')
     .option('--model <name>', `check linearizability against a model: ${[...MODELS.keys()].join(', ')}`)
+    .option('--workload <name>', `check transactions for anomalies (Elle-style): ${TXN_WORKLOADS.join(', ')}`)
+    .option('--consistency <model>', `with --workload: the model to check against (default strict-serializable): ${CONSISTENCY_MODELS.join(', ')}`)
     .option('--init <value>', "the model's initial state, as JSON (otherwise taken as a string); default: absent/null, \"\" for kv")
     .option('--json', 'print the full result (partitions, explanation, stats) as JSON')
     .option('--time-limit <seconds>', 'give up after this long: the verdict is then unknown')
@@ -44,8 +57,35 @@ export function registerCheck(program: Command): void {
 type Checker = (file: string, flags: CheckFlags) => Promise<number>;
 
 function chooseChecker(flags: CheckFlags): Checker {
+  if (flags.model !== undefined && flags.workload !== undefined) {
+    throw new UsageError('check takes one checker: --model (linearizability) or --workload (transactions), not both');
+  }
   if (flags.model !== undefined) return checkModel;
-  throw new UsageError('check needs a checker: --model NAME', `for linearizability, e.g. --model cas-register (models: ${[...MODELS.keys()].join(', ')})`);
+  if (flags.workload !== undefined) return checkTxn;
+  throw new UsageError(
+    'check needs a checker: --model NAME or --workload NAME',
+    `for linearizability, e.g. --model cas-register (models: ${[...MODELS.keys()].join(', ')}); for transactions, e.g. --workload list-append --consistency serializable`,
+  );
+}
+
+async function checkTxn(file: string, flags: CheckFlags): Promise<number> {
+  const workload = flags.workload!;
+  if (!(TXN_WORKLOADS as readonly string[]).includes(workload)) {
+    throw new UsageError(`unknown workload "${workload}"`, `transactional workloads: ${TXN_WORKLOADS.join(', ')}`);
+  }
+  const consistency = flags.consistency ?? 'strict-serializable';
+  if (!isConsistencyModel(consistency)) {
+    throw new UsageError(`unknown consistency model "${consistency}"`, `models: ${CONSISTENCY_MODELS.join(', ')}`);
+  }
+  const { ops } = pairHistory(await readHistoryFile(file), file);
+  const result = checkTransactions(ops, {
+    workload: workload as TxnWorkload,
+    consistency,
+    file,
+    ...(flags.timeLimit === undefined ? {} : { timeLimitMs: positive(flags.timeLimit, '--time-limit') * 1000 }),
+  });
+  process.stdout.write(flags.json === true ? `${JSON.stringify(result, null, 2)}\n` : `${formatTxnResult(result).trimEnd()}\n`);
+  return exitCodeForVerdict(result.verdict);
 }
 
 async function checkModel(file: string, flags: CheckFlags): Promise<number> {

@@ -3,30 +3,13 @@ import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { fileURLToPath } from 'node:url';
-import { existsSync } from 'node:fs';
-import { execa } from 'execa';
 import { ExitCode } from '../../../src/cli/exit-codes.js';
 import { packageRoot } from '../../../src/version.js';
+import { type CliResult, runCli } from '../../helpers/run-cli.js';
 
 const porcupine = join(packageRoot, '..', 'shared', 'histories', 'porcupine');
 
-const mainModule = new URL('../../../src/cli/main.js', import.meta.url).href;
-/** Under tsx only the .ts source exists. */
-const extension = existsSync(fileURLToPath(mainModule)) ? '.js' : '.ts';
-
-/**
- * Runs the CLI in a child process, from sources under tsx or from dist alike (the child
- * inherits this process's loader flags). A child, because node:test reports through
- * this process's stdout.
- */
-async function run(...args: string[]): Promise<{ code: number; out: string; err: string }> {
-  const script = `import(${JSON.stringify(mainModule.replace(/\.js$/, extension))}).then(async (m) => { process.exitCode = await m.main(process.argv); });`;
-  const r = await execa(process.execPath, [...process.execArgv, '--input-type=module', '-e', script, 'faultline', 'check', ...args], {
-    reject: false,
-  });
-  return { code: r.exitCode ?? -1, out: r.stdout, err: r.stderr };
-}
+const run = (...args: string[]): Promise<CliResult> => runCli('check', ...args);
 
 describe('faultline check', () => {
   it('exits 0 for a linearizable history and says so in words', async () => {
@@ -54,7 +37,7 @@ describe('faultline check', () => {
   it('exits 3 with a message and a hint for bad flags and bad input', async () => {
     const noModel = await run(join(porcupine, 'jepsen', 'etcd_000.log'));
     assert.equal(noModel.code, ExitCode.Usage);
-    assert.match(noModel.err, /check needs a checker: --model NAME\n {2}hint: /);
+    assert.match(noModel.err, /check needs a checker: --model NAME or --workload NAME\n {2}hint: /);
     const badModel = await run(join(porcupine, 'jepsen', 'etcd_000.log'), '--model', 'registre');
     assert.equal(badModel.code, ExitCode.Usage);
     assert.match(badModel.err, /unknown model "registre"/);

@@ -1,0 +1,26 @@
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { execa } from 'execa';
+
+const mainModule = new URL('../../src/cli/main.js', import.meta.url).href;
+/** Under tsx only the .ts source exists. */
+const extension = existsSync(fileURLToPath(mainModule)) ? '.js' : '.ts';
+
+export interface CliResult {
+  code: number;
+  out: string;
+  err: string;
+}
+
+/**
+ * Runs the CLI in a child process, from sources under tsx or from dist alike (the child
+ * inherits this process's loader flags). A child, because node:test reports through
+ * this process's stdout.
+ */
+export async function runCli(...args: string[]): Promise<CliResult> {
+  const script = `import(${JSON.stringify(mainModule.replace(/\.js$/, extension))}).then(async (m) => { process.exitCode = await m.main(process.argv); });`;
+  const r = await execa(process.execPath, [...process.execArgv, '--input-type=module', '-e', script, 'faultline', ...args], {
+    reject: false,
+  });
+  return { code: r.exitCode ?? -1, out: r.stdout, err: r.stderr };
+}
