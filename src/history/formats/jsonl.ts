@@ -1,7 +1,11 @@
 import type { HistoryEvent } from '../event.js';
 import { fail, toEvent } from './normalize.js';
 
-/** faultline's own format: one JSON object per line (blank lines ignored). */
+/**
+ * faultline's own format: one JSON object per line (blank lines ignored). A run killed
+ * mid-write leaves a partial last line with no newline after it: that line is dropped, so
+ * a crashed run's history stays checkable. A broken line anywhere else is an error.
+ */
 export function parseJsonLines(text: string, file: string): HistoryEvent[] {
   const events: HistoryEvent[] = [];
   const lines = text.split('\n');
@@ -13,6 +17,8 @@ export function parseJsonLines(text: string, file: string): HistoryEvent[] {
     try {
       raw = JSON.parse(line);
     } catch (err) {
+      const tornTail = i === lines.length - 1;
+      if (tornTail) break;
       fail(at, `expected one JSON event object on this line (${(err as Error).message})`);
     }
     events.push(toEvent(raw, at));

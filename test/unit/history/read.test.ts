@@ -53,10 +53,16 @@ describe('faultline JSON Lines', () => {
   });
 
   it('names the file, line and what was expected', () => {
-    inputError(() => parseHistory('{"process":0,"type":"invoke","f":"read"}\n{"process":0,', 'h.jsonl'), 2, /h\.jsonl:2: expected one JSON event/);
+    inputError(() => parseHistory('{"process":0,"type":"invoke","f":"read"}\n{"process":0,\n{"process":0,"type":"ok","f":"read"}\n', 'h.jsonl'), 2, /h\.jsonl:2: expected one JSON event/);
     inputError(() => parseHistory('{"process":0,"type":"started","f":"read"}', 'h.jsonl'), 1, /expected "type" to be one of invoke, ok, fail, info/);
     inputError(() => parseHistory('{"process":-1,"type":"ok","f":"read"}', 'h.jsonl'), 1, /"process"/);
     inputError(() => parseHistory('{"process":1,"type":"ok","f":"read","time":"x"}', 'h.jsonl'), 1, /"time"/);
+  });
+
+  it('drops a torn last line (a run killed mid-write) and keeps every complete one', () => {
+    const events = parseHistory('{"process":0,"type":"invoke","f":"read"}\n{"process":0,"type":"ok","f":"read","val', 'h.jsonl');
+    assert.equal(events.length, 1);
+    assert.equal(events[0]!.type, 'invoke');
   });
 
   it('serializes events so they read back unchanged', () => {
