@@ -1,6 +1,105 @@
 import type { Command } from 'commander';
+import { connectDocker } from '../../cluster/docker/engine.js';
+import { DockerProvider, MAX_NODES, removeLabelled } from '../../cluster/docker/docker-provider.js';
+import type { Cluster, ClusterSummary } from '../../cluster/node.js';
+import { UsageError } from '../../errors.js';
+import { bringUp, DEFAULT_HEALTH_TIMEOUT_MS } from '../../systems/bring-up.js';
+import { systemNamed, type System, type SystemName } from '../../systems/index.js';
+import { buildImages, progress } from './images.js';
 
-// PLACEHOLDER: replaced by the helper that owns this command.
 export function registerCluster(program: Command): void {
-  void program;
+  const cluster = program.command('cluster').description('long-lived development clusters');
+
+  cluster
+    .command('up')
+    .description('start a healthy cluster that stays up after this command exits')
+    .requiredOption('-s, --system <name>', 'redis|zookeeper|etcd|consul')
+    .option('-n, --nodes <count>', `number of nodes (1-${MAX_NODES})`, '3')
+    .option('--name <name>', 'a name to refer to the cluster by (default: <system>-<id>)')
+    .option('--timeout <seconds>', 'how long to wait for the cluster to become healthy', String(DEFAULT_HEALTH_TIMEOUT_MS / 1000))
+    .action(async (opts: { system: string; nodes: string; name?: string; timeout: string }) => {
+      const system = systemNamed(opts.system);
+      const nodes = positiveInt('--nodes', opts.nodes);
+      const timeoutMs = positiveInt('--timeout', opts.timeout) * 1000;
+      const image = (await buildImages([system.name as SystemName])).get(system.name);
+      if (image === undefined) throw new Error(`no image was built for ${system.name}`);
+      const provider = new DockerProvider(await connectDocker());
+      const p = progress();
+      let up: Cluster;
+      try {
+        up = await bringUp(provider, system, {
+          nodes,
+          image,
+          healthTimeoutMs: timeoutMs,
+          log: (l) => p.line(`${system.name}: ${l}`),
+          ...(opts.name === undefined ? {} : { name: opts.name }),
+        });
+      } catch (err) {
+        p.fail();
+        throw err;
+      }
+      p.done(`${system.name} cluster ${up.id} is healthy`);
+      process.stdout.write(describeUp(up, system));
+    });
+
+  cluster
+    .command('ls')
+    .description('list faultline clusters (from any invocation)')
+    .option('--json', 'print JSON')
+    .action(async (opts: { json?: boolean }) => {
+      const clusters = await new DockerProvider(await connectDocker()).list();
+      process.stdout.write(opts.json === true ? `${JSON.stringify(clusters, null, 2)}\n` : formatList(clusters));
+    });
+
+  cluster
+    .command('down')
+    .description('remove a cluster (by id, id prefix or name), or all of them')
+    .argument('[id]', 'the cluster to remove')
+    .option('--all', 'remove every faultline cluster')
+    .action(async (id: string | undefined, opts: { all?: boolean }) => {
+      if ((id === undefined) === (opts.all !== true)) {
+        throw new UsageError('give either a cluster id or --all', 'see the ids with `faultline cluster ls`');
+      }
+      const docker = await connectDocker();
+      if (opts.all === true) {
+        const removed = await removeLabelled(docker);
+        process.stdout.write(`removed ${removed.containers} containers and ${removed.networks} networks\n`);
+        return;
+      }
+      const provider = new DockerProvider(docker);
+      const found = await provider.find(id ?? '');
+      await provider.destroy(found.id);
+      process.stdout.write(`removed ${found.system} cluster ${found.id} (${found.name})\n`);
+    });
+}
+
+function positiveInt(flag: string, value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1) throw new UsageError(`${flag} must be a positive integer, got "${value}"`);
+  return n;
+}
+
+export function describeUp(cluster: Cluster, system: System): string {
+  const lines = [
+    `cluster ${cluster.id} (${cluster.name}): ${cluster.nodes.length} ${system.name} nodes`,
+    ...cluster.nodes.map((n) => `  ${n.name}  ${n.address}:${system.port}`),
+    `connect: ${system.connectHint(cluster)}`,
+    `remove:  faultline cluster down ${cluster.id}`,
+  ];
+  return `${lines.join('\n')}\n`;
+}
+
+export function formatList(clusters: readonly ClusterSummary[]): string {
+  if (clusters.length === 0) return 'no faultline clusters\n';
+  const rows = clusters.map((c) => [
+    c.id,
+    c.name,
+    c.system,
+    c.nodes.map((n) => `${n.name}=${n.address}${n.state === 'running' ? '' : `(${n.state})`}`).join(' '),
+    c.createdAt.toISOString().replace(/\.\d+Z$/, 'Z'),
+  ]);
+  const header = ['ID', 'NAME', 'SYSTEM', 'NODES', 'CREATED'];
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
+  const format = (r: readonly string[]): string => r.map((cell, i) => cell.padEnd(widths[i] ?? 0)).join('  ').trimEnd();
+  return `${[header, ...rows].map(format).join('\n')}\n`;
 }

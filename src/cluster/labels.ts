@@ -1,0 +1,71 @@
+import type { ClusterSummary } from './node.js';
+
+/**
+ * Every container and network faultline creates carries these labels, so that another
+ * invocation (`cluster ls`, `cluster down`, `clean`) can find and describe it with nothing
+ * but the engine's state: no files on the host to get out of date.
+ */
+export const Label = {
+  run: 'faultline.run',
+  cluster: 'faultline.cluster',
+  system: 'faultline.system',
+  node: 'faultline.node',
+  address: 'faultline.address',
+  created: 'faultline.created',
+} as const;
+
+export interface NodeLabels {
+  readonly run: string;
+  readonly cluster: string;
+  readonly system: string;
+  readonly node: string;
+  readonly address: string;
+  readonly created: Date;
+}
+
+export function nodeLabels(labels: NodeLabels): Record<string, string> {
+  return {
+    [Label.run]: labels.run,
+    [Label.cluster]: labels.cluster,
+    [Label.system]: labels.system,
+    [Label.node]: labels.node,
+    [Label.address]: labels.address,
+    [Label.created]: labels.created.toISOString(),
+  };
+}
+
+export interface LabelledContainer {
+  readonly labels: Readonly<Record<string, string>>;
+  readonly state: string;
+}
+
+/** Groups labelled containers into clusters, nodes in n1…nN order, oldest cluster first. */
+export function summarize(containers: readonly LabelledContainer[]): ClusterSummary[] {
+  const byRun = new Map<string, { summary: Omit<ClusterSummary, 'nodes'>; nodes: ClusterSummary['nodes'][number][] }>();
+  for (const c of containers) {
+    const run = c.labels[Label.run];
+    if (run === undefined) continue;
+    let entry = byRun.get(run);
+    if (entry === undefined) {
+      entry = {
+        summary: {
+          id: run,
+          name: c.labels[Label.cluster] ?? run,
+          system: c.labels[Label.system] ?? '?',
+          createdAt: new Date(c.labels[Label.created] ?? 0),
+        },
+        nodes: [],
+      };
+      byRun.set(run, entry);
+    }
+    entry.nodes.push({ name: c.labels[Label.node] ?? '?', address: c.labels[Label.address] ?? '?', state: c.state });
+  }
+  return [...byRun.values()]
+    .map(({ summary, nodes }) => ({ ...summary, nodes: nodes.sort((a, b) => nodeIndex(a.name) - nodeIndex(b.name)) }))
+    .sort((a, b) => a.createdAt.getTime() - b.createdAt.getTime());
+}
+
+function nodeIndex(name: string): number {
+  const n = Number(name.replace(/^n/, ''));
+  return Number.isFinite(n) ? n : Number.MAX_SAFE_INTEGER;
+}

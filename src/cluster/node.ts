@@ -1,0 +1,94 @@
+import { randomBytes } from 'node:crypto';
+import { InfrastructureError } from '../errors.js';
+
+/**
+ * What a database adapter and the runner may do with a machine, whatever provides it
+ * (Docker today, SSH later). Nothing here mentions containers.
+ */
+export interface ExecOptions {
+  /** Start the command and return at once (the database daemons run this way). */
+  readonly detach?: boolean;
+  readonly env?: Readonly<Record<string, string>>;
+  /** Give up waiting after this long (the command may keep running on the node). */
+  readonly timeoutMs?: number;
+}
+
+export interface ExecResult {
+  readonly stdout: string;
+  readonly stderr: string;
+  /** -1 for a detached command (its exit is never observed). */
+  readonly exitCode: number;
+}
+
+export interface Node {
+  /** `n1` … `nN`, resolvable by the other nodes. */
+  readonly name: string;
+  /** An IPv4 address the other nodes and this host can reach. */
+  readonly address: string;
+  /** Runs argv (no shell) on the node. */
+  exec(argv: readonly string[], options?: ExecOptions): Promise<ExecResult>;
+  /** Copies one file from the node to a local path. */
+  copyOut(path: string, dest: string): Promise<void>;
+  /** Writes a file on the node, creating its folder. */
+  writeFile(path: string, content: string): Promise<void>;
+}
+
+export interface ClusterSpec {
+  /** Chosen by the caller when it must know the id before creation ends (to tear down on SIGINT). */
+  readonly id?: string;
+  readonly system: string;
+  readonly nodes: number;
+  /** A human name; defaults to the cluster id. */
+  readonly name?: string;
+  /** The image (or machine role) the nodes run. */
+  readonly image: string;
+  /** Stops creating nodes (an interrupt): `create` then rejects, leaving the rest to `destroy`. */
+  readonly signal?: AbortSignal;
+}
+
+export interface Cluster {
+  readonly id: string;
+  readonly name: string;
+  readonly system: string;
+  readonly nodes: readonly Node[];
+}
+
+/** A cluster as found by listing (possibly created by another process). */
+export interface ClusterSummary {
+  readonly id: string;
+  readonly name: string;
+  readonly system: string;
+  readonly nodes: readonly { readonly name: string; readonly address: string; readonly state: string }[];
+  readonly createdAt: Date;
+}
+
+export interface NodeProvider {
+  create(spec: ClusterSpec): Promise<Cluster>;
+  /** Finds a cluster this or another process created, by id or name. */
+  attach(idOrName: string): Promise<Cluster>;
+  list(): Promise<ClusterSummary[]>;
+  /** Removes the cluster's nodes and network; idempotent. */
+  destroy(id: string): Promise<void>;
+}
+
+export function newClusterId(): string {
+  return randomBytes(4).toString('hex');
+}
+
+/** Runs a shell script on the node (for pipelines and redirections). */
+export function sh(node: Node, script: string, options?: ExecOptions): Promise<ExecResult> {
+  return node.exec(['sh', '-c', script], options);
+}
+
+/** Runs a command and fails with its stderr unless it exits 0. */
+export async function run(node: Node, argv: readonly string[], options?: ExecOptions): Promise<string> {
+  const result = await node.exec(argv, options);
+  if (result.exitCode !== 0) {
+    const detail = (result.stderr.trim() || result.stdout.trim()).split('\n').slice(-3).join(' | ');
+    throw new InfrastructureError(
+      `${node.name}: \`${argv.join(' ')}\` exited ${result.exitCode}: ${detail}`,
+      'the node is still up: inspect it with `docker exec` or `faultline cluster ls`',
+    );
+  }
+  return result.stdout;
+}

@@ -1,0 +1,57 @@
+/**
+ * Clean-up that must run when the CLI is interrupted: SIGINT/SIGTERM run every registered
+ * action (bounded in time), then the process exits 130. A SIGKILLed process cannot do this;
+ * `faultline clean` finds what it left through labels.
+ */
+type Action = () => Promise<void>;
+
+const actions = new Map<number, { label: string; action: Action }>();
+let nextKey = 0;
+let installed = false;
+let tearingDown = false;
+
+export const TEARDOWN_BUDGET_MS = 60_000;
+
+/** Registers an action; call the returned function to unregister it (when the work is done). */
+export function onInterrupt(label: string, action: Action): () => void {
+  install();
+  const key = nextKey++;
+  actions.set(key, { label, action });
+  return () => {
+    actions.delete(key);
+  };
+}
+
+/** Runs the registered actions once, newest first; for tests and for the signal handler. */
+export async function runTeardown(log: (line: string) => void = (l) => process.stderr.write(`${l}\n`)): Promise<void> {
+  const pending = [...actions.values()].reverse();
+  actions.clear();
+  const all = Promise.allSettled(
+    pending.map(async ({ label, action }) => {
+      log(`faultline: interrupted, tearing down ${label}`);
+      try {
+        await action();
+      } catch (err) {
+        log(`faultline: tearing down ${label} failed: ${err instanceof Error ? err.message : String(err)}`);
+      }
+    }),
+  );
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([all, new Promise((resolve) => (timer = setTimeout(resolve, TEARDOWN_BUDGET_MS)))]);
+  clearTimeout(timer);
+}
+
+function install(): void {
+  if (installed) return;
+  installed = true;
+  const handler = (signal: NodeJS.Signals): void => {
+    if (tearingDown) {
+      process.stderr.write(`faultline: ${signal} again, exiting without finishing teardown (run \`faultline clean\`)\n`);
+      process.exit(130);
+    }
+    tearingDown = true;
+    void runTeardown().finally(() => process.exit(130));
+  };
+  process.on('SIGINT', handler);
+  process.on('SIGTERM', handler);
+}

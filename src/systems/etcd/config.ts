@@ -1,0 +1,46 @@
+/** Pure command-line rendering for etcd (it takes its config as flags): tested without a cluster. */
+export const ETCD_PORT = 2379;
+export const ETCD_PEER_PORT = 2380;
+export const ETCD_DATA = '/var/lib/faultline/etcd';
+export const ETCD_LOG = '/var/log/faultline/etcd.log';
+
+export interface EtcdMember {
+  readonly name: string;
+  readonly address: string;
+}
+
+/**
+ * A static cluster that advertises addresses, not names (the host cannot resolve node names).
+ * The same command restarts a member on its existing data.
+ */
+export function etcdArgv(self: EtcdMember, members: readonly EtcdMember[], token: string): string[] {
+  return [
+    'etcd',
+    '--name', self.name,
+    '--data-dir', ETCD_DATA,
+    '--listen-client-urls', `http://0.0.0.0:${ETCD_PORT}`,
+    '--advertise-client-urls', `http://${self.address}:${ETCD_PORT}`,
+    '--listen-peer-urls', `http://0.0.0.0:${ETCD_PEER_PORT}`,
+    '--initial-advertise-peer-urls', `http://${self.address}:${ETCD_PEER_PORT}`,
+    '--initial-cluster', members.map((m) => `${m.name}=http://${m.address}:${ETCD_PEER_PORT}`).join(','),
+    '--initial-cluster-state', 'new',
+    '--initial-cluster-token', token,
+  ];
+}
+
+/**
+ * From `etcdctl endpoint status -w json` on one node: its member id and whom it follows.
+ * Ids are uint64 and lose precision as JSON numbers, so they are read as digit strings.
+ */
+export function parseEndpointStatus(json: string): { member: string; leader: string } | undefined {
+  const member = /"member_id":\s*(\d+)/.exec(json)?.[1];
+  const leader = /"leader":\s*(\d+)/.exec(json)?.[1];
+  if (member === undefined || leader === undefined) return undefined;
+  return { member, leader };
+}
+
+/** From `etcdctl member list -w json`: how many members the cluster lists. */
+export function parseMemberCount(json: string): number {
+  const parsed = JSON.parse(json) as { members?: unknown[] };
+  return parsed.members?.length ?? 0;
+}

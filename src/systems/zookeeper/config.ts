@@ -1,0 +1,70 @@
+/** Pure config rendering for ZooKeeper: tested without a cluster. */
+export const ZK_PORT = 2181;
+export const ZK_CONF_DIR = '/etc/faultline/zookeeper';
+export const ZK_DATA = '/var/lib/faultline/zookeeper';
+export const ZK_LOG = '/var/log/faultline/zookeeper.log';
+/** The JVM heap is bounded: the default (¼ of RAM per node) does not fit 5 nodes on a laptop. */
+export const ZK_HEAP = '-Xmx384m';
+
+export function renderZooCfg(addresses: readonly string[]): string {
+  const lines = [
+    'tickTime=2000',
+    'initLimit=10',
+    'syncLimit=5',
+    `clientPort=${ZK_PORT}`,
+    `dataDir=${ZK_DATA}`,
+    '4lw.commands.whitelist=srvr,stat,ruok,mntr,conf,cons,wchs',
+    // Debian's package has no Jetty: the admin server would only log a failure.
+    'admin.enableServer=false',
+    ...addresses.map((address, i) => `server.${i + 1}=${address}:2888:3888`),
+  ];
+  return `${lines.join('\n')}\n`;
+}
+
+/** Logs to stdout, which the daemon wrapper sends to ZK_LOG. */
+export function renderLog4j(): string {
+  return [
+    'log4j.rootLogger=INFO, CONSOLE',
+    'log4j.appender.CONSOLE=org.apache.log4j.ConsoleAppender',
+    'log4j.appender.CONSOLE.layout=org.apache.log4j.PatternLayout',
+    'log4j.appender.CONSOLE.layout.ConversionPattern=%d{ISO8601} [myid:%X{myid}] - %-5p [%t:%C{1}@%L] - %m%n',
+    '',
+  ].join('\n');
+}
+
+/**
+ * Runs the quorum peer directly instead of through zkServer.sh, whose foreground mode has no
+ * logging binding on the classpath (SLF4J falls back to no-op and nothing is logged).
+ */
+export function zkArgv(): string[] {
+  const classpath = [
+    ZK_CONF_DIR,
+    '/usr/share/java/zookeeper.jar',
+    '/usr/share/java/slf4j-log4j12.jar',
+    '/usr/share/java/log4j-1.2.jar',
+  ].join(':');
+  return [
+    'java',
+    ZK_HEAP,
+    '-cp',
+    classpath,
+    `-Dlog4j.configuration=file:${ZK_CONF_DIR}/log4j.properties`,
+    'org.apache.zookeeper.server.quorum.QuorumPeerMain',
+    `${ZK_CONF_DIR}/zoo.cfg`,
+  ];
+}
+
+/** The `Mode:` line of `srvr` (leader, follower, standalone), or undefined when not serving. */
+export function parseMode(srvr: string): string | undefined {
+  return /^Mode:\s*(\S+)/m.exec(srvr)?.[1];
+}
+
+/** Healthy means exactly one leader and every other node following (or one standalone node). */
+export function quorumHealth(modes: readonly (string | undefined)[]): { ok: boolean; firstBad: number | undefined } {
+  if (modes.length === 1) return { ok: modes[0] === 'standalone', firstBad: modes[0] === 'standalone' ? undefined : 0 };
+  const leaders = modes.filter((m) => m === 'leader').length;
+  const firstBad = modes.findIndex((m) => m !== 'leader' && m !== 'follower');
+  if (firstBad >= 0) return { ok: false, firstBad };
+  if (leaders !== 1) return { ok: false, firstBad: modes.findIndex((m) => m === 'leader') };
+  return { ok: true, firstBad: undefined };
+}
