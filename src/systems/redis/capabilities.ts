@@ -1,0 +1,187 @@
+import type { Redis } from 'ioredis';
+import type { Cluster, Node } from '../../cluster/node.js';
+import type { Json, Key } from '../../history/event.js';
+import type { LockCapability, RegisterCapability } from '../../runner/capabilities.js';
+import type { ErrorClassifier } from '../../runner/outcome.js';
+import { sleepMs } from '../../runner/async.js';
+import { abortError, decodeValue, defineProvider, encodeValue, lockKey, newToken, registerKey } from '../capability-support.js';
+import type { CapabilityClient } from '../client-options.js';
+import { redis } from './index.js';
+
+/** Atomic compare-and-set: ARGV = expected text, next text, '1' when "expected" means "absent". */
+export const CAS_SCRIPT = `local current = redis.call('GET', KEYS[1])
+if (current == false and ARGV[3] == '1') or current == ARGV[1] then
+  redis.call('SET', KEYS[1], ARGV[2])
+  return 1
+end
+return 0`;
+
+/** Deletes the lock only if `token` (ARGV[1]) still holds it. */
+export const RELEASE_SCRIPT = `if redis.call('GET', KEYS[1]) == ARGV[1] then
+  return redis.call('DEL', KEYS[1])
+end
+return 0`;
+
+/** The CAS script's arguments for one call. */
+export function casArgs(expected: Json, next: Json): [string, string, string] {
+  return expected === null ? ['', encodeValue(next), '1'] : [encodeValue(expected), encodeValue(next), '0'];
+}
+
+/** Redis has no blocking lock: a waiting acquire retries `SET NX` this often. */
+export const LOCK_POLL_MS = 50;
+
+/**
+ * Error replies Redis sends before executing anything: the command certainly had no effect.
+ * (READONLY: a write reached a replica; NOSCRIPT: EVALSHA of an unknown script; LOADING,
+ * BUSY, MASTERDOWN, OOM, NOREPLICAS: refused while in that state.)
+ */
+const DEFINITE_REPLIES = ['READONLY', 'NOSCRIPT', 'LOADING', 'BUSY', 'MASTERDOWN', 'OOM', 'NOREPLICAS', 'WRONGTYPE', 'EXECABORT', 'NOAUTH', 'NOPERM'];
+
+export const classifyRedisError: ErrorClassifier = (err) => {
+  if (!(err instanceof Error)) return undefined;
+  if (err.name === 'ReplyError') {
+    const code = err.message.split(' ', 1)[0] ?? '';
+    if (DEFINITE_REPLIES.includes(code)) return { type: 'fail', error: code.toLowerCase() };
+    return undefined;
+  }
+  // ioredis refuses to send without a connection (no offline queue): nothing reached the server.
+  if (err.message.includes("Stream isn't writeable")) return { type: 'fail', error: 'not-connected' };
+  if (err.message === 'Command timed out') return { type: 'info', error: 'timeout' };
+  return undefined;
+};
+
+/** Runs a command on the primary (see PrimaryLink). */
+type OnPrimary = <T>(act: (primary: Redis) => Promise<T>) => Promise<T>;
+
+function register(onPrimary: OnPrimary, replicaReads: Redis | undefined): RegisterCapability {
+  return {
+    async read(key: Key) {
+      const k = registerKey(key);
+      return decodeValue(await (replicaReads === undefined ? onPrimary((c) => c.get(k)) : replicaReads.get(k)));
+    },
+    async write(key: Key, value: Json) {
+      await onPrimary((c) => c.set(registerKey(key), encodeValue(value)));
+    },
+    async cas(key: Key, expected: Json, next: Json) {
+      return (await onPrimary((c) => c.eval(CAS_SCRIPT, 1, registerKey(key), ...casArgs(expected, next)))) === 1;
+    },
+  };
+}
+
+/** `SET key token NX PX ttl`, retried until it wins or the call is aborted; release is token-checked. */
+function lock(onPrimary: OnPrimary, held: Map<string, string>): LockCapability {
+  return {
+    async acquire(name, ttlMs, { signal }) {
+      const token = newToken();
+      for (;;) {
+        if (signal.aborted) throw abortError(signal);
+        if ((await onPrimary((c) => c.set(lockKey(name), token, 'PX', ttlMs, 'NX'))) === 'OK') {
+          held.set(name, token);
+          return token;
+        }
+        await sleepMs(LOCK_POLL_MS, signal);
+      }
+    },
+    async release(name, token) {
+      const released = (await onPrimary((c) => c.eval(RELEASE_SCRIPT, 1, lockKey(name), token))) === 1;
+      if (held.get(name) === token) held.delete(name);
+      return released;
+    },
+  };
+}
+
+async function connectTo(cluster: Cluster, node: Node): Promise<Redis> {
+  return redis.connect(node, cluster);
+}
+
+/**
+ * The connection writes go to: the primary as the routed node's ROLE names it. A READONLY
+ * reply means a failover demoted it, so the next command looks the primary up again.
+ */
+class PrimaryLink {
+  private current: Promise<Redis>;
+  private readonly opened = new Set<Redis>();
+
+  constructor(
+    private readonly cluster: Cluster,
+    private readonly node: Node,
+    private readonly bound: Redis,
+  ) {
+    this.current = this.refind();
+  }
+
+  readonly run: OnPrimary = async (act) => {
+    let primary: Redis;
+    try {
+      primary = await this.current;
+    } catch (err) {
+      this.current = this.refind();
+      throw err;
+    }
+    try {
+      return await act(primary);
+    } catch (err) {
+      if (err instanceof Error && err.name === 'ReplyError' && err.message.startsWith('READONLY')) this.current = this.refind();
+      throw err;
+    }
+  };
+
+  /** Resolves once the first lookup is done (so `open` fails when the cluster cannot be reached). */
+  async ready(): Promise<void> {
+    await this.current;
+  }
+
+  close(): void {
+    for (const c of this.opened) c.disconnect();
+    this.opened.clear();
+  }
+
+  /** A lookup nobody may await (the process may end first) must not be an unhandled rejection. */
+  private refind(): Promise<Redis> {
+    const next = this.find();
+    next.catch(() => undefined);
+    return next;
+  }
+
+  private async find(): Promise<Redis> {
+    const role = (await this.bound.call('ROLE')) as unknown[];
+    const primary = role[0] === 'master' ? this.node : this.cluster.nodes.find((n) => n.address === role[1]);
+    if (primary === undefined || primary === this.node) return this.bound;
+    this.close();
+    const client = await connectTo(this.cluster, primary);
+    this.opened.add(client);
+    return client;
+  }
+}
+
+const READ_MODES = ['primary', 'replica'] as const;
+
+/**
+ * Writes, CAS and locks go to the primary (found through the routed node's ROLE): after a
+ * failover the old primary answers READONLY, a definite failure, and the next command goes
+ * to the new one. Reads go to the primary (`primary`) or to the routed node itself
+ * (`replica`), which may lag or be cut off.
+ */
+export const redisCapabilities = defineProvider('redis', READ_MODES, async (cluster, node, options, readMode): Promise<CapabilityClient> => {
+  const bound = await connectTo(cluster, node);
+  const link = new PrimaryLink(cluster, node, bound);
+  const held = new Map<string, string>();
+  try {
+    await link.ready();
+  } catch (err) {
+    bound.disconnect();
+    throw err;
+  }
+  const lockCapability = lock(link.run, held);
+  return {
+    capabilities: { register: register(link.run, readMode === 'replica' ? bound : undefined), lock: lockCapability },
+    classifiers: [classifyRedisError],
+    async close() {
+      // Redis has no session to end: release what this process still holds, then hang up.
+      const signal = AbortSignal.timeout(Math.min(options.callTimeoutMs, 2_000));
+      await Promise.all([...held].map(([name, token]) => lockCapability.release(name, token, { signal }).catch(() => false)));
+      link.close();
+      bound.disconnect();
+    },
+  };
+});

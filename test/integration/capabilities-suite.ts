@@ -1,0 +1,163 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import type { LockCapability, RegisterCapability } from '../../src/runner/capabilities.js';
+import { capabilityProvider, type CapabilityClient } from '../../src/systems/capabilities.js';
+import { eventually, node, startTestCluster, type TestCluster } from './cluster-helpers.js';
+
+/**
+ * The same contract checks against every system's real 3-node cluster: register semantics
+ * across two nodes, every read mode, lock mutual exclusion, TTL expiry and `close`.
+ */
+export interface SuiteOptions {
+  /** Lock TTL for the expiry test, and how long expiry may take at most (system minimums differ). */
+  readonly ttl?: { readonly ttlMs: number; readonly freedWithinMs: number };
+  /** Extra system-specific cases, run after the shared ones (before teardown). */
+  readonly extra?: (ctx: SuiteContext) => void;
+}
+
+export interface SuiteContext {
+  cluster(): TestCluster;
+  open(nodeIndex: number, readMode?: string): Promise<CapabilityClient>;
+}
+
+const CALL_TIMEOUT_MS = 5_000;
+
+export const call = (ms = CALL_TIMEOUT_MS) => ({ signal: AbortSignal.timeout(ms) });
+
+export function registerOf(c: CapabilityClient): RegisterCapability {
+  assert.ok(c.capabilities.register !== undefined);
+  return c.capabilities.register;
+}
+
+export function lockOf(c: CapabilityClient): LockCapability {
+  assert.ok(c.capabilities.lock !== undefined);
+  return c.capabilities.lock;
+}
+
+/** Whether `p` is still pending after `ms`. */
+async function pendingAfter(p: Promise<unknown>, ms: number): Promise<boolean> {
+  const marker = Symbol('pending');
+  const winner = await Promise.race([p.then(() => 'settled', () => 'settled'), new Promise((r) => setTimeout(() => r(marker), ms))]);
+  return winner === marker;
+}
+
+export function capabilitySuite(systemName: string, options: SuiteOptions = {}): void {
+  const provider = capabilityProvider(systemName);
+  const run = `${process.pid}-${Date.now()}`;
+  const key = (name: string) => `${name}-${run}`;
+
+  describe(`${systemName} capabilities on a real 3-node cluster`, { timeout: 240_000 }, () => {
+    let t: TestCluster | undefined;
+    const opened: CapabilityClient[] = [];
+    const ctx: SuiteContext = {
+      cluster() {
+        assert.ok(t !== undefined, 'cluster not started');
+        return t;
+      },
+      async open(nodeIndex, readMode) {
+        const tc = ctx.cluster();
+        const c = await provider.open(tc.cluster, node(tc, nodeIndex), { readMode, lockTtlMs: 10_000, callTimeoutMs: CALL_TIMEOUT_MS });
+        opened.push(c);
+        return c;
+      },
+    };
+
+    before(async () => {
+      t = await startTestCluster(systemName);
+    });
+    after(async () => {
+      await Promise.all(opened.map((c) => c.close()));
+      if (t !== undefined) await t.provider.destroy(t.cluster.id);
+    });
+
+    it('register: write on one node, read on another; cas succeeds and fails definitely', async () => {
+      const a = registerOf(await ctx.open(0));
+      const b = registerOf(await ctx.open(1));
+      const k = key('r');
+      assert.equal(await b.read(key('absent'), call()), null);
+      await a.write(k, 1, call());
+      assert.equal(await b.read(k, call()), 1);
+      assert.equal(await b.cas(k, 7, 8, call()), false, 'cas with the wrong expected value must fail');
+      assert.equal(await b.cas(k, 1, 2, call()), true);
+      assert.equal(await a.read(k, call()), 2);
+      assert.equal(await a.cas(key('never-written'), 0, 1, call()), false, 'cas on a missing key must fail');
+    });
+
+    it('register: cas on a freshly created key checks its value (ZooKeeper version 0)', async () => {
+      const a = registerOf(await ctx.open(0));
+      const k = key('fresh');
+      await a.write(k, 5, call());
+      assert.equal(await a.cas(k, 4, 9, call()), false);
+      assert.equal(await a.read(k, call()), 5);
+      assert.equal(await a.cas(k, 5, 6, call()), true);
+      assert.equal(await a.read(k, call()), 6);
+    });
+
+    it('register: every read mode is accepted and reads the value', async () => {
+      const writer = registerOf(await ctx.open(0));
+      const k = key('modes');
+      await writer.write(k, 3, call());
+      for (const mode of provider.readModes) {
+        const reader = registerOf(await ctx.open(1, mode));
+        // Non-linearizable modes may lag a moment behind the write.
+        assert.equal(await eventually(() => reader.read(k, call()), (v) => v === 3), 3, mode);
+      }
+      await assert.rejects(ctx.open(0, 'no-such-mode'), /read mode/);
+    });
+
+    it('lock: a second acquire waits until release; a wrong token releases nothing', async () => {
+      const a = lockOf(await ctx.open(0));
+      const b = lockOf(await ctx.open(1));
+      const name = key('mutex');
+      const token = await a.acquire(name, 10_000, call());
+      const second = b.acquire(name, 10_000, call(15_000));
+      assert.ok(await pendingAfter(second, 1_000), 'the second acquire must wait while the lock is held');
+      assert.equal(await a.release(name, `${token}-wrong`, call()), false);
+      assert.equal(await a.release(name, 'not-a-token', call()), false);
+      assert.ok(await pendingAfter(second, 300), 'a wrong-token release must not free the lock');
+      assert.equal(await a.release(name, token, call()), true);
+      const token2 = await second;
+      assert.notEqual(token2, token);
+      assert.equal(await a.release(name, token, call()), false, 'a released token no longer holds');
+      assert.equal(await b.release(name, token2, call()), true);
+    });
+
+    it('lock: an acquire that gives up (aborted) leaves the lock to others', async () => {
+      const a = lockOf(await ctx.open(0));
+      const b = lockOf(await ctx.open(1));
+      const name = key('abort');
+      const token = await a.acquire(name, 10_000, call());
+      await assert.rejects(b.acquire(name, 10_000, call(800)), (err: Error) => ['TimeoutError', 'AbortError'].includes(err.name) || /abort|timeout/i.test(err.message));
+      assert.equal(await a.release(name, token, call()), true);
+      const c = lockOf(await ctx.open(2));
+      assert.equal(await c.release(name, await c.acquire(name, 10_000, call(10_000)), call()), true);
+    });
+
+    if (options.ttl !== undefined) {
+      const { ttlMs, freedWithinMs } = options.ttl;
+      it(`lock: the TTL (${ttlMs} ms) frees a lock nobody released`, async () => {
+        const a = lockOf(await ctx.open(0));
+        const b = lockOf(await ctx.open(1));
+        const name = key('ttl');
+        const token = await a.acquire(name, ttlMs, call());
+        const started = Date.now();
+        const token2 = await b.acquire(name, ttlMs, call(freedWithinMs));
+        assert.ok(Date.now() - started >= 500, 'the lock was free before its TTL');
+        assert.equal(await a.release(name, token, call()), false, 'an expired token no longer holds');
+        assert.equal(await b.release(name, token2, call()), true);
+      });
+    }
+
+    it('close frees the locks a client held', async () => {
+      const holder = await ctx.open(0);
+      const b = lockOf(await ctx.open(1));
+      const name = key('close');
+      await lockOf(holder).acquire(name, 60_000, call());
+      await holder.close();
+      const token = await b.acquire(name, 60_000, call(8_000));
+      assert.equal(await b.release(name, token, call()), true);
+    });
+
+    options.extra?.(ctx);
+  });
+}
