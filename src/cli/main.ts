@@ -1,10 +1,14 @@
 import { Command, CommanderError } from 'commander';
 import { FaultlineError } from '../errors.js';
 import { ExitCode } from './exit-codes.js';
+import { registerCampaign } from './commands/campaign.js';
 import { registerCheck } from './commands/check.js';
 import { registerClean } from './commands/clean.js';
 import { registerCluster } from './commands/cluster.js';
 import { registerImages } from './commands/images.js';
+import { registerRun } from './commands/run.js';
+import { registerReport } from './commands/report.js';
+import { registerServe } from './commands/serve.js';
 import { version } from '../version.js';
 
 /**
@@ -22,6 +26,10 @@ export function buildProgram(): Command {
   registerCluster(program);
   registerClean(program);
   registerCheck(program);
+  registerRun(program);
+  registerReport(program);
+  registerServe(program);
+  registerCampaign(program);
   return program;
 }
 

@@ -1,0 +1,94 @@
+import type { Cluster, Node } from '../src/cluster/node.js';
+import { run } from '../src/cluster/node.js';
+import type { FaultResult, Nemesis, NemesisContext } from '../src/runner/nemesis.js';
+import { type Grudge, parsePartitionShape, partitionFor } from './partition-shapes.js';
+
+/**
+ * Partitions with iptables inside the nodes. Every rule lives in faultline's own chains,
+ * jumped to from INPUT and OUTPUT, so healing flushes exactly what faultline added and
+ * never touches anyone else's rules.
+ */
+export const CHAIN_IN = 'FAULTLINE-IN';
+export const CHAIN_OUT = 'FAULTLINE-OUT';
+
+const IPV4 = /^\d{1,3}(?:\.\d{1,3}){3}$/;
+
+/** Creates the chains and the jumps to them; safe to run twice. */
+export function setupScript(): string {
+  return [
+    `iptables -w -N ${CHAIN_IN} 2>/dev/null || true`,
+    `iptables -w -N ${CHAIN_OUT} 2>/dev/null || true`,
+    `iptables -w -C INPUT -j ${CHAIN_IN} 2>/dev/null || iptables -w -I INPUT 1 -j ${CHAIN_IN}`,
+    `iptables -w -C OUTPUT -j ${CHAIN_OUT} 2>/dev/null || iptables -w -I OUTPUT 1 -j ${CHAIN_OUT}`,
+  ].join('\n');
+}
+
+/** Replaces this node's partition: drop traffic from and to each address (none = heal). */
+export function dropScript(addresses: readonly string[]): string {
+  for (const a of addresses) if (!IPV4.test(a)) throw new Error(`not an IPv4 address: ${a}`);
+  return [
+    'set -e',
+    `iptables -w -F ${CHAIN_IN}`,
+    `iptables -w -F ${CHAIN_OUT}`,
+    ...addresses.flatMap((a) => [`iptables -w -A ${CHAIN_IN} -s ${a} -j DROP`, `iptables -w -A ${CHAIN_OUT} -d ${a} -j DROP`]),
+  ].join('\n');
+}
+
+export function healScript(): string {
+  return dropScript([]);
+}
+
+/** Removes the jumps and the chains, leaving the node's iptables as it found them. */
+export function teardownScript(): string {
+  return [
+    `iptables -w -F ${CHAIN_IN} 2>/dev/null || true`,
+    `iptables -w -F ${CHAIN_OUT} 2>/dev/null || true`,
+    `while iptables -w -D INPUT -j ${CHAIN_IN} 2>/dev/null; do :; done`,
+    `while iptables -w -D OUTPUT -j ${CHAIN_OUT} 2>/dev/null; do :; done`,
+    `iptables -w -X ${CHAIN_IN} 2>/dev/null || true`,
+    `iptables -w -X ${CHAIN_OUT} 2>/dev/null || true`,
+  ].join('\n');
+}
+
+/** The DROP rules faultline has in place on a node (for tests and `faultline clean`). */
+export async function faultlineDropRules(node: Node): Promise<string[]> {
+  const out = await node.exec(['sh', '-c', 'iptables -w -S 2>/dev/null']);
+  return out.stdout.split('\n').filter((l) => l.includes('FAULTLINE') && l.includes('DROP'));
+}
+
+export function nodeByName(cluster: Cluster, name: string): Node {
+  const node = cluster.nodes.find((n) => n.name === name);
+  if (node === undefined) throw new Error(`no node named ${name} in cluster ${cluster.id}`);
+  return node;
+}
+
+/** `start-partition` with a shape name as its value; `stop-partition` heals. */
+export function partitionNemesis(cluster: Cluster): Nemesis {
+  const onAll = (script: (node: Node) => string, signal: AbortSignal): Promise<unknown> =>
+    Promise.all(cluster.nodes.map((n) => run(n, ['sh', '-c', script(n)], { timeoutMs: 10_000 }).then(() => signal.throwIfAborted())));
+  const healed = (): FaultResult => ({ fault: 'partition', active: false, targets: cluster.nodes.map((n) => n.name) });
+  const heal = async (ctx: NemesisContext): Promise<FaultResult> => {
+    await onAll(healScript, ctx.signal);
+    return healed();
+  };
+  return {
+    async setup(ctx) {
+      await onAll(setupScript, ctx.signal);
+      await onAll(healScript, ctx.signal);
+    },
+    async invoke(op, ctx) {
+      if (op.f === 'stop-partition') return heal(ctx);
+      const shape = parsePartitionShape(String(op.value));
+      const leader = shape === 'isolate-leader' ? await ctx.leader(ctx.signal) : undefined;
+      const grudge: Grudge = partitionFor(shape, ctx.nodes, ctx.rng, leader);
+      const address = (name: string): string => nodeByName(cluster, name).address;
+      await onAll((n) => dropScript((grudge[n.name] ?? []).map(address)), ctx.signal);
+      const targets = ctx.nodes.filter((n) => (grudge[n] ?? []).length > 0);
+      return { fault: 'partition', active: true, targets, details: { shape, grudge: { ...grudge } as Record<string, string[]> } };
+    },
+    healAll: async (ctx) => [await heal(ctx)],
+    async teardown(ctx) {
+      await onAll(teardownScript, ctx.signal);
+    },
+  };
+}

@@ -1,0 +1,42 @@
+import type { Cluster, Node } from '../src/cluster/node.js';
+import type { FaultResult, Nemesis, NemesisContext } from '../src/runner/nemesis.js';
+import { nodeByName } from './partition.js';
+import { parseTargetSpec, selectTargets } from './targets.js';
+
+export interface ProcessFault {
+  /** `kill`, `pause`: the nemesis answers `start-<fault>` / `stop-<fault>`. */
+  readonly fault: string;
+  /** What is done to each target (SIGKILL, SIGSTOP). */
+  readonly act: (node: Node) => Promise<void>;
+  /** What undoes it (restart, SIGCONT); must be harmless on a node it was never done to. */
+  readonly undo: (node: Node) => Promise<void>;
+  readonly signal: string;
+}
+
+/**
+ * A fault on the database process of chosen nodes: `start-X` with a target spec (`one`,
+ * `minority`, `majority`, `all`, `leader`) as its value acts on those nodes; `stop-X`
+ * undoes it on them. Healing undoes it on every node, because `undo` is harmless where
+ * nothing was done — a fault half-applied before a failure is healed too.
+ */
+export function processFaultNemesis(cluster: Cluster, f: ProcessFault): Nemesis {
+  const affected = new Set<string>();
+  const undoOn = async (names: readonly string[]): Promise<FaultResult> => {
+    await Promise.all(names.map((name) => f.undo(nodeByName(cluster, name))));
+    for (const name of names) affected.delete(name);
+    return { fault: f.fault, active: false, targets: names, details: { signal: f.signal, undone: true } };
+  };
+  return {
+    async invoke(op, ctx: NemesisContext) {
+      if (op.f === `stop-${f.fault}`) return undoOn([...affected].sort());
+      const spec = parseTargetSpec(String(op.value ?? 'one'));
+      const leader = spec === 'leader' || spec === 'primaries' ? await ctx.leader(ctx.signal) : undefined;
+      const targets = selectTargets(spec, ctx.nodes, ctx.rng, leader === undefined ? [] : [leader]);
+      // Marked before acting: a target that fails half-way is still undone by stop and heal.
+      for (const name of targets) affected.add(name);
+      await Promise.all(targets.map((name) => f.act(nodeByName(cluster, name))));
+      return { fault: f.fault, active: targets.length > 0, targets, details: { signal: f.signal, spec } };
+    },
+    healAll: async () => [await undoOn(cluster.nodes.map((n) => n.name))],
+  };
+}

@@ -1,0 +1,172 @@
+import type { Command } from 'commander';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { InputError, UsageError } from '../../errors.js';
+import { randomSeed } from '../../generator/random.js';
+import { executeTest, type ExecuteResult } from '../../runner/execute.js';
+import type { Progress } from '../../runner/stats.js';
+import { type TestSpecInput, parseTestSpec } from '../../spec/test-spec.js';
+import { ExitCode, exitCodeForVerdict } from '../exit-codes.js';
+import { progress } from './images.js';
+import { emitGithubAnnotations, outcomeOfError, outcomeOfRun, writeJunit } from '../../output/index.js';
+
+interface RunFlags {
+  system?: string;
+  workload?: string;
+  replay?: string;
+  nemesis?: string;
+  nemesisInterval: string;
+  partition?: string;
+  targets: string;
+  nodes: string;
+  concurrency: string;
+  timeLimit: string;
+  opTimeout: string;
+  opInterval: string;
+  opsPerKey: string;
+  threadsPerKey: string;
+  settle: string;
+  seed?: string;
+  routing: string;
+  readMode?: string;
+  lockTtl: string;
+  store: string;
+  name?: string;
+  leaveRunning?: boolean;
+  json?: boolean;
+  junit?: string;
+}
+
+export function registerRun(program: Command): void {
+  program
+    .command('run')
+    .description('start a cluster, run a workload under faults, check the history, tear down')
+    .option('-s, --system <name>', 'redis|zookeeper|etcd|consul')
+    .option('-w, --workload <name>', 'register|lock|lock-rmw')
+    .option('--replay <run-dir>', "run again with a previous run's test.json (same spec, same seed); other flags are ignored")
+    .option('--nemesis <kinds>', 'faults, comma-separated: partition,kill,pause (default: none)')
+    .option('--nemesis-interval <seconds>', 'mean time between fault steps', '5')
+    .option('--partition <shapes>', 'partition shapes to draw from: halves,random-halves,isolate-one,isolate-leader,majorities-ring,bridge (default: all that fit)')
+    .option('--targets <specs>', 'kill/pause targets to draw from: one,minority,majority,all,leader', 'one')
+    .option('-n, --nodes <count>', 'cluster size', '3')
+    .option('-c, --concurrency <n>', 'client processes', '10')
+    .option('-t, --time-limit <seconds>', 'length of the main phase', '60')
+    .option('--op-timeout <seconds>', 'an operation running longer completes as info', '5')
+    .option('--op-interval <ms>', 'mean gap between operations across all processes (0 = flat out)', '10')
+    .option('--ops-per-key <n>', 'register: operations per key', '100')
+    .option('--threads-per-key <n>', 'register: processes per key', '2')
+    .option('--settle <seconds>', 'pause between healing and the final reads', '5')
+    .option('--seed <n>', 'replays the same schedule of operations and faults (default: random)')
+    .option('--routing <policy>', 'random | round-robin | weighted:n1=5,n2=1 | leader | sticky', 'random')
+    .option('--read-mode <mode>', 'etcd linearizable|serializable, consul default|consistent|stale, zookeeper sync|nosync, redis primary|replica')
+    .option('--lock-ttl <seconds>', 'lock lease / session TTL', '10')
+    .option('--store <dir>', 'where run directories go', 'store')
+    .option('--name <name>', 'test name (default: <system>-<workload>)')
+    .option('--leave-running', 'keep the cluster after the run')
+    .option('--json', 'print results.json to stdout')
+    .option('--junit <file>', 'write a JUnit XML file: one test case per checker')
+    .action(async (flags: RunFlags) => {
+      const spec = parseTestSpec(flags.replay === undefined ? specFromFlags(flags) : await recordedSpec(flags.replay));
+      const p = progress();
+      const onProgress = progressPrinter((line) => p.line(line));
+      process.stderr.write(`faultline run ${spec.name}: seed ${spec.seed}\n`);
+      let result: ExecuteResult;
+      const t0 = Date.now();
+      try {
+        result = await executeTest({ spec, log: (l) => p.line(l), onProgress });
+      } catch (err) {
+        p.fail();
+        // CI still gets a JUnit error case and an annotation saying why there is no verdict.
+        const failed = [outcomeOfError(spec, err, Date.now() - t0)];
+        emitGithubAnnotations(failed);
+        if (flags.junit !== undefined) await writeJunit(failed, flags.junit).catch(() => undefined);
+        throw err;
+      }
+      const outcomes = [outcomeOfRun(spec, result, Date.now() - t0)];
+      emitGithubAnnotations(outcomes);
+      if (flags.junit !== undefined) await writeJunit(outcomes, flags.junit);
+      p.done(`${spec.name}: ${result.verdict}`);
+      process.stdout.write(flags.json === true ? `${JSON.stringify(result.results, null, 2)}\n` : describeResult(result));
+      process.exitCode = result.interrupted ? ExitCode.Interrupted : exitCodeForVerdict(result.verdict);
+    });
+}
+
+/** The spec a previous run recorded in its test.json. */
+async function recordedSpec(runDir: string): Promise<unknown> {
+  const path = join(runDir, 'test.json');
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (err) {
+    throw new UsageError(`--replay: cannot read ${path}: ${(err as Error).message}`, 'give a run directory, e.g. store/etcd-register/latest');
+  }
+  try {
+    return (JSON.parse(text) as { spec?: unknown }).spec;
+  } catch {
+    throw new InputError(path, undefined, 'not JSON', 'give the directory of a run faultline wrote');
+  }
+}
+
+/** Flags as strings → the spec's input (the schema validates and names bad fields). */
+export function specFromFlags(f: RunFlags): TestSpecInput {
+  if (f.system === undefined || f.workload === undefined) {
+    throw new UsageError('--system and --workload are required (or --replay RUN_DIR)', 'e.g. faultline run --system etcd --workload register');
+  }
+  const list = (s: string | undefined): string[] | undefined =>
+    s === undefined ? undefined : s.split(',').map((x) => x.trim()).filter((x) => x !== '' && x !== 'none');
+  const num = (flag: string, s: string): number => {
+    const n = Number(s);
+    if (s.trim() === '' || !Number.isFinite(n)) throw new UsageError(`${flag} must be a number, got "${s}"`);
+    return n;
+  };
+  const ms = (flag: string, s: string): number => Math.round(num(flag, s) * 1000);
+  const input: Record<string, unknown> = {
+    system: f.system,
+    workload: f.workload,
+    nemesis: list(f.nemesis) ?? [],
+    nemesisIntervalMs: ms('--nemesis-interval', f.nemesisInterval),
+    targets: list(f.targets),
+    nodes: num('--nodes', f.nodes),
+    concurrency: num('--concurrency', f.concurrency),
+    timeLimitMs: ms('--time-limit', f.timeLimit),
+    opTimeoutMs: ms('--op-timeout', f.opTimeout),
+    opIntervalMs: num('--op-interval', f.opInterval),
+    opsPerKey: num('--ops-per-key', f.opsPerKey),
+    threadsPerKey: num('--threads-per-key', f.threadsPerKey),
+    settleMs: ms('--settle', f.settle),
+    seed: f.seed === undefined ? randomSeed() : num('--seed', f.seed),
+    routing: f.routing,
+    lockTtlMs: ms('--lock-ttl', f.lockTtl),
+    store: f.store,
+    leaveRunning: f.leaveRunning === true,
+  };
+  if (f.partition !== undefined) input['partitions'] = list(f.partition);
+  if (f.readMode !== undefined) input['readMode'] = f.readMode;
+  if (f.name !== undefined) input['name'] = f.name;
+  return input as TestSpecInput;
+}
+
+/** One line per snapshot on a terminal; every fifth otherwise, so CI logs stay readable. */
+function progressPrinter(write: (line: string) => void): (p: Progress) => void {
+  let n = 0;
+  const tty = process.stderr.isTTY === true && process.env['CI'] === undefined;
+  return (p) => {
+    if (!tty && n++ % 5 !== 0 && p.phase === 'main') return;
+    write(formatProgress(p));
+  };
+}
+
+export function formatProgress(p: Progress): string {
+  const faults = p.activeFaults.length === 0 ? 'no faults' : p.activeFaults.map((f) => `${f.fault} ${f.targets.join(',')}`).join('; ');
+  return `${p.phase} ${(p.elapsedMs / 1000).toFixed(0)}s  ${p.opsPerSecond.toFixed(0)} ops/s  ok ${p.ok} fail ${p.fail} info ${p.info}  in flight ${p.inFlight}  ${faults}`;
+}
+
+function describeResult(r: ExecuteResult): string {
+  const lines = [
+    `verdict: ${r.verdict}${r.interrupted ? ' (interrupted)' : ''}`,
+    ...r.checkers.map((c) => `  ${c.checker}: ${c.verdict}`),
+    `run directory: ${r.runDir}`,
+    ...r.errors.map((e) => `warning: ${e}`),
+  ];
+  return `${lines.join('\n')}\n`;
+}

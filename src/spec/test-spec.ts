@@ -1,0 +1,90 @@
+import { z } from 'zod';
+import { UsageError } from '../errors.js';
+import type { Json } from '../history/event.js';
+import { PARTITION_SHAPES } from '../../nemesis/partition-shapes.js';
+import { TARGET_SPECS } from '../../nemesis/targets.js';
+import { parseRouting } from '../runner/router.js';
+import { systemNames } from '../systems/index.js';
+
+/** Workloads `faultline run` knows (their implementations live in `workloads/`). */
+export const WORKLOAD_NAMES = ['register', 'lock', 'lock-rmw'] as const;
+export const NEMESIS_KINDS = ['partition', 'kill', 'pause'] as const;
+export const MAX_NODES = 15;
+
+const positiveInt = z.number().int().positive();
+const name = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, 'letters, digits, ".", "_" and "-", starting with a letter or digit');
+
+/**
+ * One test, fully described: what `faultline run` was asked to do, validated, with every
+ * default filled in. It is written to `test.json` as is, so a run can be replayed from it.
+ * Times are in milliseconds.
+ */
+export const TestSpecSchema = z
+  .object({
+    name: name.optional(),
+    system: z.enum(systemNames as [string, ...string[]]),
+    nodes: positiveInt.max(MAX_NODES).default(3),
+    workload: z.enum(WORKLOAD_NAMES),
+    nemesis: z.array(z.enum(NEMESIS_KINDS)).default([]),
+    /** Mean time between fault steps (start or stop). */
+    nemesisIntervalMs: positiveInt.default(5_000),
+    /** Partition shapes to choose from (at random, from the faults stream). */
+    partitions: z.array(z.enum(PARTITION_SHAPES)).min(1).optional(),
+    /** Kill/pause targets to choose from. */
+    targets: z.array(z.enum(TARGET_SPECS)).min(1).default(['one']),
+    routing: z.string().default('random'),
+    concurrency: positiveInt.max(1000).default(10),
+    timeLimitMs: positiveInt.default(60_000),
+    opTimeoutMs: positiveInt.default(5_000),
+    /** Mean gap between operations across all processes (0: as fast as the clients go). */
+    opIntervalMs: z.number().nonnegative().default(10),
+    /** Register workload: operations per key, and client workers per key. */
+    opsPerKey: positiveInt.default(100),
+    threadsPerKey: positiveInt.default(2),
+    /** Pause between healing and the final reads, for the system to recover. */
+    settleMs: z.number().int().nonnegative().default(5_000),
+    seed: z.number().int().nonnegative().max(0x7fffffff),
+    readMode: z.string().optional(),
+    lockTtlMs: positiveInt.default(10_000),
+    store: z.string().default('store'),
+    leaveRunning: z.boolean().default(false),
+    /** Budget for each checker; past it the verdict is `unknown`. */
+    checkTimeLimitMs: positiveInt.default(120_000),
+  })
+  .strict()
+  .superRefine((spec, ctx) => {
+    try {
+      parseRouting(spec.routing);
+    } catch (err) {
+      ctx.addIssue({ code: 'custom', path: ['routing'], message: (err as Error).message });
+    }
+    if (spec.partitions?.includes('majorities-ring') === true && spec.nodes < 4) {
+      ctx.addIssue({ code: 'custom', path: ['partitions'], message: `majorities-ring needs at least 4 nodes, got ${spec.nodes}` });
+    }
+  });
+
+export type TestSpecInput = z.input<typeof TestSpecSchema>;
+export type TestSpec = z.output<typeof TestSpecSchema> & { name: string };
+
+/** The partition shapes used when none are given: every shape the cluster size allows. */
+export function defaultPartitions(nodes: number): (typeof PARTITION_SHAPES)[number][] {
+  return PARTITION_SHAPES.filter((s) => (s === 'majorities-ring' ? nodes >= 4 : s === 'bridge' ? nodes >= 3 : nodes >= 2));
+}
+
+/** Validates and fills defaults; a bad field becomes a UsageError naming it. */
+export function parseTestSpec(input: unknown): TestSpec {
+  const r = TestSpecSchema.safeParse(input);
+  if (!r.success) {
+    const issue = r.error.issues[0];
+    const field = issue === undefined || issue.path.length === 0 ? 'test spec' : issue.path.join('.');
+    const more = r.error.issues.length > 1 ? ` (and ${r.error.issues.length - 1} more)` : '';
+    throw new UsageError(`${field}: ${issue?.message ?? 'invalid'}${more}`, 'see `faultline run --help` and docs/run.md');
+  }
+  const spec = r.data;
+  return { ...spec, name: spec.name ?? `${spec.system}-${spec.workload}` };
+}
+
+/** The spec as test.json records it. */
+export function specJson(spec: TestSpec): Json {
+  return JSON.parse(JSON.stringify(spec)) as Json;
+}

@@ -1,0 +1,91 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { UsageError } from '../../../src/errors.js';
+import { preflight } from '../../../src/spec/preflight.js';
+import { WORKLOAD_NAMES, defaultPartitions, parseTestSpec } from '../../../src/spec/test-spec.js';
+import { workloads } from '../../../workloads/index.js';
+import type { CapabilityProvider } from '../../../src/systems/client-options.js';
+import { specFromFlags } from '../../../src/cli/commands/run.js';
+
+const base = { system: 'etcd', workload: 'register', seed: 7 };
+
+function rejects(input: object, field: RegExp): void {
+  assert.throws(() => parseTestSpec(input), (e: unknown) => e instanceof UsageError && field.test(e.message), `expected an error matching ${field}`);
+}
+
+const provider = (supported: CapabilityProvider['supported'], readModes = ['linearizable', 'serializable']): (() => CapabilityProvider) => () => ({
+  supported,
+  readModes,
+  open: () => Promise.reject(new Error('not in unit tests')),
+});
+
+describe('test spec', () => {
+  it('fills defaults and names the test after system and workload', () => {
+    const spec = parseTestSpec(base);
+    assert.equal(spec.name, 'etcd-register');
+    assert.equal(spec.nodes, 3);
+    assert.equal(spec.concurrency, 10);
+    assert.deepEqual(spec.nemesis, []);
+    assert.equal(spec.routing, 'random');
+    assert.deepEqual(JSON.parse(JSON.stringify(spec)), spec, 'serialisable to test.json as is');
+  });
+
+  it('names the bad field', () => {
+    rejects({ ...base, nodes: 0 }, /^nodes:/);
+    rejects({ ...base, system: 'mysql' }, /^system:/);
+    rejects({ ...base, workload: 'queue' }, /^workload:/);
+    rejects({ ...base, nemesis: ['partition', 'flood'] }, /^nemesis\.1:/);
+    rejects({ ...base, routing: 'weighted:n1' }, /^routing:.*not node=weight/);
+    rejects({ ...base, partitions: ['majorities-ring'] }, /^partitions:.*at least 4 nodes/);
+    rejects({ ...base, name: '../x' }, /^name:/);
+    rejects({ ...base, colour: 'red' }, /colour/);
+    rejects({ system: 'etcd', workload: 'register' }, /^seed:/);
+  });
+
+  it('accepts exactly the workloads the registry has', () => {
+    assert.deepEqual([...WORKLOAD_NAMES].sort(), [...workloads.keys()].sort());
+  });
+
+  it('draws partitions from the shapes the cluster size allows', () => {
+    assert.ok(!defaultPartitions(3).includes('majorities-ring'));
+    assert.ok(defaultPartitions(5).includes('majorities-ring'));
+    assert.ok(defaultPartitions(3).includes('bridge'));
+  });
+
+  it('turns CLI flags into a spec, seconds into ms', () => {
+    const spec = parseTestSpec(
+      specFromFlags({
+        system: 'etcd', workload: 'lock', nemesis: 'partition,kill', nemesisInterval: '2.5', targets: 'one,leader', nodes: '5', concurrency: '4',
+        timeLimit: '20', opTimeout: '1', opInterval: '0', opsPerKey: '50', threadsPerKey: '2', settle: '1', seed: '9', routing: 'sticky',
+        lockTtl: '3', store: '/tmp/s', readMode: 'serializable',
+      }),
+    );
+    assert.equal(spec.nemesisIntervalMs, 2500);
+    assert.deepEqual(spec.nemesis, ['partition', 'kill']);
+    assert.deepEqual(spec.targets, ['one', 'leader']);
+    assert.equal(spec.timeLimitMs, 20_000);
+    assert.equal(spec.lockTtlMs, 3000);
+    assert.equal(spec.readMode, 'serializable');
+    assert.throws(() => specFromFlags({ ...({} as Parameters<typeof specFromFlags>[0]), nodes: 'x', nemesisInterval: '1', targets: 'one' }), UsageError);
+  });
+});
+
+describe('preflight', () => {
+  it('refuses a workload whose capability the system lacks, before anything starts', () => {
+    assert.throws(() => preflight(parseTestSpec({ ...base, workload: 'lock' }), provider(['register'])), /etcd cannot run the lock workload: its client offers no lock capability/);
+    assert.throws(() => preflight(parseTestSpec({ ...base, workload: 'lock-rmw' }), provider(['lock'])), /no register capability/);
+  });
+
+  it('refuses a read mode the system does not have, and defaults to its first', () => {
+    assert.throws(() => preflight(parseTestSpec({ ...base, readMode: 'stale' }), provider(['register'])), /read mode "stale" is unknown for etcd/);
+    assert.equal(preflight(parseTestSpec(base), provider(['register'])).readMode, 'linearizable');
+  });
+
+  it('resolves routing, workload options and the nemesis plan', () => {
+    const plan = preflight(parseTestSpec({ ...base, routing: 'sticky', nemesis: ['pause'], targets: ['leader'] }), provider(['register']));
+    assert.deepEqual(plan.routing, { kind: 'sticky' });
+    assert.deepEqual(plan.nemesis.kinds, ['pause']);
+    assert.deepEqual(plan.nemesis.targets, ['leader']);
+    assert.equal(plan.workload.name, 'register');
+  });
+});

@@ -1,0 +1,95 @@
+/**
+ * In-memory register and lock capabilities for the workloads' unit tests, with switches that
+ * break them the way real systems break: stale reads from one node, a lock that grants
+ * everyone. They test the workloads' mapping and checkers, not a database.
+ */
+import type { Json, Key } from '../../../src/history/event.js';
+import type { Capabilities, LockCapability, RegisterCapability } from '../../../src/runner/capabilities.js';
+import type { Client, OpenClient } from '../../../src/runner/client.js';
+import { runTest, type RunResult } from '../../../src/runner/run.js';
+import { classifyError, DefiniteFailure } from '../../../src/runner/outcome.js';
+import type { Workload, WorkloadOptions } from '../../../workloads/workload.js';
+
+export interface MemoryOptions {
+  /** Reads on this node see the state as it was at the start (a cut-off follower). */
+  staleNode?: string;
+  /** acquire always succeeds, even when the lock is held. */
+  brokenLock?: boolean;
+}
+
+const tick = (): Promise<void> => new Promise((resolve) => setTimeout(resolve, Math.random() * 2));
+
+export class MemoryStore {
+  readonly values = new Map<Key, Json>();
+  private holder: { token: string; until: number } | undefined;
+  private tokens = 0;
+
+  constructor(private readonly options: MemoryOptions = {}) {}
+
+  capabilities(node: string): Capabilities {
+    const values = this.values;
+    const stale = node === this.options.staleNode;
+    const register: RegisterCapability = {
+      async read(key) {
+        await tick();
+        return stale ? null : (values.get(key) ?? null);
+      },
+      async write(key, value) {
+        await tick();
+        values.set(key, value);
+      },
+      async cas(key, expected, next) {
+        await tick();
+        if (JSON.stringify(values.get(key) ?? null) !== JSON.stringify(expected)) return false;
+        values.set(key, next);
+        return true;
+      },
+    };
+    const lock: LockCapability = {
+      acquire: async (_name, ttlMs) => {
+        await tick();
+        if (this.holder !== undefined && this.holder.until > Date.now() && this.options.brokenLock !== true) throw new DefiniteFailure('lock-held');
+        const token = `t${++this.tokens}`;
+        this.holder = { token, until: Date.now() + ttlMs };
+        return token;
+      },
+      release: async (_name, token) => {
+        await tick();
+        if (this.holder?.token !== token) return false;
+        this.holder = undefined;
+        return true;
+      },
+    };
+    return { register, lock };
+  }
+
+  /** Clients as the orchestrator builds them: the workload's mapping over this store's capabilities. */
+  openClient(workload: Workload, options: WorkloadOptions): OpenClient {
+    return async (node): Promise<Client> => {
+      const caps = this.capabilities(node);
+      return {
+        node,
+        invoke: (op, signal) => workload.invoke(caps, op, { signal }, options).catch((err: unknown) => classifyError(err)),
+        close: async () => undefined,
+      };
+    };
+  }
+}
+
+export const OPTIONS: WorkloadOptions = { opsPerKey: 40, threadsPerKey: 2, opIntervalMs: 1, lockTtlMs: 10_000, checkTimeLimitMs: 20_000 };
+
+/** Runs a workload through the real runner against the store, for `ms` milliseconds. */
+export function runAgainst(workload: Workload, store: MemoryStore, ms = 300, options = OPTIONS): Promise<RunResult> {
+  const final = workload.final(options);
+  return runTest({
+    seed: 7,
+    concurrency: 6,
+    cluster: { nodes: ['n1', 'n2', 'n3'], leader: async () => undefined },
+    routing: { kind: 'random' },
+    openClient: store.openClient(workload, options),
+    generator: workload.generator(options),
+    ...(final === undefined ? {} : { final }),
+    opTimeoutMs: 1_000,
+    timeLimitMs: ms,
+  });
+}

@@ -1,0 +1,15 @@
+import { UsageError } from '../src/errors.js';
+import { lockRmwWorkload, lockWorkload } from './lock.js';
+import { registerWorkload } from './register.js';
+import type { Workload } from './workload.js';
+
+export type { CheckResult, Workload, WorkloadOptions } from './workload.js';
+
+/** Every workload `faultline run` can drive, by the name users type. */
+export const workloads: ReadonlyMap<string, Workload> = new Map([registerWorkload, lockWorkload, lockRmwWorkload].map((w) => [w.name, w]));
+
+export function workloadNamed(name: string): Workload {
+  const w = workloads.get(name);
+  if (w === undefined) throw new UsageError(`unknown workload "${name}"`, `choose one of: ${[...workloads.keys()].join(', ')}`);
+  return w;
+}

@@ -1,0 +1,87 @@
+import { checkLinearizability } from '../src/checker/linearizability/check.js';
+import type { LinearizabilityResult } from '../src/checker/linearizability/result.js';
+import type { HistoryEvent, Json } from '../src/history/event.js';
+import { fn } from '../src/generator/basic.js';
+import { overKeys, perKey } from '../src/generator/keys.js';
+import { clients } from '../src/generator/routing.js';
+import { stagger } from '../src/generator/timing.js';
+import type { GenContext, Generator, OpRequest } from '../src/generator/types.js';
+import { DefiniteFailure } from '../src/runner/outcome.js';
+import { type CheckResult, type Workload, type WorkloadOptions, need, toJson } from './workload.js';
+
+/** Values are drawn from a small range so that reads, writes and cas meet each other often. */
+export const REGISTER_VALUES = 5;
+
+/** One random read, write or cas, drawn from the `ops` stream. */
+export function registerOp(ctx: GenContext): OpRequest {
+  const value = (): number => ctx.rng.int(0, REGISTER_VALUES - 1);
+  switch (ctx.rng.int(0, 2)) {
+    case 0:
+      return { f: 'read', value: null };
+    case 1:
+      return { f: 'write', value: value() };
+    default:
+      return { f: 'cas', value: [value(), value()] };
+  }
+}
+
+export function paced(opIntervalMs: number, g: Generator): Generator {
+  return opIntervalMs > 0 ? stagger(opIntervalMs, g) : g;
+}
+
+/**
+ * Linearizable read / write / compare-and-set on independent keys, checked per key as a
+ * `cas-register`. Each group of `threadsPerKey` workers works on one key for `opsPerKey`
+ * operations, so a long run stays cheap to check.
+ */
+export const registerWorkload: Workload = {
+  name: 'register',
+  summary: 'read / write / cas per key, checked as a linearizable cas-register',
+  needs: ['register'],
+
+  generator: (o) => clients(paced(o.opIntervalMs, perKey({ threadsPerKey: o.threadsPerKey, opsPerKey: o.opsPerKey, gen: () => fn(registerOp) }))),
+
+  final: () => overKeys(() => ({ f: 'read', value: null })),
+
+  async invoke(caps, op, call) {
+    const register = need(caps, 'register');
+    const key = op.key ?? 0;
+    switch (op.f) {
+      case 'read':
+        return { type: 'ok', value: await register.read(key, call) };
+      case 'write':
+        await register.write(key, op.value, call);
+        return { type: 'ok', value: op.value };
+      case 'cas': {
+        const [expected, next] = op.value as [Json, Json];
+        if (!(await register.cas(key, expected, next, call))) throw new DefiniteFailure('cas-mismatch');
+        return { type: 'ok', value: op.value };
+      }
+      default:
+        throw new Error(`register workload: unknown operation "${op.f}"`);
+    }
+  },
+
+  async check(history, o) {
+    return [await linearizable('linearizable', history, 'cas-register', o.checkTimeLimitMs)];
+  },
+};
+
+/** The linearizability checker over `history`, summarised for results.json. */
+export async function linearizable(checker: string, history: readonly HistoryEvent[], model: string, timeLimitMs: number): Promise<CheckResult> {
+  // Every key checked (not just up to the first invalid one), so results.json says how many keys went wrong.
+  const result = await checkLinearizability(history, { model, timeLimitMs, file: 'history.jsonl', stopOnInvalid: false });
+  return { checker, verdict: result.verdict, details: summarize(result) };
+}
+
+/** Keeps the verdict, the counts per verdict and the keys that are not valid (at most 5, with explanations). */
+function summarize(r: LinearizabilityResult): Json {
+  const count = (v: string): number => r.partitions.filter((p) => p.verdict === v).length;
+  return toJson({
+    model: r.model,
+    ...(r.reason === undefined ? {} : { reason: r.reason }),
+    stats: r.stats,
+    keys: { total: r.partitions.length, valid: count('valid'), invalid: count('invalid'), unknown: count('unknown') },
+    notValid: r.partitions.filter((p) => p.verdict !== 'valid').slice(0, 5),
+  });
+}
