@@ -64,13 +64,8 @@ ${items}
   );
 }
 
-function page(title: string, body: string): string {
-  return `<!doctype html>
-<html lang="en"><head><meta charset="utf-8">
-<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'">
-<title>${escapeHtml(title)}</title>
-<style>
-body { font: 14px/1.45 system-ui, sans-serif; color: #1d2329; background: #f6f8fa; margin: 0; padding: 20px 28px; }
+/** The index pages' look, shared with a campaign's index.html (src/campaign/index-page.ts). */
+export const INDEX_STYLE = `body { font: 14px/1.45 system-ui, sans-serif; color: #1d2329; background: #f6f8fa; margin: 0; padding: 20px 28px; }
 h1 { font-size: 20px; margin: 0 0 4px; word-break: break-all; } .sub { color: #5f6b76; }
 table { border-collapse: collapse; background: #fff; border: 1px solid #dde2e7; }
 th, td { text-align: left; padding: 5px 12px; border-bottom: 1px solid #dde2e7; word-break: break-word; }
@@ -78,7 +73,15 @@ th, td { text-align: left; padding: 5px 12px; border-bottom: 1px solid #dde2e7; 
 .pill { display: inline-block; padding: 1px 8px; border-radius: 10px; font-size: 12px; font-weight: 600; color: #fff; background: #b26a00; }
 tr.valid .pill { background: #1b7f3b; } tr.invalid .pill { background: #c62828; }
 a { color: #1f66b8; }
-</style></head>
+`;
+
+function page(title: string, body: string): string {
+  return `<!doctype html>
+<html lang="en"><head><meta charset="utf-8">
+<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'">
+<title>${escapeHtml(title)}</title>
+<style>
+${INDEX_STYLE}</style></head>
 <body>
 ${body}
 </body></html>

@@ -17,7 +17,8 @@ export const SAFE_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
  */
 export async function listRuns(store: string): Promise<{ runs: RunEntry[]; truncated: boolean }> {
   const found: Array<{ test: string; run: string }> = [];
-  for (const test of await dirs(store)) {
+  // `campaigns/` holds campaign summaries (src/campaign/outputs.ts), not runs.
+  for (const test of (await dirs(store)).filter((d) => d !== 'campaigns')) {
     for (const run of await dirs(join(store, test))) found.push({ test, run });
   }
   found.sort((a, b) => (a.run < b.run ? 1 : a.run > b.run ? -1 : a.test.localeCompare(b.test)));

@@ -147,7 +147,7 @@ export function specFromFlags(f: RunFlags): TestSpecInput {
 }
 
 /** One line per snapshot on a terminal; every fifth otherwise, so CI logs stay readable. */
-function progressPrinter(write: (line: string) => void): (p: Progress) => void {
+export function progressPrinter(write: (line: string) => void): (p: Progress) => void {
   let n = 0;
   const tty = process.stderr.isTTY === true && process.env['CI'] === undefined;
   return (p) => {
