@@ -15,6 +15,7 @@ import {
   untilAborted,
 } from '../capability-support.js';
 import type { CapabilityClient } from '../client-options.js';
+import { consulDataTypes } from './data-types.js';
 import { consul } from './index.js';
 
 /** Consul refuses session TTLs under 10 s. */
@@ -159,7 +160,7 @@ export const consulCapabilities = defineProvider('consul', READ_MODES, async (cl
   const client = await consul.connect(node, cluster);
   const sessions = new Set<string>();
   return {
-    capabilities: { register: register(client, readMode), lock: lock(client, sessions) },
+    capabilities: { register: register(client, readMode), lock: lock(client, sessions), ...consulDataTypes(client, { readMode }) },
     classifiers: [classifyConsulError],
     async close() {
       // Destroying a session (behavior: delete) deletes the lock keys it holds.
@@ -168,4 +169,4 @@ export const consulCapabilities = defineProvider('consul', READ_MODES, async (cl
       await consul.close(client).catch(() => undefined);
     },
   };
-});
+}, ['register', 'lock', 'set', 'txn', 'counter']);

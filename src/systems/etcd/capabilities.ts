@@ -22,6 +22,7 @@ import {
 } from '../capability-support.js';
 import type { CapabilityClient } from '../client-options.js';
 import { ETCD_PORT } from './config.js';
+import { etcdDataTypes } from './data-types.js';
 import { etcd } from './index.js';
 import { gatewayLock, isLeaseNotFound } from './lock-gateway.js';
 
@@ -132,6 +133,7 @@ export const etcdCapabilities = defineProvider('etcd', READ_MODES, async (cluste
     capabilities: {
       register: register(client, readMode, options.callTimeoutMs),
       lock: lock(client, node, options.callTimeoutMs, book),
+      ...etcdDataTypes(client, { readMode, callTimeoutMs: options.callTimeoutMs }),
     },
     classifiers: [classifyEtcdError],
     async close() {
@@ -143,4 +145,4 @@ export const etcdCapabilities = defineProvider('etcd', READ_MODES, async (cluste
       await etcd.close(client).catch(() => undefined);
     },
   };
-});
+}, ['register', 'lock', 'set', 'txn', 'counter']);

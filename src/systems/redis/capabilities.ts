@@ -6,6 +6,7 @@ import type { ErrorClassifier } from '../../runner/outcome.js';
 import { sleepMs } from '../../runner/async.js';
 import { abortError, decodeValue, defineProvider, encodeValue, lockKey, newToken, registerKey } from '../capability-support.js';
 import type { CapabilityClient } from '../client-options.js';
+import { redisDataTypes } from './data-types.js';
 import { redis } from './index.js';
 
 /** Atomic compare-and-set: ARGV = expected text, next text, '1' when "expected" means "absent". */
@@ -53,17 +54,34 @@ export const classifyRedisError: ErrorClassifier = (err) => {
 /** Runs a command on the primary (see PrimaryLink). */
 type OnPrimary = <T>(act: (primary: Redis) => Promise<T>) => Promise<T>;
 
-function register(onPrimary: OnPrimary, replicaReads: Redis | undefined): RegisterCapability {
+/** On the hot path: the cached primary, no closure per call (see PrimaryLink.client). */
+function register(link: PrimaryLink, replicaReads: Redis | undefined): RegisterCapability {
   return {
     async read(key: Key) {
       const k = registerKey(key);
-      return decodeValue(await (replicaReads === undefined ? onPrimary((c) => c.get(k)) : replicaReads.get(k)));
+      if (replicaReads !== undefined) return decodeValue(await replicaReads.get(k));
+      const c = link.client ?? (await link.find());
+      try {
+        return decodeValue(await c.get(k));
+      } catch (err) {
+        throw link.failed(err);
+      }
     },
     async write(key: Key, value: Json) {
-      await onPrimary((c) => c.set(registerKey(key), encodeValue(value)));
+      const c = link.client ?? (await link.find());
+      try {
+        await c.set(registerKey(key), encodeValue(value));
+      } catch (err) {
+        throw link.failed(err);
+      }
     },
     async cas(key: Key, expected: Json, next: Json) {
-      return (await onPrimary((c) => c.eval(CAS_SCRIPT, 1, registerKey(key), ...casArgs(expected, next)))) === 1;
+      const c = link.client ?? (await link.find());
+      try {
+        return (await c.eval(CAS_SCRIPT, 1, registerKey(key), ...casArgs(expected, next))) === 1;
+      } catch (err) {
+        throw link.failed(err);
+      }
     },
   };
 }
@@ -95,10 +113,13 @@ async function connectTo(cluster: Cluster, node: Node): Promise<Redis> {
 }
 
 /**
- * The connection writes go to: the primary as the routed node's ROLE names it. A READONLY
- * reply means a failover demoted it, so the next command looks the primary up again.
+ * The connection writes go to: the primary as the routed node's ROLE names it, looked up
+ * once and cached. A READONLY reply means a failover demoted it, so the next command looks
+ * the primary up again (as does the next after a failed lookup).
  */
 class PrimaryLink {
+  /** The primary's connection once known; `undefined` while it has to be looked up. */
+  client: Redis | undefined;
   private current: Promise<Redis>;
   private readonly opened = new Set<Redis>();
 
@@ -111,20 +132,32 @@ class PrimaryLink {
   }
 
   readonly run: OnPrimary = async (act) => {
-    let primary: Redis;
+    const primary = this.client ?? (await this.find());
     try {
-      primary = await this.current;
+      return await act(primary);
+    } catch (err) {
+      throw this.failed(err);
+    }
+  };
+
+  /** The lookup in force; a failed one is retried by the next call. */
+  async find(): Promise<Redis> {
+    try {
+      return await this.current;
     } catch (err) {
       this.current = this.refind();
       throw err;
     }
-    try {
-      return await act(primary);
-    } catch (err) {
-      if (err instanceof Error && err.name === 'ReplyError' && err.message.startsWith('READONLY')) this.current = this.refind();
-      throw err;
+  }
+
+  /** Notes a command's error (READONLY: look the primary up again) and hands it back to be thrown. */
+  failed(err: unknown): unknown {
+    if (err instanceof Error && err.name === 'ReplyError' && err.message.startsWith('READONLY')) {
+      this.client = undefined;
+      this.current = this.refind();
     }
-  };
+    return err;
+  }
 
   /** Resolves once the first lookup is done (so `open` fails when the cluster cannot be reached). */
   async ready(): Promise<void> {
@@ -138,12 +171,18 @@ class PrimaryLink {
 
   /** A lookup nobody may await (the process may end first) must not be an unhandled rejection. */
   private refind(): Promise<Redis> {
-    const next = this.find();
-    next.catch(() => undefined);
+    const next = this.lookUp();
+    // Cached only while it is still the lookup in force (a READONLY may have started another).
+    next.then(
+      (c) => {
+        if (this.current === next) this.client = c;
+      },
+      () => undefined,
+    );
     return next;
   }
 
-  private async find(): Promise<Redis> {
+  private async lookUp(): Promise<Redis> {
     const role = (await this.bound.call('ROLE')) as unknown[];
     const primary = role[0] === 'master' ? this.node : this.cluster.nodes.find((n) => n.address === role[1]);
     if (primary === undefined || primary === this.node) return this.bound;
@@ -174,7 +213,11 @@ export const redisCapabilities = defineProvider('redis', READ_MODES, async (clus
   }
   const lockCapability = lock(link.run, held);
   return {
-    capabilities: { register: register(link.run, readMode === 'replica' ? bound : undefined), lock: lockCapability },
+    capabilities: {
+      register: register(link, readMode === 'replica' ? bound : undefined),
+      lock: lockCapability,
+      ...redisDataTypes(link.run, readMode === 'replica' ? bound : undefined),
+    },
     classifiers: [classifyRedisError],
     async close() {
       // Redis has no session to end: release what this process still holds, then hang up.
@@ -184,4 +227,4 @@ export const redisCapabilities = defineProvider('redis', READ_MODES, async (clus
       bound.disconnect();
     },
   };
-});
+}, ['register', 'lock', 'set', 'txn', 'counter']);

@@ -16,6 +16,7 @@ import {
 import type { CapabilityClient } from '../client-options.js';
 import { InfrastructureError } from '../../errors.js';
 import { ZK_PORT } from './config.js';
+import { zookeeperDataTypes } from './data-types.js';
 import { zookeeperSystem } from './index.js';
 import { sync } from './sync.js';
 import { create, getChildren, getData, hasCode, mkdirp, remove, setData, watchExisting } from './znodes.js';
@@ -188,7 +189,11 @@ export const zookeeperCapabilities = defineProvider('zookeeper', READ_MODES, asy
     return session;
   };
   return {
-    capabilities: { register: register(client, readMode === 'sync'), lock: lock(sessionFor) },
+    capabilities: {
+      register: register(client, readMode === 'sync'),
+      lock: lock(sessionFor),
+      ...zookeeperDataTypes(client, { syncReads: readMode === 'sync' }),
+    },
     classifiers: [classifyZookeeperError],
     async close() {
       // Closing a session deletes its ephemeral znodes: every lock it held is free at once.
@@ -197,4 +202,4 @@ export const zookeeperCapabilities = defineProvider('zookeeper', READ_MODES, asy
       client.close();
     },
   };
-});
+}, ['register', 'lock', 'set', 'txn', 'counter']);

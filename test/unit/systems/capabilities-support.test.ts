@@ -17,11 +17,11 @@ import { casArgs } from '../../../src/systems/redis/capabilities.js';
 import { systemNames } from '../../../src/systems/index.js';
 
 describe('the capability registry', () => {
-  it('every system offers register and lock, with a default read mode first', () => {
+  it('every system offers register, lock, set, txn and counter, with a default read mode first', () => {
     const defaults: Record<string, string> = { etcd: 'linearizable', consul: 'default', zookeeper: 'sync', redis: 'primary' };
     for (const name of systemNames) {
       const provider = capabilityProvider(name);
-      assert.deepEqual([...provider.supported].sort(), ['lock', 'register']);
+      assert.deepEqual([...provider.supported].sort(), ['counter', 'lock', 'register', 'set', 'txn']);
       assert.equal(provider.readModes[0], defaults[name]);
     }
   });
