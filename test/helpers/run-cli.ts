@@ -24,3 +24,24 @@ export async function runCli(...args: string[]): Promise<CliResult> {
   });
   return { code: r.exitCode ?? -1, out: r.stdout, err: r.stderr };
 }
+
+/**
+ * Runs the CLI in this process and captures what it writes to stderr (usage errors are
+ * reported there). For commands that fail before doing any work; anything that starts
+ * clusters or prints much belongs in a child process (`runCli`).
+ */
+export async function runCliInProcess(args: readonly string[]): Promise<{ code: number; err: string }> {
+  const { main } = await import('../../src/cli/main.js');
+  const write = process.stderr.write.bind(process.stderr);
+  let err = '';
+  process.stderr.write = ((chunk: string | Uint8Array) => {
+    err += String(chunk);
+    return true;
+  }) as typeof process.stderr.write;
+  try {
+    return { code: await main(['node', 'faultline', ...args]), err };
+  } finally {
+    process.stderr.write = write;
+    process.exitCode = undefined;
+  }
+}

@@ -1,23 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { main } from '../../../src/cli/main.js';
+import { runCliInProcess } from '../../helpers/run-cli.js';
 import { countByFunction, faultLog } from '../../../src/runner/summary.js';
 import type { HistoryEvent } from '../../../src/history/event.js';
-
-/** Captures stderr while `f` runs (the CLI reports usage errors there). */
-async function stderrOf(f: () => Promise<number>): Promise<{ code: number; err: string }> {
-  const write = process.stderr.write.bind(process.stderr);
-  let err = '';
-  process.stderr.write = ((chunk: string | Uint8Array) => {
-    err += String(chunk);
-    return true;
-  }) as typeof process.stderr.write;
-  try {
-    return { code: await f(), err };
-  } finally {
-    process.stderr.write = write;
-  }
-}
 
 describe('faultline run: refused before anything starts', () => {
   for (const [args, message] of [
@@ -30,7 +15,7 @@ describe('faultline run: refused before anything starts', () => {
     [['--replay', '/nonexistent/run'], /--replay: cannot read \/nonexistent\/run\/test.json/],
   ] as const) {
     it(`${args.join(' ')} → exit 3`, async () => {
-      const { code, err } = await stderrOf(() => main(['node', 'faultline', 'run', ...args, '--seed', '1', '--store', '/nonexistent/never-created']));
+      const { code, err } = await runCliInProcess(['run', ...args, '--seed', '1', '--store', '/nonexistent/never-created']);
       assert.equal(code, 3);
       assert.match(err, message);
     });

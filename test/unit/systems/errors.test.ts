@@ -1,27 +1,15 @@
 import assert from 'node:assert/strict';
 import { afterEach, describe, it } from 'node:test';
 import { connectDocker } from '../../../src/cluster/docker/engine.js';
-import { main } from '../../../src/cli/main.js';
+import { runCliInProcess } from '../../helpers/run-cli.js';
 import { ExitCode } from '../../../src/cli/exit-codes.js';
 import { InfrastructureError, UsageError } from '../../../src/errors.js';
 import { systemNamed, systemNames } from '../../../src/systems/index.js';
 
-/** Runs the CLI in-process and captures what it writes to stderr. */
-async function cli(args: string[]): Promise<{ code: number; stderr: string }> {
-  const write = process.stderr.write.bind(process.stderr);
-  let stderr = '';
-  process.stderr.write = ((chunk: string | Uint8Array) => {
-    stderr += String(chunk);
-    return true;
-  }) as typeof process.stderr.write;
-  try {
-    const code = await main(['node', 'faultline', ...args]);
-    return { code, stderr };
-  } finally {
-    process.stderr.write = write;
-    process.exitCode = undefined;
-  }
-}
+const cli = async (args: string[]): Promise<{ code: number; stderr: string }> => {
+  const { code, err } = await runCliInProcess(args);
+  return { code, stderr: err };
+};
 
 const savedDockerHost = process.env['DOCKER_HOST'];
 afterEach(() => {
