@@ -14,6 +14,8 @@ export { getModel, MODELS } from './checker/linearizability/models/index.js';
 export type * from './checker/linearizability/result.js';
 export { checkTransactions, formatTxnResult, CONSISTENCY_MODELS, isConsistencyModel, TXN_WORKLOADS } from './checker/txn/index.js';
 export type { ConsistencyModel, TxnCheckOptions, TxnCheckResult, TxnAnomaly, TxnWorkload } from './checker/txn/index.js';
+export * from './checker/set/index.js';
+export * from './checker/counter/index.js';
 export { buildReportInput, loadRun, renderReport, type ReportInput } from './report/index.js';
 export { type Campaign, CampaignSchema, campaignJsonSchema, expandCampaign, loadCampaign, parseCampaign, type PlannedTest, runCampaign } from './campaign/index.js';
 export { type TestOutcome, type TestStatus, exitCodeFor, githubAnnotations, renderJunit, summaryJson, writeJunit } from './output/index.js';

@@ -1,12 +1,15 @@
 import { UsageError } from '../src/errors.js';
+import { appendWorkload } from './append.js';
+import { counterWorkload } from './counter.js';
 import { lockRmwWorkload, lockWorkload } from './lock.js';
 import { registerWorkload } from './register.js';
+import { setWorkload } from './set.js';
 import type { Workload } from './workload.js';
 
 export type { CheckResult, Workload, WorkloadOptions } from './workload.js';
 
 /** Every workload `faultline run` can drive, by the name users type. */
-export const workloads: ReadonlyMap<string, Workload> = new Map([registerWorkload, lockWorkload, lockRmwWorkload].map((w) => [w.name, w]));
+export const workloads: ReadonlyMap<string, Workload> = new Map([registerWorkload, lockWorkload, lockRmwWorkload, setWorkload, appendWorkload, counterWorkload].map((w) => [w.name, w]));
 
 export function workloadNamed(name: string): Workload {
   const w = workloads.get(name);

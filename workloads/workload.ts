@@ -1,6 +1,7 @@
 import type { Json } from '../src/history/event.js';
 import type { HistoryEvent } from '../src/history/event.js';
 import type { Generator, OpRequest } from '../src/generator/types.js';
+import type { ConsistencyModel } from '../src/checker/txn/models.js';
 import type { Verdict } from '../src/checker/verdict.js';
 import type { CallOptions, Capabilities, CapabilityName } from '../src/runner/capabilities.js';
 import type { Outcome } from '../src/runner/outcome.js';
@@ -16,6 +17,8 @@ export interface WorkloadOptions {
   readonly lockTtlMs: number;
   /** Budget for each checker; past it the verdict is `unknown`. */
   readonly checkTimeLimitMs: number;
+  /** Transactional workloads: the consistency model to check against (default strict-serializable). */
+  readonly consistency?: ConsistencyModel;
 }
 
 /** One checker's answer, as results.json records it. */

@@ -19,7 +19,7 @@ export function asVerdict(v: Json | undefined): Verdict | undefined {
  * whole result as `faultline check` writes it, turned into what the report draws. The
  * shape of `details` tells which checker it was: a linearizability result has a `model`
  * and partitions (all of them, or only the `notValid` ones); a transactional one has
- * `anomalies`. Anything else is shown raw.
+ * `anomalies`; set and counter results carry an `explanation` sentence. Anything else is shown raw.
  */
 export function checkerReport(entry: Json): CheckerReport {
   const o = isObj(entry) ? entry : {};
@@ -43,6 +43,8 @@ export function checkerReport(entry: Json): CheckerReport {
     const anomalies = d['anomalies'].filter(isObj) as unknown as TxnAnomaly[];
     return { ...base, kind: 'txn', consistency, anomalyCounts: counts, notModels, anomalies, sentence: txnSentence(verdict, consistency, counts, reason) };
   }
+  // Set and counter checkers (and any other) that explain themselves in one sentence.
+  if (typeof d['explanation'] === 'string') return { ...base, kind: 'other', sentence: explainedSentence(name, verdict, d['explanation']) };
   return { ...base, kind: 'other', sentence: plainSentence(name, verdict, reason ?? (typeof d['error'] === 'string' ? d['error'] : undefined)) };
 }
 
@@ -88,6 +90,11 @@ function txnSentence(verdict: Verdict, consistency: string, counts: Record<strin
     case 'unknown':
       return `Undecided: the transactional checker could not finish${reason === undefined ? '' : ` (${reason})`}.`;
   }
+}
+
+function explainedSentence(name: string, verdict: Verdict, explanation: string): string {
+  const label = verdict === 'valid' ? 'valid' : verdict === 'invalid' ? 'violation' : 'undecided';
+  return `${name} (${label}): ${explanation}`;
 }
 
 function plainSentence(name: string, verdict: Verdict, reason: string | undefined): string {

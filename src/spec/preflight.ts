@@ -1,9 +1,11 @@
 import { UsageError } from '../errors.js';
 import type { System } from '../systems/system.js';
 import { systemNamed } from '../systems/index.js';
+import { withSentinel } from '../systems/redis/sentinel.js';
 import type { CapabilityProvider } from '../systems/client-options.js';
 import { workloadNamed } from '../../workloads/index.js';
 import type { Workload, WorkloadOptions } from '../../workloads/workload.js';
+import { defaultConsistency } from '../../workloads/append.js';
 import { type NemesisPlan } from '../../nemesis/index.js';
 import { parseRouting, type RoutingPolicy } from '../runner/router.js';
 import { type TestSpec, defaultPartitions } from './test-spec.js';
@@ -26,7 +28,7 @@ export interface RunPlan {
  * cluster was started.
  */
 export function preflight(spec: TestSpec, capabilityProvider: (system: string) => CapabilityProvider): RunPlan {
-  const system = systemNamed(spec.system);
+  const system = spec.redisSentinel ? withSentinel(systemNamed(spec.system)) : systemNamed(spec.system);
   const workload = workloadNamed(spec.workload);
   const capabilities = capabilityProvider(spec.system);
   const missing = workload.needs.filter((c) => !capabilities.supported.includes(c));
@@ -57,7 +59,16 @@ export function preflight(spec: TestSpec, capabilityProvider: (system: string) =
       opIntervalMs: spec.opIntervalMs,
       lockTtlMs: spec.lockTtlMs,
       checkTimeLimitMs: spec.checkTimeLimitMs,
+      consistency: spec.consistency ?? defaultConsistency(spec.system, readMode),
     },
-    nemesis: { kinds: spec.nemesis, intervalMs: spec.nemesisIntervalMs, partitions, targets: spec.targets },
+    nemesis: {
+      kinds: spec.nemesis,
+      intervalMs: spec.nemesisIntervalMs,
+      partitions,
+      targets: spec.targets,
+      clientPauseMs: spec.clientPauseMs ?? 2 * spec.lockTtlMs,
+      ...(spec.clockSkewMs === undefined ? {} : { clockSkewMs: spec.clockSkewMs }),
+      ...(spec.packet === undefined ? {} : { packet: spec.packet }),
+    },
   };
 }

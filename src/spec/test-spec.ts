@@ -1,14 +1,16 @@
 import { z } from 'zod';
 import { UsageError } from '../errors.js';
+import { CONSISTENCY_MODELS } from '../checker/txn/models.js';
 import type { Json } from '../history/event.js';
 import { PARTITION_SHAPES } from '../../nemesis/partition-shapes.js';
 import { TARGET_SPECS } from '../../nemesis/targets.js';
+import { NEMESIS_KINDS, type NemesisKind, expandNemesisKinds } from '../../nemesis/kinds.js';
 import { parseRouting } from '../runner/router.js';
 import { systemNames } from '../systems/index.js';
 
 /** Workloads `faultline run` knows (their implementations live in `workloads/`). */
-export const WORKLOAD_NAMES = ['register', 'lock', 'lock-rmw'] as const;
-export const NEMESIS_KINDS = ['partition', 'kill', 'pause'] as const;
+export const WORKLOAD_NAMES = ['register', 'lock', 'lock-rmw', 'set', 'append', 'counter'] as const;
+export { NEMESIS_KINDS } from '../../nemesis/kinds.js';
 export const MAX_NODES = 15;
 
 const positiveInt = z.number().int().positive();
@@ -25,7 +27,8 @@ export const TestSpecSchema = z
     system: z.enum(systemNames as [string, ...string[]]),
     nodes: positiveInt.max(MAX_NODES).default(3),
     workload: z.enum(WORKLOAD_NAMES),
-    nemesis: z.array(z.enum(NEMESIS_KINDS)).default([]),
+    /** Fault kinds; `all` stands for every kind. */
+    nemesis: z.array(z.enum([...NEMESIS_KINDS, 'all'])).default([]),
     /** Mean time between fault steps (start or stop). */
     nemesisIntervalMs: positiveInt.default(5_000),
     /** Partition shapes to choose from (at random, from the faults stream). */
@@ -45,7 +48,30 @@ export const TestSpecSchema = z
     settleMs: z.number().int().nonnegative().default(5_000),
     seed: z.number().int().nonnegative().max(0x7fffffff),
     readMode: z.string().optional(),
+    /** Transactional workloads: the consistency model checked (default: what the system documents, see workloads/append.ts). */
+    consistency: z.enum(CONSISTENCY_MODELS).optional(),
     lockTtlMs: positiveInt.default(10_000),
+    /** Redis only: run Redis Sentinel (3 sentinels) for automatic failover. */
+    redisSentinel: z.boolean().default(false),
+    /** Redis only: `WAIT n` after each register write (n replicas must acknowledge). */
+    redisWait: z.number().int().nonnegative().optional(),
+    /** client-pause: how long a client process stalls (default: twice the lock TTL). */
+    clientPauseMs: positiveInt.optional(),
+    /** clock: how far a node's clock is moved (±). */
+    clockSkewMs: positiveInt.optional(),
+    /** packet: what is done to the targets' outgoing traffic. */
+    packet: z
+      .object({
+        loss: z.number().min(0).max(1).optional(),
+        delayMs: z.number().nonnegative().optional(),
+        jitterMs: z.number().nonnegative().optional(),
+        duplicate: z.number().min(0).max(1).optional(),
+        reorder: z.number().min(0).max(1).optional(),
+        rateKbit: positiveInt.optional(),
+        peers: z.array(z.string()).optional(),
+      })
+      .strict()
+      .optional(),
     store: z.string().default('store'),
     leaveRunning: z.boolean().default(false),
     /** Budget for each checker; past it the verdict is `unknown`. */
@@ -58,13 +84,20 @@ export const TestSpecSchema = z
     } catch (err) {
       ctx.addIssue({ code: 'custom', path: ['routing'], message: (err as Error).message });
     }
+    if (spec.redisSentinel && (spec.system !== 'redis' || spec.nodes < 3)) {
+      ctx.addIssue({ code: 'custom', path: ['redisSentinel'], message: `Sentinel needs the redis system and at least 3 nodes, got ${spec.system} with ${spec.nodes}` });
+    }
+    if (spec.redisWait !== undefined && (spec.system !== 'redis' || spec.redisWait >= spec.nodes)) {
+      ctx.addIssue({ code: 'custom', path: ['redisWait'], message: `WAIT needs the redis system and fewer replicas than nodes, got ${spec.redisWait} on ${spec.system} with ${spec.nodes} nodes` });
+    }
     if (spec.partitions?.includes('majorities-ring') === true && spec.nodes < 4) {
       ctx.addIssue({ code: 'custom', path: ['partitions'], message: `majorities-ring needs at least 4 nodes, got ${spec.nodes}` });
     }
   });
 
 export type TestSpecInput = z.input<typeof TestSpecSchema>;
-export type TestSpec = z.output<typeof TestSpecSchema> & { name: string };
+/** `nemesis` with `all` expanded. */
+export type TestSpec = Omit<z.output<typeof TestSpecSchema>, 'nemesis'> & { name: string; nemesis: NemesisKind[] };
 
 /** The partition shapes used when none are given: every shape the cluster size allows. */
 export function defaultPartitions(nodes: number): (typeof PARTITION_SHAPES)[number][] {
@@ -81,7 +114,7 @@ export function parseTestSpec(input: unknown): TestSpec {
     throw new UsageError(`${field}: ${issue?.message ?? 'invalid'}${more}`, 'see `faultline run --help` and docs/run.md');
   }
   const spec = r.data;
-  return { ...spec, name: spec.name ?? `${spec.system}-${spec.workload}` };
+  return { ...spec, nemesis: expandNemesisKinds(spec.nemesis), name: spec.name ?? `${spec.system}-${spec.workload}` };
 }
 
 /** The spec as test.json records it. */

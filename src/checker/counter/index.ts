@@ -1,0 +1,120 @@
+import type { Operation } from '../../history/operation.js';
+import type { Verdict } from '../verdict.js';
+
+/** The operation names the counter checker reads. */
+export const COUNTER_ADD = 'add';
+export const COUNTER_READ = 'read';
+
+/** A read outside what the adds around it allow. */
+export interface BadCounterRead {
+  /** The read's invocation event. */
+  event: number;
+  process: number;
+  value: number;
+  /** Sum of acknowledged adds that completed before the read began. */
+  lower: number;
+  /** Sum of every add (acknowledged or indeterminate) invoked before the read completed. */
+  upper: number;
+}
+
+export interface CounterResult {
+  verdict: Verdict;
+  explanation: string;
+  adds: { attempted: number; acknowledged: number; failed: number; indeterminate: number };
+  reads: number;
+  badReads: number;
+  /** The first 10 bad reads, in invocation order. */
+  examples: BadCounterRead[];
+  /** Reads that returned something other than an integer. */
+  malformedReads: number;
+}
+
+const MAX_EXAMPLES = 10;
+
+/** Sorted times and the running sum of deltas up to each: "how much by time t" by binary search. */
+class Cumulative {
+  private readonly times: number[];
+  private readonly sums: number[];
+
+  constructor(points: readonly { time: number; delta: number }[]) {
+    const sorted = [...points].sort((a, b) => a.time - b.time);
+    this.times = sorted.map((p) => p.time);
+    let sum = 0;
+    this.sums = sorted.map((p) => (sum += p.delta));
+  }
+
+  /** Sum of deltas at times strictly before `t`. */
+  before(t: number): number {
+    let lo = 0;
+    let hi = this.times.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (this.times[mid]! < t) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo === 0 ? 0 : this.sums[lo - 1]!;
+  }
+}
+
+/**
+ * Bounds check for a counter with non-negative increments: a read must be at least the sum
+ * of the adds acknowledged before it began, and at most the sum of every add that may have
+ * happened before it ended (acknowledged or indeterminate, invoked before it completed).
+ * Failed adds never happened. Without any read there is no verdict. Pure; O(n log n).
+ */
+export function checkCounter(ops: readonly Operation[]): CounterResult {
+  const adds = ops.filter((o) => o.f === COUNTER_ADD);
+  const negative = adds.find((o) => typeof o.input !== 'number' || o.input < 0);
+  if (negative !== undefined) {
+    throw new RangeError(`counter checker: the add at event ${negative.invokeIndex} has delta ${JSON.stringify(negative.input)}; the bounds hold for non-negative integer deltas only`);
+  }
+  const delta = (o: Operation): number => o.input as number;
+  const acknowledged = new Cumulative(adds.filter((o) => o.type === 'ok').map((o) => ({ time: o.ret, delta: delta(o) })));
+  const possible = new Cumulative(adds.filter((o) => o.type !== 'fail').map((o) => ({ time: o.call, delta: delta(o) })));
+
+  const reads = ops.filter((o) => o.f === COUNTER_READ && o.type === 'ok');
+  const examples: BadCounterRead[] = [];
+  let badReads = 0;
+  let malformedReads = 0;
+  for (const r of reads) {
+    if (typeof r.output !== 'number' || !Number.isSafeInteger(r.output)) {
+      malformedReads++;
+      continue;
+    }
+    const lower = acknowledged.before(r.call);
+    // "Invoked before the read completed": at or before its completion time counts.
+    const upper = possible.before(r.ret + 1);
+    if (r.output >= lower && r.output <= upper) continue;
+    badReads++;
+    if (examples.length < MAX_EXAMPLES) examples.push({ event: r.invokeIndex, process: r.process, value: r.output, lower, upper });
+  }
+
+  const count = (t: Operation['type']): number => adds.filter((o) => o.type === t).length;
+  const verdict: Verdict = badReads > 0 || malformedReads > 0 ? 'invalid' : reads.length === 0 ? 'unknown' : 'valid';
+  const first = examples[0];
+  const explanation =
+    verdict === 'valid'
+      ? `all ${reads.length} reads lie within the bounds the ${adds.length} adds allow.`
+      : verdict === 'unknown'
+        ? 'no read of the counter completed, so nothing can be checked'
+        : [
+            first === undefined
+              ? ''
+              : `${badReads} of ${reads.length} reads lie outside their bounds; e.g. the read at event ${first.event} returned ${first.value}, ` +
+                (first.value < first.lower
+                  ? `below ${first.lower}, the sum of adds acknowledged before it began (acknowledged increments lost)`
+                  : `above ${first.upper}, the sum of every add invoked before it ended (increments counted twice, or invented)`),
+            malformedReads > 0 ? `${malformedReads} read(s) returned something other than an integer` : '',
+          ]
+            .filter((s) => s !== '')
+            .join('; ') + '.';
+  return {
+    verdict,
+    explanation,
+    adds: { attempted: adds.length, acknowledged: count('ok'), failed: count('fail'), indeterminate: count('info') },
+    reads: reads.length,
+    badReads,
+    examples,
+    malformedReads,
+  };
+}

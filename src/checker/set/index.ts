@@ -1,0 +1,3 @@
+export { SET_ADD, SET_FINAL_READ, SET_READ } from './elements.js';
+export { type ElementGroup, type SetFinalResult, checkSetFinal } from './final.js';
+export { type BadRead, type SetReadsResult, checkSetReads } from './reads.js';
