@@ -1,15 +1,21 @@
 import type { Cluster } from '../src/cluster/node.js';
+import type { Json } from '../src/history/event.js';
 import { type FaultKind, faultCycles } from '../src/generator/faults.js';
+import type { Rng } from '../src/generator/random.js';
 import type { Generator } from '../src/generator/types.js';
 import { type Nemesis, combineNemeses } from '../src/runner/nemesis.js';
-import type { System } from '../src/systems/system.js';
+import type { StartOptions, System } from '../src/systems/system.js';
+import { PauseBoard, clientPauseNemesis, pausable } from './client-pause.js';
+import { clockNemesis, clockStartOptions, drawClockChange } from './clock.js';
 import { killNemesis } from './kill.js';
+import { type PacketFault, packetFaultJson, packetNemesis } from './packet.js';
 import type { PartitionShape } from './partition-shapes.js';
 import { partitionNemesis } from './partition.js';
 import { pauseNemesis } from './pause.js';
+import type { NemesisKind } from './kinds.js';
 import type { TargetSpec } from './targets.js';
 
-export type NemesisKind = 'partition' | 'kill' | 'pause';
+export { NEMESIS_KINDS, type NemesisKind, expandNemesisKinds } from './kinds.js';
 
 export interface NemesisPlan {
   readonly kinds: readonly NemesisKind[];
@@ -17,29 +23,82 @@ export interface NemesisPlan {
   readonly intervalMs: number;
   /** Shapes a partition is drawn from. */
   readonly partitions: readonly PartitionShape[];
-  /** Targets a kill or pause is drawn from. */
+  /** Targets a kill, pause, clock or packet fault is drawn from. */
   readonly targets: readonly TargetSpec[];
+  /** How long a client-pause stalls a process. */
+  readonly clientPauseMs?: number;
+  /** How far a clock fault moves a node's clock (±). */
+  readonly clockSkewMs?: number;
+  /** What a packet fault does to the targets' traffic. */
+  readonly packet?: PacketFault;
+}
+
+export const DEFAULT_CLIENT_PAUSE_MS = 5_000;
+export const DEFAULT_CLOCK_SKEW_MS = 60_000;
+export const DEFAULT_PACKET: PacketFault = { loss: 0.2, delayMs: 50, rateKbit: 10_000 };
+
+/** Each kind's start value, drawn from the `faults` stream where it is random. */
+function startValue(plan: NemesisPlan, name: NemesisKind, rng: Rng): Json {
+  switch (name) {
+    case 'partition':
+      return rng.pick(plan.partitions);
+    case 'kill':
+    case 'pause':
+      return rng.pick(plan.targets);
+    case 'client-pause':
+      return plan.clientPauseMs ?? DEFAULT_CLIENT_PAUSE_MS;
+    case 'clock':
+      return { ...drawClockChange(rng, plan.clockSkewMs ?? DEFAULT_CLOCK_SKEW_MS, rng.pick(plan.targets)) };
+    case 'packet':
+      return packetFaultJson({ ...(plan.packet ?? DEFAULT_PACKET), targets: rng.pick(plan.targets) });
+  }
 }
 
 /**
  * The fault schedule only — pure, no cluster needed: every ~interval one kind, at random,
- * starts (with a shape or target drawn from the `faults` stream) or stops.
+ * starts (with a shape, target or amount drawn from the `faults` stream) or stops. Kinds
+ * overlap freely, so `all` gives combined schedules.
  */
 export function faultSchedule(plan: NemesisPlan): Generator {
   const kinds: FaultKind[] = plan.kinds.map((name) => ({
     name,
-    start: (ctx) => (name === 'partition' ? ctx.rng.pick(plan.partitions) : ctx.rng.pick(plan.targets)),
+    start: (ctx) => startValue(plan, name, ctx.rng),
   }));
   return faultCycles(kinds, plan.intervalMs);
 }
 
+/** What the run sets up around the nemesis: how the database starts, and the board client pauses go through. */
+export interface NemesisWiring {
+  /** Start options for the database (libfaketime when the clock nemesis is planned on a system it moves). */
+  readonly startOptions: StartOptions | undefined;
+  /** Set when client-pause is planned: wrap the client generator with `wrap`. */
+  readonly board: PauseBoard | undefined;
+  readonly wrap: (clients: Generator) => Generator;
+}
+
+/** `pauseAfter`: the operation after which a client pause begins (`acquire` for lock workloads), undefined for any. */
+export function nemesisWiring(plan: NemesisPlan, system: string, pauseAfter: string | undefined): NemesisWiring {
+  const board = plan.kinds.includes('client-pause') ? new PauseBoard(pauseAfter) : undefined;
+  return {
+    startOptions: plan.kinds.includes('clock') ? clockStartOptions(system) : undefined,
+    board,
+    wrap: (clients) => (board === undefined ? clients : pausable(clients, board)),
+  };
+}
+
 /** The nemesis that carries out `faultSchedule(plan)` on a real cluster; undefined without faults. */
-export function buildNemesis(plan: NemesisPlan, system: System, cluster: Cluster): Nemesis | undefined {
+export function buildNemesis(plan: NemesisPlan, system: System, cluster: Cluster, wiring?: NemesisWiring): Nemesis | undefined {
   if (plan.kinds.length === 0) return undefined;
   const make: Record<NemesisKind, () => Nemesis> = {
     partition: () => partitionNemesis(cluster),
-    kill: () => killNemesis(system, cluster),
+    kill: () => killNemesis(system, cluster, wiring?.startOptions),
     pause: () => pauseNemesis(system, cluster),
+    clock: () => clockNemesis(system, cluster),
+    packet: () => packetNemesis(cluster),
+    'client-pause': () => {
+      if (wiring?.board === undefined) throw new Error('client-pause needs the pause board of nemesisWiring() wrapped around the client generator');
+      return clientPauseNemesis(wiring.board);
+    },
   };
   return combineNemeses(Object.fromEntries(plan.kinds.map((k) => [k, make[k]()])));
 }

@@ -1,15 +1,15 @@
 import type { Cluster } from '../src/cluster/node.js';
 import type { Nemesis } from '../src/runner/nemesis.js';
-import type { System } from '../src/systems/system.js';
+import type { StartOptions, System } from '../src/systems/system.js';
 import { processFaultNemesis } from './process-faults.js';
 
 /** SIGKILL the database on the targets (`start-kill`); restart it on its data (`stop-kill`, heal). */
-export function killNemesis(system: System, cluster: Cluster): Nemesis {
+export function killNemesis(system: System, cluster: Cluster, startOptions?: StartOptions): Nemesis {
   return processFaultNemesis(cluster, {
     fault: 'kill',
     signal: 'SIGKILL',
     act: (node) => system.kill(node),
     // start is a no-op where the database still runs, so healing may restart every node.
-    undo: (node) => system.start(cluster, node),
+    undo: (node) => system.start(cluster, node, startOptions),
   });
 }

@@ -13,13 +13,13 @@ export const CHAIN_OUT = 'FAULTLINE-OUT';
 
 const IPV4 = /^\d{1,3}(?:\.\d{1,3}){3}$/;
 
-/** Creates the chains and the jumps to them; safe to run twice. */
-export function setupScript(): string {
+/** Creates the chains and the jumps to them; safe to run twice. Other faults (packet loss) pass their own chains. */
+export function setupScript(chainIn = CHAIN_IN, chainOut = CHAIN_OUT): string {
   return [
-    `iptables -w -N ${CHAIN_IN} 2>/dev/null || true`,
-    `iptables -w -N ${CHAIN_OUT} 2>/dev/null || true`,
-    `iptables -w -C INPUT -j ${CHAIN_IN} 2>/dev/null || iptables -w -I INPUT 1 -j ${CHAIN_IN}`,
-    `iptables -w -C OUTPUT -j ${CHAIN_OUT} 2>/dev/null || iptables -w -I OUTPUT 1 -j ${CHAIN_OUT}`,
+    `iptables -w -N ${chainIn} 2>/dev/null || true`,
+    `iptables -w -N ${chainOut} 2>/dev/null || true`,
+    `iptables -w -C INPUT -j ${chainIn} 2>/dev/null || iptables -w -I INPUT 1 -j ${chainIn}`,
+    `iptables -w -C OUTPUT -j ${chainOut} 2>/dev/null || iptables -w -I OUTPUT 1 -j ${chainOut}`,
   ].join('\n');
 }
 
@@ -39,14 +39,14 @@ export function healScript(): string {
 }
 
 /** Removes the jumps and the chains, leaving the node's iptables as it found them. */
-export function teardownScript(): string {
+export function teardownScript(chainIn = CHAIN_IN, chainOut = CHAIN_OUT): string {
   return [
-    `iptables -w -F ${CHAIN_IN} 2>/dev/null || true`,
-    `iptables -w -F ${CHAIN_OUT} 2>/dev/null || true`,
-    `while iptables -w -D INPUT -j ${CHAIN_IN} 2>/dev/null; do :; done`,
-    `while iptables -w -D OUTPUT -j ${CHAIN_OUT} 2>/dev/null; do :; done`,
-    `iptables -w -X ${CHAIN_IN} 2>/dev/null || true`,
-    `iptables -w -X ${CHAIN_OUT} 2>/dev/null || true`,
+    `iptables -w -F ${chainIn} 2>/dev/null || true`,
+    `iptables -w -F ${chainOut} 2>/dev/null || true`,
+    `while iptables -w -D INPUT -j ${chainIn} 2>/dev/null; do :; done`,
+    `while iptables -w -D OUTPUT -j ${chainOut} 2>/dev/null; do :; done`,
+    `iptables -w -X ${chainIn} 2>/dev/null || true`,
+    `iptables -w -X ${chainOut} 2>/dev/null || true`,
   ].join('\n');
 }
 
@@ -73,7 +73,7 @@ export function partitionNemesis(cluster: Cluster): Nemesis {
   };
   return {
     async setup(ctx) {
-      await onAll(setupScript, ctx.signal);
+      await onAll(() => setupScript(), ctx.signal);
       await onAll(healScript, ctx.signal);
     },
     async invoke(op, ctx) {
@@ -88,7 +88,7 @@ export function partitionNemesis(cluster: Cluster): Nemesis {
     },
     healAll: async (ctx) => [await heal(ctx)],
     async teardown(ctx) {
-      await onAll(teardownScript, ctx.signal);
+      await onAll(() => teardownScript(), ctx.signal);
     },
   };
 }

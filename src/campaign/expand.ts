@@ -1,4 +1,5 @@
 import { UsageError } from '../errors.js';
+import { expandNemesisKinds } from '../../nemesis/kinds.js';
 import { preflight } from '../spec/preflight.js';
 import { type TestSpec, TestSpecSchema } from '../spec/test-spec.js';
 import type { CapabilityProvider } from '../systems/client-options.js';
@@ -78,7 +79,7 @@ export function expandCampaign(campaign: Campaign, o: ExpandOptions): PlannedTes
         const issue = r.error.issues[0];
         throw new UsageError(`campaign test ${where}: ${issue?.path.join('.') ?? 'spec'}: ${issue?.message ?? 'invalid'}`, 'fix the option in `defaults`, the option variant or the override that sets it');
       }
-      const spec: TestSpec = { ...r.data, name };
+      const spec: TestSpec = { ...r.data, nemesis: expandNemesisKinds(r.data.nemesis), name };
       try {
         preflight(spec, o.capabilityProvider);
       } catch (err) {

@@ -3,7 +3,7 @@ import type { Cluster, NodeProvider } from '../cluster/node.js';
 import { newClusterId } from '../cluster/node.js';
 import { onInterrupt } from '../cluster/teardown.js';
 import { sleep, tailLog } from './daemon.js';
-import type { System } from './system.js';
+import type { StartOptions, System } from './system.js';
 
 export const DEFAULT_HEALTH_TIMEOUT_MS = 60_000;
 
@@ -13,6 +13,8 @@ export interface BringUpOptions {
   readonly name?: string;
   readonly healthTimeoutMs?: number;
   readonly log?: (line: string) => void;
+  /** How the database is started on every node (extra environment, e.g. libfaketime). */
+  readonly startOptions?: StartOptions;
 }
 
 /**
@@ -45,7 +47,7 @@ export async function bringUp(provider: NodeProvider, system: System, options: B
     const cluster = await created;
     log(`starting ${system.name} on ${cluster.nodes.map((n) => n.name).join(' ')}`);
     await Promise.all(cluster.nodes.map((n) => system.configure(cluster, n)));
-    await Promise.all(cluster.nodes.map((n) => system.start(cluster, n)));
+    await Promise.all(cluster.nodes.map((n) => system.start(cluster, n, options.startOptions)));
     log('waiting until healthy');
     await waitHealthy(system, cluster, Date.now() + (options.healthTimeoutMs ?? DEFAULT_HEALTH_TIMEOUT_MS));
     return cluster;

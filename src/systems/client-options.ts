@@ -19,6 +19,8 @@ export interface ClientOptions {
   readonly readMode?: string;
   /** Lock lease / session TTL in ms (lock workload). */
   readonly lockTtlMs?: number;
+  /** Redis: `WAIT n` after each register write; fewer acknowledgements make the write's outcome unknown. */
+  readonly redisWaitReplicas?: number;
   /** Per-call deadline the client library enforces on its own (the runner also aborts at its own timeout). */
   readonly callTimeoutMs: number;
 }

@@ -7,6 +7,7 @@ import { promisify } from 'node:util';
 import { connectDocker } from '../../src/cluster/docker/engine.js';
 import { DockerProvider } from '../../src/cluster/docker/docker-provider.js';
 import { Label } from '../../src/cluster/labels.js';
+import type { Node } from '../../src/cluster/node.js';
 import type { HistoryEvent, Json } from '../../src/history/event.js';
 import { pairHistory } from '../../src/history/operation.js';
 import { readHistoryJsonl } from '../../src/store/index.js';
@@ -26,7 +27,7 @@ export interface CliRun {
  * history read back from disk and checked to be well-formed, no faultline iptables rule and
  * no stopped process left on any node, and the cluster torn down with nothing left behind.
  */
-export async function runAndInspect(args: readonly string[]): Promise<CliRun> {
+export async function runAndInspect(args: readonly string[], inspectNode?: (node: Node) => Promise<void>): Promise<CliRun> {
   const store = await realpath(await mkdtemp(join(tmpdir(), 'faultline-run-')));
   const r = await promisify(execFile)(process.execPath, [cliPath, 'run', ...args, '--store', store, '--leave-running', '--json'], { timeout: 240_000 }).then(
     (out) => ({ ...out, exitCode: 0 }),
@@ -42,6 +43,7 @@ export async function runAndInspect(args: readonly string[]): Promise<CliRun> {
       assert.deepEqual(await faultlineDropRules(node), [], `${node.name} still has faultline DROP rules`);
       const ps = await node.exec(['sh', '-c', "ps -eo stat=,comm= | awk '$1 ~ /^T/'"]);
       assert.equal(ps.stdout.trim(), '', `${node.name} has stopped processes`);
+      await inspectNode?.(node);
     }
   } finally {
     await provider.destroy(results.cluster.id);

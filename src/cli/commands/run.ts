@@ -29,7 +29,15 @@ interface RunFlags {
   seed?: string;
   routing: string;
   readMode?: string;
+  consistency?: string;
   lockTtl: string;
+  redisSentinel?: boolean;
+  redisWait?: string;
+  clientPause?: string;
+  clockSkew?: string;
+  packetLoss?: string;
+  packetDelay?: string;
+  packetRate?: string;
   store: string;
   name?: string;
   leaveRunning?: boolean;
@@ -42,12 +50,12 @@ export function registerRun(program: Command): void {
     .command('run')
     .description('start a cluster, run a workload under faults, check the history, tear down')
     .option('-s, --system <name>', 'redis|zookeeper|etcd|consul')
-    .option('-w, --workload <name>', 'register|lock|lock-rmw')
+    .option('-w, --workload <name>', 'register|lock|lock-rmw|set|append|counter')
     .option('--replay <run-dir>', "run again with a previous run's test.json (same spec, same seed); other flags are ignored")
-    .option('--nemesis <kinds>', 'faults, comma-separated: partition,kill,pause (default: none)')
+    .option('--nemesis <kinds>', 'faults, comma-separated: partition,kill,pause,clock,packet,client-pause, or all (default: none)')
     .option('--nemesis-interval <seconds>', 'mean time between fault steps', '5')
     .option('--partition <shapes>', 'partition shapes to draw from: halves,random-halves,isolate-one,isolate-leader,majorities-ring,bridge (default: all that fit)')
-    .option('--targets <specs>', 'kill/pause targets to draw from: one,minority,majority,all,leader', 'one')
+    .option('--targets <specs>', 'kill/pause/clock/packet targets to draw from: one,minority,majority,all,leader', 'one')
     .option('-n, --nodes <count>', 'cluster size', '3')
     .option('-c, --concurrency <n>', 'client processes', '10')
     .option('-t, --time-limit <seconds>', 'length of the main phase', '60')
@@ -59,7 +67,15 @@ export function registerRun(program: Command): void {
     .option('--seed <n>', 'replays the same schedule of operations and faults (default: random)')
     .option('--routing <policy>', 'random | round-robin | weighted:n1=5,n2=1 | leader | sticky', 'random')
     .option('--read-mode <mode>', 'etcd linearizable|serializable, consul default|consistent|stale, zookeeper sync|nosync, redis primary|replica')
+    .option('--consistency <model>', 'append: the consistency model to check against (default: what the system documents; see docs/workloads.md)')
     .option('--lock-ttl <seconds>', 'lock lease / session TTL', '10')
+    .option('--redis-sentinel', 'redis: run 3 sentinels for automatic failover (clients follow the primary)')
+    .option('--redis-wait <n>', 'redis: WAIT for n replicas after each register write (fewer: outcome unknown)')
+    .option('--client-pause <seconds>', 'client-pause: how long a client process stalls (default: 2 × lock TTL)')
+    .option('--clock-skew <seconds>', 'clock: how far a node clock is bumped (±) or strobed (default: 60)')
+    .option('--packet-loss <p>', 'packet: probability a packet the target sends is dropped (default: 0.2 when no packet flag is given)')
+    .option('--packet-delay <ms>', 'packet: added delay, needs netem (default: 50 when no packet flag is given)')
+    .option('--packet-rate <kbit>', 'packet: bandwidth limit of the target (default: 10000 when no packet flag is given)')
     .option('--store <dir>', 'where run directories go', 'store')
     .option('--name <name>', 'test name (default: <system>-<workload>)')
     .option('--leave-running', 'keep the cluster after the run')
@@ -141,7 +157,17 @@ export function specFromFlags(f: RunFlags): TestSpecInput {
     leaveRunning: f.leaveRunning === true,
   };
   if (f.partition !== undefined) input['partitions'] = list(f.partition);
+  if (f.redisSentinel === true) input['redisSentinel'] = true;
+  if (f.redisWait !== undefined) input['redisWait'] = num('--redis-wait', f.redisWait);
+  if (f.clientPause !== undefined) input['clientPauseMs'] = ms('--client-pause', f.clientPause);
+  if (f.clockSkew !== undefined) input['clockSkewMs'] = ms('--clock-skew', f.clockSkew);
+  const packet: Record<string, number> = {};
+  if (f.packetLoss !== undefined) packet['loss'] = num('--packet-loss', f.packetLoss);
+  if (f.packetDelay !== undefined) packet['delayMs'] = num('--packet-delay', f.packetDelay);
+  if (f.packetRate !== undefined) packet['rateKbit'] = num('--packet-rate', f.packetRate);
+  if (Object.keys(packet).length > 0) input['packet'] = packet;
   if (f.readMode !== undefined) input['readMode'] = f.readMode;
+  if (f.consistency !== undefined) input['consistency'] = f.consistency;
   if (f.name !== undefined) input['name'] = f.name;
   return input as TestSpecInput;
 }

@@ -48,14 +48,37 @@ export const classifyRedisError: ErrorClassifier = (err) => {
   // ioredis refuses to send without a connection (no offline queue): nothing reached the server.
   if (err.message.includes("Stream isn't writeable")) return { type: 'fail', error: 'not-connected' };
   if (err.message === 'Command timed out') return { type: 'info', error: 'timeout' };
+  if (err instanceof WaitShortfall) return { type: 'info', error: err.message };
   return undefined;
 };
 
 /** Runs a command on the primary (see PrimaryLink). */
 type OnPrimary = <T>(act: (primary: Redis) => Promise<T>) => Promise<T>;
 
+/**
+ * `WAIT n`: after a write, block until `n` replicas acknowledged it. Fewer within the
+ * timeout leaves the write on the primary but perhaps not on a future primary: outcome unknown.
+ */
+export interface ReplicaWait {
+  readonly replicas: number;
+  readonly timeoutMs: number;
+}
+
+export class WaitShortfall extends Error {
+  constructor(acked: number, wanted: number) {
+    super(`WAIT: ${acked} of ${wanted} replicas acknowledged`);
+    this.name = 'WaitShortfall';
+  }
+}
+
+async function waitReplicas(c: Redis, wait: ReplicaWait | undefined): Promise<void> {
+  if (wait === undefined || wait.replicas <= 0) return;
+  const acked = Number(await c.call('WAIT', String(wait.replicas), String(wait.timeoutMs)));
+  if (acked < wait.replicas) throw new WaitShortfall(acked, wait.replicas);
+}
+
 /** On the hot path: the cached primary, no closure per call (see PrimaryLink.client). */
-function register(link: PrimaryLink, replicaReads: Redis | undefined): RegisterCapability {
+function register(link: PrimaryLink, replicaReads: Redis | undefined, wait?: ReplicaWait): RegisterCapability {
   return {
     async read(key: Key) {
       const k = registerKey(key);
@@ -71,6 +94,7 @@ function register(link: PrimaryLink, replicaReads: Redis | undefined): RegisterC
       const c = link.client ?? (await link.find());
       try {
         await c.set(registerKey(key), encodeValue(value));
+        await waitReplicas(c, wait);
       } catch (err) {
         throw link.failed(err);
       }
@@ -78,7 +102,9 @@ function register(link: PrimaryLink, replicaReads: Redis | undefined): RegisterC
     async cas(key: Key, expected: Json, next: Json) {
       const c = link.client ?? (await link.find());
       try {
-        return (await c.eval(CAS_SCRIPT, 1, registerKey(key), ...casArgs(expected, next))) === 1;
+        const swapped = (await c.eval(CAS_SCRIPT, 1, registerKey(key), ...casArgs(expected, next))) === 1;
+        if (swapped) await waitReplicas(c, wait);
+        return swapped;
       } catch (err) {
         throw link.failed(err);
       }
@@ -214,7 +240,11 @@ export const redisCapabilities = defineProvider('redis', READ_MODES, async (clus
   const lockCapability = lock(link.run, held);
   return {
     capabilities: {
-      register: register(link, readMode === 'replica' ? bound : undefined),
+      register: register(
+        link,
+        readMode === 'replica' ? bound : undefined,
+        options.redisWaitReplicas === undefined ? undefined : { replicas: options.redisWaitReplicas, timeoutMs: Math.max(1, Math.floor(options.callTimeoutMs / 2)) },
+      ),
       lock: lockCapability,
       ...redisDataTypes(link.run, readMode === 'replica' ? bound : undefined),
     },

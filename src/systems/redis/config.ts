@@ -11,11 +11,7 @@ export const REDIS_LOG = '/var/log/faultline/redis.log';
  */
 export function renderRedisConfig(options: { readonly primary?: string }): string {
   const lines = [
-    `port ${REDIS_PORT}`,
-    'bind 0.0.0.0',
-    'protected-mode no',
-    'daemonize no',
-    `dir ${REDIS_DIR}`,
+    ...listenEverywhere(REDIS_PORT, REDIS_DIR),
     'appendonly no',
     'save ""',
     'repl-diskless-sync yes',
@@ -24,6 +20,11 @@ export function renderRedisConfig(options: { readonly primary?: string }): strin
   ];
   if (options.primary !== undefined) lines.push(`replicaof ${options.primary} ${REDIS_PORT}`);
   return `${lines.join('\n')}\n`;
+}
+
+/** The lines redis-server and redis-sentinel share: on every interface, in the foreground, with a writable dir. */
+function listenEverywhere(port: number, dir: string): string[] {
+  return [`port ${port}`, 'bind 0.0.0.0', 'protected-mode no', 'daemonize no', `dir ${dir}`];
 }
 
 /** `INFO replication` as a map of its `key:value` lines. */
@@ -43,4 +44,45 @@ export function primaryHealth(info: Map<string, string>, expected: number): { ok
   const online = [...info.entries()].filter(([k, v]) => /^slave\d+$/.test(k) && v.includes('state=online')).length;
   const ok = connected === expected && online === expected;
   return { ok, detail: `${online} of ${expected} replicas online (${connected} connected)` };
+}
+
+export const SENTINEL_PORT = 26379;
+export const SENTINEL_CONF = '/etc/faultline/sentinel.conf';
+export const SENTINEL_DIR = '/var/lib/faultline/sentinel';
+export const SENTINEL_LOG = '/var/log/faultline/sentinel.log';
+export const SENTINEL_MASTER = 'mymaster';
+
+export interface SentinelOptions {
+  /** The initial primary's address. */
+  readonly primary: string;
+  /** Sentinels that must agree the primary is down (default 2: a majority of 3). */
+  readonly quorum?: number;
+  readonly downAfterMs?: number;
+  readonly failoverTimeoutMs?: number;
+}
+
+/**
+ * One sentinel's config. Sentinel rewrites this file as it learns the topology, so it must
+ * be written to a path the process can write; timings are tighter than the defaults (30 s
+ * down-after, 3 min failover timeout) so a failover fits in a test run.
+ */
+export function renderSentinelConfig(o: SentinelOptions): string {
+  const lines = [
+    ...listenEverywhere(SENTINEL_PORT, SENTINEL_DIR),
+    `sentinel monitor ${SENTINEL_MASTER} ${o.primary} ${REDIS_PORT} ${o.quorum ?? 2}`,
+    `sentinel down-after-milliseconds ${SENTINEL_MASTER} ${o.downAfterMs ?? 3_000}`,
+    `sentinel failover-timeout ${SENTINEL_MASTER} ${o.failoverTimeoutMs ?? 10_000}`,
+    `sentinel parallel-syncs ${SENTINEL_MASTER} 1`,
+  ];
+  return `${lines.join('\n')}\n`;
+}
+
+/** Whether `SENTINEL MASTER mymaster` (as field/value lines) shows the other sentinels and a quorum. */
+export function sentinelHealth(reply: readonly string[], expectedOthers: number): { ok: boolean; detail: string } {
+  const fields = new Map<string, string>();
+  for (let i = 0; i + 1 < reply.length; i += 2) fields.set(reply[i] ?? '', reply[i + 1] ?? '');
+  const others = Number(fields.get('num-other-sentinels') ?? -1);
+  const flags = fields.get('flags') ?? 'unknown';
+  const ok = others === expectedOthers && flags === 'master';
+  return { ok, detail: `sees ${others < 0 ? 'no' : others} other sentinels of ${expectedOthers}, master flags ${flags}` };
 }
