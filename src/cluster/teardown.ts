@@ -1,7 +1,9 @@
 /**
- * Clean-up that must run when the CLI is interrupted: SIGINT/SIGTERM run every registered
- * action (bounded in time), then the process exits 130. A SIGKILLed process cannot do this;
- * `faultline clean` finds what it left through labels.
+ * Clean-up that must run when the CLI is interrupted or crashes: SIGINT/SIGTERM run every
+ * registered action (bounded in time), then the process exits 130; an uncaught exception or
+ * unhandled rejection (a bug, or a client library throwing from an event handler) runs them
+ * too, then exits 5. A SIGKILLed process cannot do this; `faultline clean` finds what it left
+ * through labels.
  */
 type Action = () => Promise<void>;
 
@@ -54,4 +56,14 @@ function install(): void {
   };
   process.on('SIGINT', handler);
   process.on('SIGTERM', handler);
+  const crash = (err: unknown): void => {
+    const message = err instanceof Error ? (err.stack ?? err.message) : String(err);
+    process.stderr.write(`faultline: internal error (crash): ${message}\n`);
+    if (tearingDown) return;
+    tearingDown = true;
+    // 5 = ExitCode.Internal; not imported, to keep this module free of the CLI.
+    void runTeardown().finally(() => process.exit(5));
+  };
+  process.on('uncaughtException', crash);
+  process.on('unhandledRejection', crash);
 }

@@ -1,4 +1,10 @@
 import assert from 'node:assert/strict';
+import { existsSync } from 'node:fs';
+import { mkdtemp, readFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { execa } from 'execa';
 import { describe, it } from 'node:test';
 import { onInterrupt, runTeardown } from '../../../src/cluster/teardown.js';
 
@@ -19,5 +25,25 @@ describe('teardown registry', () => {
     assert.ok(lines.some((l) => l.includes('tearing down c failed: engine gone')));
     await runTeardown(() => undefined);
     assert.deepEqual(ran, ['d', 'c', 'a']);
+  });
+});
+
+describe('teardown on a crash', () => {
+  it('an uncaught exception runs the registered clean-up, then exits 5', async () => {
+    const moduleUrl = new URL('../../../src/cluster/teardown.js', import.meta.url).href;
+    const extension = existsSync(fileURLToPath(moduleUrl)) ? '.js' : '.ts';
+    const dir = await mkdtemp(join(tmpdir(), 'faultline-crash-'));
+    const marker = join(dir, 'torn-down');
+    const script = [
+      `const { onInterrupt } = await import(${JSON.stringify(moduleUrl.replace(/\.js$/, extension))});`,
+      `const { writeFileSync } = await import('node:fs');`,
+      `onInterrupt('cluster', async () => writeFileSync(${JSON.stringify(marker)}, 'yes'));`,
+      `setTimeout(() => { throw new Error('client library exploded'); }, 10);`,
+    ].join('\n');
+    const r = await execa(process.execPath, [...process.execArgv, '--input-type=module', '-e', script], { reject: false });
+    assert.equal(r.exitCode, 5, r.stderr);
+    assert.match(r.stderr, /internal error \(crash\): Error: client library exploded/);
+    assert.match(r.stderr, /tearing down cluster/);
+    assert.equal(await readFile(marker, 'utf8'), 'yes');
   });
 });
