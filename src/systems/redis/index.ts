@@ -76,6 +76,9 @@ export const redis: System<Redis> = {
       autoResendUnfulfilledCommands: false,
       lazyConnect: true,
     });
+    // Connection errors reach the caller through the failed command (and become fail/info
+    // there); without a listener ioredis would also print each one as "Unhandled error event".
+    client.on('error', () => undefined);
     try {
       await client.connect();
     } catch (err) {
