@@ -17,9 +17,9 @@ export interface Deadline {
 }
 
 /**
- * A timer that aborts `controller` after `ms`. `race` does not listen on the signal:
- * EventTarget listeners and AbortSignals cost microseconds each, which is most of the
- * runner's per-operation budget (hence also the reusable controller).
+ * A timer of its own that aborts `controller` after `ms`, for the occasional bounded step
+ * (nemesis setup, healing, closing a client); client operations use CoarseDeadlines.
+ * `race` does not listen on the signal: EventTarget listeners cost microseconds each.
  */
 export function deadline(ms: number, controller = new AbortController()): Deadline {
   let expire: (reason: unknown) => void = () => undefined;
@@ -37,6 +37,96 @@ export function deadline(ms: number, controller = new AbortController()): Deadli
     race: (p) => Promise.race([p, expired]),
     dispose: () => clearTimeout(timer),
   };
+}
+
+/**
+ * Per-operation time bounds for the run loop at a cost of a few field writes per operation:
+ * one interval timer per run scans the workers' slots (one each, reused for every
+ * operation) instead of a `setTimeout`, an AbortController and a `Promise.race` per
+ * operation. An operation times out at its deadline or up to `granularityMs` after it,
+ * never before; the timer runs only while some slot is armed.
+ */
+export class CoarseDeadlines {
+  private readonly slots: DeadlineSlot[] = [];
+  private timer: NodeJS.Timeout | undefined;
+
+  constructor(readonly granularityMs: number) {}
+
+  /** A slot for one worker: it bounds that worker's operations, one at a time. */
+  slot(): DeadlineSlot {
+    const slot = new DeadlineSlot(this);
+    this.slots.push(slot);
+    return slot;
+  }
+
+  /** Called by a slot when armed: makes sure the scan runs. */
+  wake(): void {
+    this.timer ??= setInterval(() => this.scan(), this.granularityMs);
+  }
+
+  /** Expires every slot whose deadline has passed; stops the timer once nothing is armed. */
+  scan(now = performance.now()): void {
+    let armed = false;
+    for (const slot of this.slots) {
+      if (slot.deadlineAt <= now) slot.expire();
+      else if (slot.deadlineAt !== Infinity) armed = true;
+    }
+    if (!armed) this.stop();
+  }
+
+  stop(): void {
+    clearInterval(this.timer);
+    this.timer = undefined;
+  }
+}
+
+/**
+ * One worker's bound on its current operation. Its AbortController is reused from one
+ * operation to the next until it fires (a fired one retires the process anyway): creating
+ * and listening to AbortSignals costs microseconds each, most of a per-operation budget.
+ */
+export class DeadlineSlot {
+  /** `performance.now()` time the armed operation expires at; Infinity when idle. */
+  deadlineAt = Infinity;
+  private timeoutMs = 0;
+  private controller = new AbortController();
+  private reject: ((reason: unknown) => void) | undefined;
+
+  constructor(private readonly owner: CoarseDeadlines) {}
+
+  /** Aborts when the armed operation times out; stays aborted until the next `arm`. */
+  get signal(): AbortSignal {
+    return this.controller.signal;
+  }
+
+  /** Bounds the next operation to `timeoutMs` from `now` (a `performance.now()` reading). */
+  arm(timeoutMs: number, now = performance.now()): void {
+    if (this.controller.signal.aborted) this.controller = new AbortController();
+    this.timeoutMs = timeoutMs;
+    this.deadlineAt = now + timeoutMs;
+    this.owner.wake();
+  }
+
+  disarm(): void {
+    this.deadlineAt = Infinity;
+    this.reject = undefined;
+  }
+
+  /** Settles like `p`, or rejects with the TimeoutError when the armed deadline passes first. */
+  race<T>(p: Promise<T>): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      this.reject = reject;
+      p.then(resolve, reject);
+    });
+  }
+
+  /** The deadline passed: abort the signal and the pending `race`. */
+  expire(): void {
+    const reason = new DOMException(`timed out after ${this.timeoutMs} ms`, 'TimeoutError');
+    this.controller.abort(reason);
+    this.reject?.(reason);
+    this.disarm();
+  }
 }
 
 /** Resolves after `ms`, or at once when `signal` aborts (never rejects). */
@@ -73,6 +163,8 @@ export class Wakeup {
   }
 
   notify(): void {
+    // Called after every operation: no copy when nobody waits.
+    if (this.waiters.size === 0) return;
     for (const done of [...this.waiters]) done();
   }
 }

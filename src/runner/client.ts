@@ -1,5 +1,5 @@
 import type { OpRequest } from '../generator/types.js';
-import type { Outcome } from './outcome.js';
+import type { ErrorClassifier, Outcome } from './outcome.js';
 
 /**
  * A client bound to one node, used by one process at a time. A workload turns an
@@ -9,6 +9,8 @@ import type { Outcome } from './outcome.js';
 export interface Client {
   readonly node: string;
   invoke(op: OpRequest, signal: AbortSignal): Promise<Outcome>;
+  /** This client's own knowledge of its errors, asked before the run's `classifiers` about what `invoke` throws. */
+  readonly classifiers?: readonly ErrorClassifier[];
   /** Frees connections. Called when the process retires or the run ends; must not throw for a broken connection. */
   close(): Promise<void>;
 }

@@ -15,12 +15,12 @@ import { capabilityProvider as defaultCapabilityProvider } from '../systems/capa
 import type { CapabilityProvider } from '../systems/client-options.js';
 import { collectLogs } from '../systems/logs.js';
 import { version } from '../version.js';
-import { buildNemesis, faultSchedule } from '../../nemesis/index.js';
+import { type NemesisWiring, buildNemesis, faultSchedule, nemesisWiring } from '../../nemesis/index.js';
 import { nodeByName } from '../../nemesis/partition.js';
 import type { CheckResult } from '../../workloads/workload.js';
 import type { Client, OpenClient } from './client.js';
 import { type RunResult, runTest } from './run.js';
-import { classifyError, errorText } from './outcome.js';
+import { errorText } from './outcome.js';
 import type { Progress } from './stats.js';
 import { summarizeRun } from './summary.js';
 
@@ -82,7 +82,8 @@ export async function executeTest(o: ExecuteOptions): Promise<ExecuteResult> {
   log(`run directory ${runDir.path}`);
 
   const t0 = Date.now();
-  const cluster = await bringUp(provider, system, { nodes: spec.nodes, image, name: `run-${spec.name}`, log });
+  const wiring = nemesisWiring(plan.nemesis, system.name, plan.workload.needs.includes('lock') ? 'acquire' : undefined);
+  const cluster = await bringUp(provider, system, { nodes: spec.nodes, image, name: `run-${spec.name}`, log, ...(wiring.startOptions === undefined ? {} : { startOptions: wiring.startOptions }) });
   log(`cluster ${cluster.id} healthy: ${cluster.nodes.map((n) => `${n.name}=${n.address}`).join(' ')}`);
   const bringUpMs = Date.now() - t0;
 
@@ -90,7 +91,7 @@ export async function executeTest(o: ExecuteOptions): Promise<ExecuteResult> {
   const stop = (): void => controller.abort();
   o.signal?.addEventListener('abort', stop, { once: true });
   if (o.signal?.aborted === true) stop();
-  const running = runOnCluster(plan, provider, cluster, runDir, record, controller.signal, log, o.onProgress, bringUpMs);
+  const running = runOnCluster(plan, wiring, provider, cluster, runDir, record, controller.signal, log, o.onProgress, bringUpMs);
   // From here Ctrl-C stops the run gracefully; the teardown registry waits for it (bounded) and exits 130.
   const unregister = onInterrupt(`run ${spec.name} (cluster ${cluster.id})`, async () => {
     stop();
@@ -106,6 +107,7 @@ export async function executeTest(o: ExecuteOptions): Promise<ExecuteResult> {
 
 async function runOnCluster(
   plan: RunPlan,
+  wiring: NemesisWiring,
   provider: NodeProvider,
   cluster: Cluster,
   runDir: RunDir,
@@ -124,8 +126,8 @@ async function runOnCluster(
     await writeTestJson(runDir, record);
     writer = new HistoryWriter(runDir.historyPath);
     const historyWriter = writer;
-    const nemesis = buildNemesis(plan.nemesis, system, cluster);
-    const clientGen = plan.workload.generator(plan.workloadOptions);
+    const nemesis = buildNemesis(plan.nemesis, system, cluster, wiring);
+    const clientGen = wiring.wrap(plan.workload.generator(plan.workloadOptions));
     const final = plan.workload.final(plan.workloadOptions);
     log(`running ${plan.workload.name} for ${spec.timeLimitMs / 1000} s with ${spec.concurrency} processes${nemesis === undefined ? '' : `, nemesis ${spec.nemesis.join(',')}`}`);
     let t = Date.now();
@@ -200,18 +202,19 @@ async function teardown(provider: NodeProvider, cluster: Cluster, spec: TestSpec
 
 /** Each process's client: the system's capabilities on one node, driven by the workload. */
 export function workloadClients(plan: RunPlan, cluster: Cluster): OpenClient {
-  const options = { readMode: plan.readMode, lockTtlMs: plan.spec.lockTtlMs, callTimeoutMs: plan.spec.opTimeoutMs };
+  const options = {
+    readMode: plan.readMode,
+    lockTtlMs: plan.spec.lockTtlMs,
+    callTimeoutMs: plan.spec.opTimeoutMs,
+    ...(plan.spec.redisWait === undefined ? {} : { redisWaitReplicas: plan.spec.redisWait }),
+  };
   return async (nodeName): Promise<Client> => {
     const cc = await plan.capabilities.open(cluster, nodeByName(cluster, nodeName), options);
     return {
       node: nodeName,
-      async invoke(op, signal) {
-        try {
-          return await plan.workload.invoke(cc.capabilities, op, { signal }, plan.workloadOptions);
-        } catch (err) {
-          return classifyError(err, cc.classifiers);
-        }
-      },
+      // What the workload throws is classified by the worker, with these first (no wrapper per call).
+      classifiers: cc.classifiers,
+      invoke: (op, signal) => plan.workload.invoke(cc.capabilities, op, { signal }, plan.workloadOptions),
       close: () => cc.close(),
     };
   };

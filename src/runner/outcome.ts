@@ -18,7 +18,12 @@ export class DefiniteFailure extends Error {
     readonly reason: string,
     message = reason,
   ) {
+    // An expected outcome (a CAS that lost), thrown thousands of times a second: a stack
+    // trace would say nothing and capturing one costs more than the rest of the operation.
+    const limit = Error.stackTraceLimit;
+    Error.stackTraceLimit = 0;
     super(message);
+    Error.stackTraceLimit = limit;
     this.name = 'DefiniteFailure';
   }
 }

@@ -8,20 +8,30 @@ export type EventSink = (event: HistoryEvent) => void;
  */
 export class Recorder {
   readonly events: HistoryEvent[] = [];
-  private readonly t0 = process.hrtime.bigint();
+  private readonly t0 = performance.now();
+  /** The `performance.now()` reading behind the latest time handed out. */
+  lastReading = this.t0;
 
   constructor(private readonly sink?: EventSink) {}
 
+  /** `performance.now()` is monotonic and as fine as `process.hrtime`, without a BigInt per reading. */
   nowNs(): number {
-    return Number(process.hrtime.bigint() - this.t0);
+    return Math.round(this.nowMs() * 1e6);
   }
 
   nowMs(): number {
-    return this.nowNs() / 1e6;
+    this.lastReading = performance.now();
+    return this.lastReading - this.t0;
   }
 
   record(event: Omit<HistoryEvent, 'index' | 'time'>): HistoryEvent {
-    const e: HistoryEvent = { index: this.events.length, time: this.nowNs(), ...event };
+    return this.stamp({ index: 0, time: 0, ...event });
+  }
+
+  /** Like `record`, for an event built for it: its `index` and `time` are overwritten in place. */
+  stamp(e: HistoryEvent): HistoryEvent {
+    e.index = this.events.length;
+    e.time = this.nowNs();
     this.events.push(e);
     this.sink?.(e);
     return e;

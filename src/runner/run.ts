@@ -3,7 +3,7 @@ import { InfrastructureError } from '../errors.js';
 import { type HistoryEvent, type Json, type Key, NEMESIS } from '../history/event.js';
 import { RandomStreams } from '../generator/random.js';
 import type { Completion, GenContext, Generator, GenInstance, OpRequest, Thread } from '../generator/types.js';
-import { Wakeup, bounded, deadline, sleepMs } from './async.js';
+import { CoarseDeadlines, Wakeup, bounded, deadline, sleepMs } from './async.js';
 import { LeaderWatch } from './leader.js';
 import { type FaultResult, type Nemesis, type NemesisContext, faultResultJson } from './nemesis.js';
 import { type RunOptions, type RunResult, type StopReason, validateRunOptions } from './options.js';
@@ -27,8 +27,20 @@ interface Phase {
   wake: Wakeup;
 }
 
-/** Operations between forced yields, so timers (history flush, progress, deadlines) run even against an instant client. */
+/**
+ * Operations between checks that the event loop has turned, so that timers (history
+ * flush, progress, deadlines) run even against an instant client. A client that waits for
+ * the network turns it anyway, and then no worker has to wait for a turn of its own.
+ */
 const YIELD_EVERY = 32;
+
+/**
+ * How late past its timeout an operation may be completed as `info`: a tenth of the
+ * timeout, between 1 and 100 ms (the coarse timer scans the in-flight deadlines this often).
+ */
+export function timeoutGranularityMs(opTimeoutMs: number): number {
+  return Math.min(100, Math.max(1, opTimeoutMs / 10));
+}
 
 /**
  * Runs a test: client workers and the nemesis pull operations from the generator, every
@@ -52,9 +64,15 @@ class Run {
   private readonly closing: Promise<void>[] = [];
   private readonly errors: string[] = [];
   private readonly leader: LeaderWatch;
+  private readonly deadlines: CoarseDeadlines;
   private phase: Phase | undefined;
   private phaseName: RunPhase = 'setup';
   private busy = 0;
+  /** Set by a setImmediate callback: the event loop has turned since the last check. */
+  private turned = true;
+  private readonly markTurn = (): void => {
+    this.turned = true;
+  };
   private interrupted = false;
   private healed = false;
 
@@ -64,8 +82,9 @@ class Run {
     this.router = new Router(o.routing, o.cluster.nodes, this.streams.stream('routing'));
     this.tracker = new StatsTracker(o.cluster.nodes);
     this.leader = new LeaderWatch(o.cluster, o.leaderRefreshMs ?? 1000);
+    this.deadlines = new CoarseDeadlines(timeoutGranularityMs(o.opTimeoutMs));
     for (let t = 0; t < o.concurrency; t++) {
-      this.workers.push(new ClientWorker(t, o.openClient, o.classifiers, this.closing));
+      this.workers.push(new ClientWorker(t, o.openClient, o.classifiers, this.closing, this.deadlines.slot()));
       this.pids.push(t);
     }
   }
@@ -100,6 +119,7 @@ class Run {
       await this.teardown();
       this.phaseName = 'done';
       if (ticker !== undefined) clearInterval(ticker);
+      this.deadlines.stop();
       this.report();
       this.o.signal?.removeEventListener('abort', onAbort);
     }
@@ -155,9 +175,9 @@ class Run {
     phase.wake.notify();
   }
 
-  private ctx(thread: Thread, process: number | typeof NEMESIS): GenContext {
+  private ctx(thread: Thread, process: number | typeof NEMESIS, nowMs = this.rec.nowMs()): GenContext {
     return {
-      nowMs: this.rec.nowMs(),
+      nowMs,
       process,
       thread,
       workers: this.pids,
@@ -180,7 +200,7 @@ class Run {
       this.endPhase('time-limit');
       return undefined;
     }
-    const answer = phase.gen.next(this.ctx(thread, process));
+    const answer = phase.gen.next(this.ctx(thread, process, now));
     if (answer.type === 'exhausted') return undefined;
     if (answer.type === 'op') return answer.op;
     return Math.min(answer.untilMs ?? Infinity, phase.deadlineMs) - now;
@@ -203,7 +223,10 @@ class Run {
       await this.perform(w, op, phase);
       if (++sinceYield >= YIELD_EVERY) {
         sinceYield = 0;
-        await yieldToEventLoop();
+        if (this.turned) {
+          this.turned = false;
+          setImmediate(this.markTurn);
+        } else await yieldToEventLoop();
       }
     }
     // Whoever leaves may have made the generator exhausted for those still waiting.
@@ -214,20 +237,23 @@ class Run {
     const node = this.router.pick(w.thread, this.leader.current);
     const process = w.process;
     if (op.key !== undefined) this.keys.add(op.key);
-    this.rec.record(event(process, 'invoke', op, op.value, node));
+    this.rec.stamp(event(process, 'invoke', op, op.value, node));
     this.tracker.invoked(node);
     this.busy++;
-    const outcome = await w.call(op, node, this.o.opTimeoutMs);
+    // The invocation's own time reading starts the timeout: one clock read fewer per operation.
+    const outcome = await w.call(op, node, this.o.opTimeoutMs, this.rec.lastReading);
     this.busy--;
     // Jepsen's convention: a completion that is not ok carries the invoked value (what was attempted).
     const value = outcome.type === 'ok' ? outcome.value : op.value;
-    this.rec.record(event(process, outcome.type, op, value, node, outcome.type === 'ok' ? undefined : outcome.error));
+    const done = this.rec.stamp(event(process, outcome.type, op, value, node, outcome.type === 'ok' ? undefined : outcome.error));
     this.tracker.completed(node, outcome.type);
-    const completion: Completion =
-      outcome.type === 'ok'
-        ? { process, thread: w.thread, type: 'ok', op, value }
-        : { process, thread: w.thread, type: outcome.type, op, value: null, error: outcome.error };
-    phase.gen.update?.(completion, this.ctx(w.thread, process));
+    if (phase.gen.update !== undefined) {
+      const completion: Completion =
+        outcome.type === 'ok'
+          ? { process, thread: w.thread, type: 'ok', op, value }
+          : { process, thread: w.thread, type: outcome.type, op, value: null, error: outcome.error };
+      phase.gen.update(completion, this.ctx(w.thread, process, done.time / 1e6));
+    }
     if (outcome.type === 'info') {
       w.retire(this.o.concurrency);
       this.pids[w.thread] = w.process;
@@ -318,8 +344,9 @@ class Run {
   }
 }
 
-function event(process: number, type: HistoryEvent['type'], op: OpRequest, value: Json, node: string, error?: string): Omit<HistoryEvent, 'index' | 'time'> {
-  const e: Omit<HistoryEvent, 'index' | 'time'> = { process, type, f: op.f, value };
+/** A client event, its index and time left for the recorder to stamp (no copy on the hot path). */
+function event(process: number, type: HistoryEvent['type'], op: OpRequest, value: Json, node: string, error?: string): HistoryEvent {
+  const e: HistoryEvent = { index: 0, time: 0, process, type, f: op.f, value };
   if (op.key !== undefined) e.key = op.key;
   e.node = node;
   if (error !== undefined) e.error = error;

@@ -1,5 +1,5 @@
 import type { OpRequest } from '../generator/types.js';
-import { bounded, deadline } from './async.js';
+import { type DeadlineSlot, bounded } from './async.js';
 import type { Client, OpenClient } from './client.js';
 import { type ErrorClassifier, type Outcome, classifyError, errorText } from './outcome.js';
 
@@ -12,8 +12,6 @@ const CLOSE_TIMEOUT_MS = 5_000;
 export class ClientWorker {
   process: number;
   private clients = new Map<string, Client>();
-  /** Aborts when the current operation times out; renewed only after it fired (one per operation would cost more than the rest of the runner). */
-  private controller = new AbortController();
 
   constructor(
     readonly thread: number,
@@ -21,15 +19,20 @@ export class ClientWorker {
     private readonly classifiers: readonly ErrorClassifier[] | undefined,
     /** Where closes in progress go, so the run can wait for them before it ends. */
     private readonly closing: Promise<void>[],
+    /** Bounds this worker's operations (see CoarseDeadlines). */
+    private readonly deadline: DeadlineSlot,
   ) {
     this.process = thread;
   }
 
-  /** Opens (if needed) this process's client for `node` and invokes `op`; `timeoutMs` covers both. */
-  async call(op: OpRequest, node: string, timeoutMs: number): Promise<Outcome> {
-    if (this.controller.signal.aborted) this.controller = new AbortController();
-    const timer = deadline(timeoutMs, this.controller);
-    const { signal } = timer;
+  /**
+   * Opens (if needed) this process's client for `node` and invokes `op`; `timeoutMs` covers
+   * both, counted from `startedAt` (a `performance.now()` reading; default: now).
+   */
+  async call(op: OpRequest, node: string, timeoutMs: number, startedAt?: number): Promise<Outcome> {
+    const timer = this.deadline;
+    timer.arm(timeoutMs, startedAt);
+    const signal = timer.signal;
     try {
       let client = this.clients.get(node);
       if (client === undefined) {
@@ -46,9 +49,11 @@ export class ClientWorker {
       }
       return await timer.race(client.invoke(op, signal));
     } catch (err) {
-      return signal.aborted ? { type: 'info', error: 'timeout' } : classifyError(err, this.classifiers);
+      if (signal.aborted) return { type: 'info', error: 'timeout' };
+      const own = this.clients.get(node)?.classifiers;
+      return classifyError(err, own === undefined ? this.classifiers : [...own, ...(this.classifiers ?? [])]);
     } finally {
-      timer.dispose();
+      timer.disarm();
     }
   }
 

@@ -5,7 +5,9 @@ import { serializeEvent } from '../history/formats/jsonl.js';
 
 /** At most this long between an event and its line reaching the file. */
 export const FLUSH_INTERVAL_MS = 100;
-const FLUSH_BYTES = 256 * 1024;
+const BUFFER_BYTES = 256 * 1024;
+/** The most UTF-8 bytes one UTF-16 code unit can take (a surrogate pair: 4 bytes for 2 units). */
+const MAX_BYTES_PER_UNIT = 3;
 
 /**
  * Appends history events to `history.jsonl`, one JSON object per line (`serializeEvent`), as they
@@ -15,11 +17,14 @@ const FLUSH_BYTES = 256 * 1024;
  * torn last line, which `readHistoryJsonl` tolerates.
  *
  * Writes are synchronous: a few kilobytes every 100 ms, and it keeps the file in the order
- * events happened without an async queue to drain on exit.
+ * events happened without an async queue to drain on exit. Lines are encoded into an
+ * off-heap buffer as they are appended, so they do not live on in the JavaScript heap until
+ * the next flush (the garbage collector would copy every one of them, more than once, in a
+ * fast run).
  */
 export class HistoryWriter {
   private fd: number | undefined;
-  private buffer: string[] = [];
+  private readonly buffer = Buffer.allocUnsafe(BUFFER_BYTES);
   private bufferedBytes = 0;
   private failure: Error | undefined;
   private readonly timer: NodeJS.Timeout;
@@ -39,20 +44,27 @@ export class HistoryWriter {
   append(event: HistoryEvent): void {
     this.throwIfFailed();
     const line = serializeEvent(event);
-    this.buffer.push(line);
-    this.bufferedBytes += line.length;
-    if (this.bufferedBytes >= FLUSH_BYTES) this.flush();
+    const room = line.length * MAX_BYTES_PER_UNIT;
+    if (this.bufferedBytes + room > BUFFER_BYTES) this.flush();
+    if (room > BUFFER_BYTES) this.write(line);
+    else this.bufferedBytes += this.buffer.write(line, this.bufferedBytes);
   }
 
   /** Writes the buffered lines now. */
   flush(): void {
     this.throwIfFailed();
-    if (this.fd === undefined || this.buffer.length === 0) return;
-    const text = this.buffer.join('');
-    this.buffer = [];
+    if (this.bufferedBytes === 0) return;
+    const bytes = this.bufferedBytes;
     this.bufferedBytes = 0;
+    this.write(this.buffer.subarray(0, bytes));
+  }
+
+  private write(data: string | Buffer): void {
+    if (this.fd === undefined) return;
     try {
-      writeSync(this.fd, text);
+      // writeSync may write less than asked (a full pipe, a signal): carry on until all is out.
+      if (typeof data === 'string') data = Buffer.from(data);
+      for (let at = 0; at < data.length; ) at += writeSync(this.fd, data, at);
     } catch (err) {
       this.failure = new InfrastructureError(`cannot append to ${this.path}: ${(err as Error).message}`, 'is the disk full?');
       throw this.failure;

@@ -94,7 +94,7 @@ function register(link: PrimaryLink, replicaReads: Redis | undefined, wait?: Rep
       const c = link.client ?? (await link.find());
       try {
         await c.set(registerKey(key), encodeValue(value));
-        await waitReplicas(c, wait);
+        if (wait !== undefined) await waitReplicas(c, wait);
       } catch (err) {
         throw link.failed(err);
       }
@@ -103,7 +103,7 @@ function register(link: PrimaryLink, replicaReads: Redis | undefined, wait?: Rep
       const c = link.client ?? (await link.find());
       try {
         const swapped = (await c.eval(CAS_SCRIPT, 1, registerKey(key), ...casArgs(expected, next))) === 1;
-        if (swapped) await waitReplicas(c, wait);
+        if (swapped && wait !== undefined) await waitReplicas(c, wait);
         return swapped;
       } catch (err) {
         throw link.failed(err);
