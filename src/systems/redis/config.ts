@@ -77,12 +77,26 @@ export function renderSentinelConfig(o: SentinelOptions): string {
   return `${lines.join('\n')}\n`;
 }
 
-/** Whether `SENTINEL MASTER mymaster` (as field/value lines) shows the other sentinels and a quorum. */
-export function sentinelHealth(reply: readonly string[], expectedOthers: number): { ok: boolean; detail: string } {
+/**
+ * Whether `SENTINEL MASTER mymaster` (as field/value lines) shows the other sentinels, every
+ * replica, and a master that is up. A sentinel that does not know the replicas yet (it learns
+ * them from the master's INFO, every 10 s) aborts a failover with `no-good-slave`, so a cluster
+ * is not ready for faults until every sentinel knows them all.
+ */
+export function sentinelHealth(
+  reply: readonly string[],
+  expectedOthers: number,
+  expectedReplicas: number,
+): { ok: boolean; detail: string } {
   const fields = new Map<string, string>();
   for (let i = 0; i + 1 < reply.length; i += 2) fields.set(reply[i] ?? '', reply[i + 1] ?? '');
   const others = Number(fields.get('num-other-sentinels') ?? -1);
+  const replicas = Number(fields.get('num-slaves') ?? -1);
   const flags = fields.get('flags') ?? 'unknown';
-  const ok = others === expectedOthers && flags === 'master';
-  return { ok, detail: `sees ${others < 0 ? 'no' : others} other sentinels of ${expectedOthers}, master flags ${flags}` };
+  const ok = others === expectedOthers && replicas === expectedReplicas && flags === 'master';
+  const count = (n: number): string => (n < 0 ? 'no' : String(n));
+  return {
+    ok,
+    detail: `sees ${count(others)} other sentinels of ${expectedOthers} and ${count(replicas)} replicas of ${expectedReplicas}, master flags ${flags}`,
+  };
 }

@@ -46,7 +46,7 @@ export function withSentinel(redis: System): System {
       const nodes = sentinelNodes(cluster);
       for (const node of nodes) {
         const out = await run(node, ['redis-cli', '-p', String(SENTINEL_PORT), 'sentinel', 'master', SENTINEL_MASTER], { timeoutMs: 5_000 }).catch((err: unknown) => String(err));
-        const h = sentinelHealth(out.split('\n').map((l) => l.trim()), nodes.length - 1);
+        const h = sentinelHealth(out.split('\n').map((l) => l.trim()), nodes.length - 1, cluster.nodes.length - 1);
         if (!h.ok) return { healthy: false, node: node.name, detail: `sentinel ${h.detail}` };
       }
       return { healthy: true };

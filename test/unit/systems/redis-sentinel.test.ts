@@ -17,12 +17,17 @@ describe('redis sentinel config', () => {
     assert.ok(text.endsWith('\n'));
   });
 
-  it('is healthy only when it sees the other sentinels and the master is up', () => {
-    const reply = (others: string, flags: string): string[] => ['name', 'mymaster', 'flags', flags, 'num-other-sentinels', others];
-    assert.equal(sentinelHealth(reply('2', 'master'), 2).ok, true);
-    assert.equal(sentinelHealth(reply('1', 'master'), 2).ok, false);
-    assert.equal(sentinelHealth(reply('2', 's_down,master'), 2).ok, false);
-    assert.equal(sentinelHealth(['ERR No such master with that name'], 2).ok, false);
+  it('is healthy only when it sees the other sentinels, every replica, and the master up', () => {
+    const reply = (others: string, replicas: string, flags: string): string[] => [
+      'name', 'mymaster', 'flags', flags, 'num-slaves', replicas, 'num-other-sentinels', others,
+    ];
+    assert.equal(sentinelHealth(reply('2', '2', 'master'), 2, 2).ok, true);
+    assert.equal(sentinelHealth(reply('1', '2', 'master'), 2, 2).ok, false);
+    const noReplicas = sentinelHealth(reply('2', '0', 'master'), 2, 2);
+    assert.equal(noReplicas.ok, false);
+    assert.match(noReplicas.detail, /0 replicas of 2/);
+    assert.equal(sentinelHealth(reply('2', '2', 's_down,master'), 2, 2).ok, false);
+    assert.equal(sentinelHealth(['ERR No such master with that name'], 2, 2).ok, false);
   });
 
   it('is a Redis-only option that wraps the redis system', () => {
