@@ -120,7 +120,7 @@ async function runner(cluster: Cluster, primary: string, secs: number): Promise<
       generator: clients(fn((ctx) => opFor(next[ctx.thread as number]!++))),
       opTimeoutMs: 5_000,
       timeLimitMs: secs * 1000,
-      sink: (e) => writer.append(e),
+      sink: writer,
     });
     // A CAS whose expected value is not there is a `fail` (cas-mismatch), the plain loop's `false`.
     if (result.stats.info > 0) console.log(`  (runner: ${result.stats.info} info)`);

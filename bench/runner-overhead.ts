@@ -67,7 +67,7 @@ async function runner(withFile: boolean): Promise<number> {
       opTimeoutMs: 5_000,
       openClient: async (node: string) => memoryClient(node, values),
       timeLimitMs: seconds * 1000,
-      ...(writer === undefined ? {} : { sink: (e) => writer.append(e) }),
+      ...(writer === undefined ? {} : { sink: writer }),
     });
     return (result.stats.ok + result.stats.fail + result.stats.info) / (result.durationMs / 1000);
   } finally {

@@ -1,6 +1,7 @@
 // The library entry point: pure cores (history, checkers, generators) importable without the CLI.
 export * from './history/event.js';
 export * from './history/operation.js';
+export { EventLog } from './history/event-log.js';
 export * from './checker/verdict.js';
 export * from './generator/index.js';
 export * from './errors.js';

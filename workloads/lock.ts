@@ -2,7 +2,6 @@ import type { HistoryEvent, Json } from '../src/history/event.js';
 import { eachProcess, clients } from '../src/generator/routing.js';
 import { once } from '../src/generator/basic.js';
 import { PENDING, type Generator, emit, generator, pendingUntil } from '../src/generator/types.js';
-import { DefiniteFailure } from '../src/runner/outcome.js';
 import { linearizable } from './register.js';
 import { type CheckResult, type Workload, type WorkloadOptions, need } from './workload.js';
 
@@ -79,8 +78,7 @@ function makeLockWorkload(rmw: boolean): Workload {
         case 'acquire':
           return { type: 'ok', value: await need(caps, 'lock').acquire(LOCK_NAME, o.lockTtlMs, call) };
         case 'release':
-          if (!(await need(caps, 'lock').release(LOCK_NAME, String(op.value), call))) throw new DefiniteFailure('not-held');
-          return { type: 'ok', value: op.value };
+          return (await need(caps, 'lock').release(LOCK_NAME, String(op.value), call)) ? { type: 'ok', value: op.value } : { type: 'fail', error: 'not-held' };
         case 'rmw': {
           const register = need(caps, 'register');
           const read = await register.read(COUNTER_KEY, call);

@@ -6,7 +6,6 @@ import { overKeys, perKey } from '../src/generator/keys.js';
 import { clients } from '../src/generator/routing.js';
 import { stagger } from '../src/generator/timing.js';
 import type { GenContext, Generator, OpRequest } from '../src/generator/types.js';
-import { DefiniteFailure } from '../src/runner/outcome.js';
 import { type CheckResult, type Workload, type WorkloadOptions, need, toJson } from './workload.js';
 
 /** Values are drawn from a small range so that reads, writes and cas meet each other often. */
@@ -54,8 +53,7 @@ export const registerWorkload: Workload = {
         return { type: 'ok', value: op.value };
       case 'cas': {
         const [expected, next] = op.value as [Json, Json];
-        if (!(await register.cas(key, expected, next, call))) throw new DefiniteFailure('cas-mismatch');
-        return { type: 'ok', value: op.value };
+        return (await register.cas(key, expected, next, call)) ? { type: 'ok', value: op.value } : { type: 'fail', error: 'cas-mismatch' };
       }
       default:
         throw new Error(`register workload: unknown operation "${op.f}"`);

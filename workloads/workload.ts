@@ -41,7 +41,11 @@ export interface Workload {
   generator(options: WorkloadOptions): Generator;
   /** After faults are healed: e.g. read every key. */
   final(options: WorkloadOptions): Generator | undefined;
-  /** Performs one operation; throws are classified by the runner (`DefiniteFailure` → fail, else info). */
+  /**
+   * Performs one operation. An expected refusal (a CAS that lost) is returned as `fail`: a throw
+   * costs more than the rest of the operation. Throws are classified by the runner
+   * (`DefiniteFailure` → fail, else info).
+   */
   invoke(caps: Capabilities, op: OpRequest, call: CallOptions, options: WorkloadOptions): Promise<Outcome>;
   check(history: readonly HistoryEvent[], options: WorkloadOptions): Promise<CheckResult[]>;
 }

@@ -12,7 +12,7 @@ function only(side: 'clients' | 'nemesis', g: GenLike, adapt: (ctx: GenContext) 
   return generator(() => {
     const instance = inner.start();
     let exhausted = false;
-    return {
+    const served: GenInstance = {
       next(ctx) {
         if (exhausted) return EXHAUSTED;
         if (!mine(ctx)) return PENDING;
@@ -20,10 +20,14 @@ function only(side: 'clients' | 'nemesis', g: GenLike, adapt: (ctx: GenContext) 
         if (answer.type === 'exhausted') exhausted = true;
         return answer;
       },
-      update(c, ctx) {
-        if (mine(c)) instance.update?.(c, adapt(ctx));
-      },
     };
+    // Only when `g` listens: the runner skips building a completion for a generator without `update`.
+    if (instance.update !== undefined) {
+      served.update = (c, ctx) => {
+        if (mine(c)) instance.update?.(c, adapt(ctx));
+      };
+    }
+    return served;
   });
 }
 

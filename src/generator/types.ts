@@ -11,7 +11,11 @@ export interface OpRequest {
 /** A client worker slot (0 … concurrency-1) or the nemesis. Survives process-id changes. */
 export type Thread = number | 'nemesis';
 
-/** What a generator may look at when asked for an operation. Read-only: generators never do I/O. */
+/**
+ * What a generator may look at when asked for an operation or told of a completion.
+ * Read-only (generators never do I/O), and valid during that call only: the runner refills
+ * one object for every question, so a generator that needs a field later copies the field.
+ */
 export interface GenContext {
   /** Milliseconds since the run started (monotonic). */
   readonly nowMs: number;

@@ -1,5 +1,8 @@
 /** Small promise plumbing for the run loop: timeouts, abortable sleeps, waiting for a change. */
-import { errorText } from './outcome.js';
+import { type Outcome, errorText } from './outcome.js';
+
+/** An operation that ran out of time: its outcome is unknown. */
+export const TIMED_OUT: Outcome = Object.freeze({ type: 'info', error: 'timeout' });
 
 /** Node turns longer timer delays (and Infinity) into 1 ms: such a wait is "no timer" instead. */
 const MAX_TIMER_MS = 2 ** 31 - 1;
@@ -90,7 +93,9 @@ export class DeadlineSlot {
   deadlineAt = Infinity;
   private timeoutMs = 0;
   private controller = new AbortController();
+  /** Settles the pending `race` or `outcome` when the deadline passes. */
   private reject: ((reason: unknown) => void) | undefined;
+  private resolve: ((outcome: Outcome) => void) | undefined;
 
   constructor(private readonly owner: CoarseDeadlines) {}
 
@@ -110,6 +115,7 @@ export class DeadlineSlot {
   disarm(): void {
     this.deadlineAt = Infinity;
     this.reject = undefined;
+    this.resolve = undefined;
   }
 
   /** Settles like `p`, or rejects with the TimeoutError when the armed deadline passes first. */
@@ -120,12 +126,38 @@ export class DeadlineSlot {
     });
   }
 
-  /** The deadline passed: abort the signal and the pending `race`. */
+  /**
+   * The armed operation's outcome: `p`'s, or `info: timeout` when the deadline passes first
+   * (or `p` fails after it passed); anything else `p` throws goes through `classify`. The
+   * slot disarms itself when `p` settles in time. One promise and no async frame: this is
+   * the run loop's path for every operation.
+   */
+  outcome(p: Promise<Outcome>, classify: (err: unknown) => Outcome): Promise<Outcome> {
+    const signal = this.controller.signal;
+    return new Promise<Outcome>((resolve) => {
+      this.resolve = resolve;
+      p.then(
+        (outcome) => {
+          // A late settlement must not disarm the slot's next operation.
+          if (this.resolve === resolve) this.disarm();
+          resolve(outcome);
+        },
+        (err: unknown) => {
+          if (this.resolve === resolve) this.disarm();
+          resolve(signal.aborted ? TIMED_OUT : classify(err));
+        },
+      );
+    });
+  }
+
+  /** The deadline passed: abort the signal and the pending `race` or `outcome`. */
   expire(): void {
     const reason = new DOMException(`timed out after ${this.timeoutMs} ms`, 'TimeoutError');
     this.controller.abort(reason);
-    this.reject?.(reason);
+    const { reject, resolve } = this;
     this.disarm();
+    reject?.(reason);
+    resolve?.(TIMED_OUT);
   }
 }
 

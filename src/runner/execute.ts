@@ -144,7 +144,7 @@ async function runOnCluster(
       timeLimitMs: spec.timeLimitMs,
       settleMs: nemesis === undefined ? 0 : spec.settleMs,
       signal,
-      sink: (e) => historyWriter.append(e),
+      sink: historyWriter,
       ...(onProgress === undefined ? {} : { onProgress }),
     });
     timings['runMs'] = run.durationMs;

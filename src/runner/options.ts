@@ -1,5 +1,6 @@
 import { UsageError } from '../errors.js';
 import type { HistoryEvent } from '../history/event.js';
+import type { EventLog } from '../history/event-log.js';
 import type { Generator } from '../generator/types.js';
 import type { ClusterView, OpenClient } from './client.js';
 import type { Nemesis } from './nemesis.js';
@@ -36,7 +37,7 @@ export interface RunOptions {
   leaderRefreshMs?: number;
   /** Stops issuing operations; in-flight ones still complete (or time out) and are recorded; faults are healed; the final phase is skipped. */
   signal?: AbortSignal;
-  /** Receives every history event as it happens (the run store's writer). */
+  /** Told of every history event as it happens (the run store's writer follows the log). */
   sink?: EventSink;
   /** The system adapter's error knowledge, consulted before the defaults. */
   classifiers?: readonly ErrorClassifier[];
@@ -47,7 +48,10 @@ export interface RunOptions {
 export type StopReason = 'exhausted' | 'time-limit' | 'op-limit' | 'interrupted';
 
 export interface RunResult {
-  history: HistoryEvent[];
+  /** The history as event objects, made on first use (the run keeps it in an EventLog). */
+  readonly history: HistoryEvent[];
+  /** The history as recorded. */
+  readonly log: EventLog;
   stopReason: StopReason;
   finalPhase: 'ran' | 'skipped' | 'none';
   stats: RunStats;

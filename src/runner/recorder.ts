@@ -1,13 +1,24 @@
-import type { HistoryEvent } from '../history/event.js';
-
-export type EventSink = (event: HistoryEvent) => void;
+import type { EventType, HistoryEvent, Json, Key, ProcessId } from '../history/event.js';
+import { EventLog } from '../history/event-log.js';
 
 /**
- * Stamps events with their index and monotonic time (ns since the run started) and hands
- * each to the sink (the run store's history writer) as it happens.
+ * Follows the history as it is recorded: told after every event, it reads the log when it
+ * chooses (the history writer serializes batches of lines from it), so recording an event
+ * costs no object and no serialization.
+ */
+export interface HistorySink {
+  recorded(log: EventLog): void;
+}
+
+/** A sink for each event as an object (tests, library users), or one that follows the log. */
+export type EventSink = ((event: HistoryEvent) => void) | HistorySink;
+
+/**
+ * Stamps events with their index and monotonic time (ns since the run started), keeps
+ * them in an EventLog, and tells the sink (the run store's history writer) as each happens.
  */
 export class Recorder {
-  readonly events: HistoryEvent[] = [];
+  readonly log = new EventLog();
   private readonly t0 = performance.now();
   /** The `performance.now()` reading behind the latest time handed out. */
   lastReading = this.t0;
@@ -24,16 +35,17 @@ export class Recorder {
     return this.lastReading - this.t0;
   }
 
-  record(event: Omit<HistoryEvent, 'index' | 'time'>): HistoryEvent {
-    return this.stamp({ index: 0, time: 0, ...event });
+  record(e: Omit<HistoryEvent, 'index' | 'time'>): void {
+    this.add(e.process, e.type, e.f, e.value, e.key, e.node, e.error);
   }
 
-  /** Like `record`, for an event built for it: its `index` and `time` are overwritten in place. */
-  stamp(e: HistoryEvent): HistoryEvent {
-    e.index = this.events.length;
-    e.time = this.nowNs();
-    this.events.push(e);
-    this.sink?.(e);
-    return e;
+  /** Records an event now; returns its time (ns). */
+  add(process: ProcessId, type: EventType, f: string, value: Json, key?: Key, node?: string, error?: string): number {
+    const time = this.nowNs();
+    const i = this.log.append(time, process, type, f, value, key, node, error);
+    const sink = this.sink;
+    if (typeof sink === 'function') sink(this.log.event(i));
+    else sink?.recorded(this.log);
+    return time;
   }
 }

@@ -5,6 +5,7 @@ import { RandomStreams } from '../generator/random.js';
 import type { Completion, GenContext, Generator, GenInstance, OpRequest, Thread } from '../generator/types.js';
 import { CoarseDeadlines, Wakeup, bounded, deadline, sleepMs } from './async.js';
 import { LeaderWatch } from './leader.js';
+import type { Outcome } from './outcome.js';
 import { type FaultResult, type Nemesis, type NemesisContext, faultResultJson } from './nemesis.js';
 import { type RunOptions, type RunResult, type StopReason, validateRunOptions } from './options.js';
 import { Recorder } from './recorder.js';
@@ -66,6 +67,7 @@ class Run {
   private readonly leader: LeaderWatch;
   private readonly deadlines: CoarseDeadlines;
   private phase: Phase | undefined;
+  private readonly context: { -readonly [K in keyof GenContext]: GenContext[K] };
   private phaseName: RunPhase = 'setup';
   private busy = 0;
   /** Set by a setImmediate callback: the event loop has turned since the last check. */
@@ -83,6 +85,8 @@ class Run {
     this.tracker = new StatsTracker(o.cluster.nodes);
     this.leader = new LeaderWatch(o.cluster, o.leaderRefreshMs ?? 1000);
     this.deadlines = new CoarseDeadlines(timeoutGranularityMs(o.opTimeoutMs));
+    const rng = this.streams.stream('ops');
+    this.context = { nowMs: 0, process: 0, thread: 0, workers: this.pids, busy: 0, rng, streams: this.streams, keys: this.keys };
     for (let t = 0; t < o.concurrency; t++) {
       this.workers.push(new ClientWorker(t, o.openClient, o.classifiers, this.closing, this.deadlines.slot()));
       this.pids.push(t);
@@ -126,13 +130,20 @@ class Run {
   }
 
   private result(stopReason: StopReason, finalPhase: RunResult['finalPhase']): RunResult {
+    const durationMs = this.rec.nowMs();
+    const log = this.rec.log;
+    let history: HistoryEvent[] | undefined;
     return {
-      history: this.rec.events,
+      get history() {
+        history ??= log.events();
+        return history;
+      },
+      log,
       stopReason,
       finalPhase,
       stats: this.tracker.stats,
       errors: this.errors,
-      durationMs: this.rec.nowMs(),
+      durationMs,
     };
   }
 
@@ -175,17 +186,14 @@ class Run {
     phase.wake.notify();
   }
 
+  /** The generator's context, refilled in place: asked twice per operation, it costs no object (see GenContext). */
   private ctx(thread: Thread, process: number | typeof NEMESIS, nowMs = this.rec.nowMs()): GenContext {
-    return {
-      nowMs,
-      process,
-      thread,
-      workers: this.pids,
-      busy: this.busy,
-      rng: this.streams.stream('ops'),
-      streams: this.streams,
-      keys: this.keys,
-    };
+    const c = this.context;
+    c.nowMs = nowMs;
+    c.process = process;
+    c.thread = thread;
+    c.busy = this.busy;
+    return c;
   }
 
   /**
@@ -220,7 +228,12 @@ class Run {
         break;
       }
       phase.invoked++;
-      await this.perform(w, op, phase);
+      // Inline rather than an async helper: one promise fewer per operation.
+      const node = this.invoked(w, op);
+      const process = w.process;
+      // The invocation's own time reading starts the timeout: one clock read fewer per operation.
+      const outcome = await w.call(op, node, this.o.opTimeoutMs, this.rec.lastReading);
+      this.completed(w, process, op, node, outcome, phase);
       if (++sinceYield >= YIELD_EVERY) {
         sinceYield = 0;
         if (this.turned) {
@@ -233,26 +246,30 @@ class Run {
     phase.wake.notify();
   }
 
-  private async perform(w: ClientWorker, op: OpRequest, phase: Phase): Promise<void> {
+  /** Routes `op` and records its invocation; returns the node it goes to. */
+  private invoked(w: ClientWorker, op: OpRequest): string {
     const node = this.router.pick(w.thread, this.leader.current);
-    const process = w.process;
-    if (op.key !== undefined) this.keys.add(op.key);
-    this.rec.stamp(event(process, 'invoke', op, op.value, node));
+    const key = op.key;
+    if (key !== undefined) this.keys.add(key);
+    this.rec.add(w.process, 'invoke', op.f, op.value, key, node);
     this.tracker.invoked(node);
     this.busy++;
-    // The invocation's own time reading starts the timeout: one clock read fewer per operation.
-    const outcome = await w.call(op, node, this.o.opTimeoutMs, this.rec.lastReading);
+    return node;
+  }
+
+  /** Records `op`'s completion, tells the generator, and retires the process after an `info`. */
+  private completed(w: ClientWorker, process: number, op: OpRequest, node: string, outcome: Outcome, phase: Phase): void {
     this.busy--;
     // Jepsen's convention: a completion that is not ok carries the invoked value (what was attempted).
     const value = outcome.type === 'ok' ? outcome.value : op.value;
-    const done = this.rec.stamp(event(process, outcome.type, op, value, node, outcome.type === 'ok' ? undefined : outcome.error));
+    const doneNs = this.rec.add(process, outcome.type, op.f, value, op.key, node, outcome.type === 'ok' ? undefined : outcome.error);
     this.tracker.completed(node, outcome.type);
     if (phase.gen.update !== undefined) {
       const completion: Completion =
         outcome.type === 'ok'
           ? { process, thread: w.thread, type: 'ok', op, value }
           : { process, thread: w.thread, type: outcome.type, op, value: null, error: outcome.error };
-      phase.gen.update(completion, this.ctx(w.thread, process, done.time / 1e6));
+      phase.gen.update(completion, this.ctx(w.thread, process, doneNs / 1e6));
     }
     if (outcome.type === 'info') {
       w.retire(this.o.concurrency);
@@ -342,13 +359,4 @@ class Run {
       if (!r.ok) this.errors.push(`nemesis teardown failed: ${r.error}`);
     }
   }
-}
-
-/** A client event, its index and time left for the recorder to stamp (no copy on the hot path). */
-function event(process: number, type: HistoryEvent['type'], op: OpRequest, value: Json, node: string, error?: string): HistoryEvent {
-  const e: HistoryEvent = { index: 0, time: 0, process, type, f: op.f, value };
-  if (op.key !== undefined) e.key = op.key;
-  e.node = node;
-  if (error !== undefined) e.error = error;
-  return e;
 }

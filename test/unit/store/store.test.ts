@@ -8,6 +8,7 @@ import { promisify } from 'node:util';
 import { InputError, UsageError } from '../../../src/errors.js';
 import type { HistoryEvent } from '../../../src/history/event.js';
 import { HistoryWriter } from '../../../src/store/history-writer.js';
+import { EventLog } from '../../../src/history/event-log.js';
 import { readHistoryJsonl } from '../../../src/store/read-history.js';
 import { createRunDir, nodeDir, writeResultsJson, writeTestJson } from '../../../src/store/run-dir.js';
 import { packageRoot } from '../../../src/version.js';
@@ -83,6 +84,35 @@ describe('HistoryWriter', () => {
     const back = await readHistoryJsonl(path);
     assert.equal(back.events.length, 500);
   });
+
+  it('leaves every event of a followed log when the process dies of an uncaught exception', async () => {
+    const path = join(dir, 'crash-log.jsonl');
+    const script = join(dir, 'crash-log.ts');
+    await writeFile(
+      script,
+      `import { HistoryWriter } from ${JSON.stringify(join(packageRoot, 'src/store/history-writer.ts'))};
+       import { EventLog } from ${JSON.stringify(join(packageRoot, 'src/history/event-log.ts'))};
+       const w = new HistoryWriter(${JSON.stringify(path)});
+       const log = new EventLog();
+       // More than one drain batch, so some lines are written before the crash and the rest by the exit hook.
+       for (let i = 0; i < 5000; i++) {
+         log.append(i, i % 3, i % 2 === 0 ? 'invoke' : 'ok', 'write', [i, 'é'], i % 7, 'n1');
+         w.recorded(log);
+       }
+       throw new Error('boom');`,
+    );
+    await assert.rejects(run(process.execPath, ['--import', 'tsx', script], { cwd: packageRoot }), /boom/);
+    const back = await readHistoryJsonl(path);
+    assert.equal(back.events.length, 5000);
+    assert.deepEqual(back.events[4999], { index: 4999, time: 4999, process: 1, type: 'ok', f: 'write', key: 1, value: [4999, 'é'], node: 'n1' });
+  });
+
+  it('follows one event log', () => {
+    const writer = new HistoryWriter(join(dir, 'one-log.jsonl'));
+    writer.recorded(new EventLog());
+    assert.throws(() => writer.recorded(new EventLog()), /follows one event log/);
+    writer.close();
+  });
 });
 
 describe('a run recorded to its directory', () => {
@@ -100,7 +130,7 @@ describe('a run recorded to its directory', () => {
       opTimeoutMs: 100,
       timeLimitMs: 5_000,
       opLimit: 100,
-      sink: (e) => writer.append(e),
+      sink: writer,
     });
     writer.close();
     const back = await readHistoryJsonl(join(runDir.store, 'memory-register', 'latest', 'history.jsonl'));

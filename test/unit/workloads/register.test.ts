@@ -1,6 +1,5 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { DefiniteFailure } from '../../../src/runner/outcome.js';
 import { registerWorkload } from '../../../workloads/register.js';
 import { MemoryStore, OPTIONS, runAgainst } from './memory-capabilities.js';
 
@@ -15,7 +14,7 @@ describe('register workload', () => {
     assert.equal(store.values.get(3), 2);
     assert.deepEqual(await registerWorkload.invoke(caps, { f: 'cas', value: [2, 4], key: 3 }, call, OPTIONS), { type: 'ok', value: [2, 4] });
     assert.equal(store.values.get(3), 4);
-    await assert.rejects(registerWorkload.invoke(caps, { f: 'cas', value: [2, 1], key: 3 }, call, OPTIONS), (e) => e instanceof DefiniteFailure && e.reason === 'cas-mismatch');
+    assert.deepEqual(await registerWorkload.invoke(caps, { f: 'cas', value: [2, 1], key: 3 }, call, OPTIONS), { type: 'fail', error: 'cas-mismatch' });
     assert.equal(store.values.get(3), 4);
   });
 
