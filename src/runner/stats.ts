@@ -6,10 +6,12 @@ export interface OutcomeCounts {
   info: number;
 }
 
+type NodeCounts = OutcomeCounts & { invoked: number };
+
 /** Counts for results.json: client operations by outcome, overall and per node. */
 export interface RunStats extends OutcomeCounts {
   invoked: number;
-  perNode: Record<string, OutcomeCounts & { invoked: number }>;
+  perNode: Record<string, NodeCounts>;
   /** Nemesis operations performed (heal included). */
   faultOps: number;
 }
@@ -33,18 +35,46 @@ export class StatsTracker {
   private lastCompleted = 0;
   private lastAtMs = 0;
 
+  private readonly byNode = new Map<string, NodeCounts>();
+  private lastNode: string | undefined;
+  private lastCounts: NodeCounts | undefined;
+
   constructor(nodes: readonly string[]) {
-    for (const node of nodes) this.stats.perNode[node] = { invoked: 0, ok: 0, fail: 0, info: 0 };
+    for (const node of nodes) this.countsOf(node);
   }
 
   invoked(node: string): void {
     this.stats.invoked++;
-    (this.stats.perNode[node] ??= { invoked: 0, ok: 0, fail: 0, info: 0 }).invoked++;
+    this.countsOf(node).invoked++;
   }
 
+  // Named fields rather than `counts[type]++`: twice per operation, a keyed store costs more than the rest of the bookkeeping.
   completed(node: string, type: keyof OutcomeCounts): void {
-    this.stats[type]++;
-    (this.stats.perNode[node] as OutcomeCounts)[type]++;
+    const c = this.countsOf(node);
+    if (type === 'ok') {
+      this.stats.ok++;
+      c.ok++;
+    } else if (type === 'fail') {
+      this.stats.fail++;
+      c.fail++;
+    } else {
+      this.stats.info++;
+      c.info++;
+    }
+  }
+
+  /** The node's counts (the same object as `stats.perNode[node]`), the last one remembered: routing often repeats a node. */
+  private countsOf(node: string): NodeCounts {
+    if (node === this.lastNode) return this.lastCounts!;
+    let c = this.byNode.get(node);
+    if (c === undefined) {
+      c = { invoked: 0, ok: 0, fail: 0, info: 0 };
+      this.byNode.set(node, c);
+      this.stats.perNode[node] = c;
+    }
+    this.lastNode = node;
+    this.lastCounts = c;
+    return c;
   }
 
   fault(result: FaultResult | undefined): void {
