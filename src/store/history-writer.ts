@@ -94,7 +94,7 @@ export class HistoryWriter implements HistorySink {
     else this.bufferedBytes += this.buffer.write(line, this.bufferedBytes);
   }
 
-  /** Writes the buffered lines now. */
+  /** Serializes what the followed log holds and writes every buffered line now. */
   flush(): void {
     this.throwIfFailed();
     this.drain();
