@@ -24,11 +24,35 @@ export interface RegisterCapability {
   cas(key: Key, expected: Json, next: Json, options: CallOptions): Promise<boolean>;
 }
 
+/** What an acquire hands back: the token that proves ownership, and the system's fencing token when it grants one. */
+export interface LockGrant {
+  readonly token: string;
+  /**
+   * A number the system itself makes larger with every grant of this lock (a Redis counter
+   * incremented with the lock, ZooKeeper's sequence number, etcd's revision, Consul's
+   * ModifyIndex): a resource that refuses smaller ones than it has seen is safe from a
+   * holder whose lease expired under it.
+   */
+  readonly fence?: number;
+}
+
+/**
+ * `released`: the token held the lock and the release freed it. `lost`: the lock was no
+ * longer held by the token (its lease or session expired, or another holder has it), so
+ * the release changed nothing — the holder lost the lock before it released. Neither is a
+ * failure: the release did what a release can do.
+ */
+export type ReleaseOutcome = 'released' | 'lost';
+
 export interface LockCapability {
-  /** Resolves with a token once the lock is held (the system's own lease/session expires it after `ttlMs`). */
-  acquire(name: string, ttlMs: number, options: CallOptions): Promise<string>;
-  /** Releases the lock if `token` still holds it; resolves `false` when it did not. */
-  release(name: string, token: string, options: CallOptions): Promise<boolean>;
+  /**
+   * Resolves once the lock is held (the system's own lease/session expires it after `ttlMs`).
+   * With `fence`, the grant must carry a fencing token (a system may then need a round trip
+   * more); without it, systems that have one for free include it anyway.
+   */
+  acquire(name: string, ttlMs: number, options: CallOptions & { readonly fence?: boolean }): Promise<LockGrant>;
+  /** Releases the lock if `token` still holds it. */
+  release(name: string, token: string, options: CallOptions): Promise<ReleaseOutcome>;
 }
 
 export interface SetCapability {

@@ -9,7 +9,7 @@ import { parseRouting } from '../runner/router.js';
 import { systemNames } from '../systems/index.js';
 
 /** Workloads `faultline run` knows (their implementations live in `workloads/`). */
-export const WORKLOAD_NAMES = ['register', 'lock', 'lock-rmw', 'set', 'append', 'counter'] as const;
+export const WORKLOAD_NAMES = ['register', 'lock', 'lock-rmw', 'lock-fenced', 'set', 'append', 'counter'] as const;
 export { NEMESIS_KINDS } from '../../nemesis/kinds.js';
 export const MAX_NODES = 15;
 
@@ -76,6 +76,8 @@ export const TestSpecSchema = z
     leaveRunning: z.boolean().default(false),
     /** Budget for each checker; past it the verdict is `unknown`. */
     checkTimeLimitMs: positiveInt.default(120_000),
+    /** A run where fewer client operations than this succeeded is `unknown`, whatever the checkers say (0: no floor). */
+    minOk: z.number().int().nonnegative().default(50),
   })
   .strict()
   .superRefine((spec, ctx) => {

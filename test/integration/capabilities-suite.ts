@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { LockCapability, RegisterCapability } from '../../src/runner/capabilities.js';
+import { DefiniteFailure } from '../../src/runner/outcome.js';
 import { capabilityProvider, type CapabilityClient } from '../../src/systems/capabilities.js';
 import { eventually, node, startTestCluster, type TestCluster } from './cluster-helpers.js';
 
@@ -105,46 +106,48 @@ export function capabilitySuite(systemName: string, options: SuiteOptions = {}):
       await assert.rejects(ctx.open(0, 'no-such-mode'), /read mode/);
     });
 
-    it('lock: a second acquire waits until release; a wrong token releases nothing', async () => {
+    it('lock: a second acquire waits until release; a wrong token releases nothing; fences grow', async () => {
       const a = lockOf(await ctx.open(0));
       const b = lockOf(await ctx.open(1));
       const name = key('mutex');
-      const token = await a.acquire(name, 10_000, call());
-      const second = b.acquire(name, 10_000, call(15_000));
+      const { token, fence } = await a.acquire(name, 10_000, { ...call(), fence: true });
+      const second = b.acquire(name, 10_000, { ...call(15_000), fence: true });
       assert.ok(await pendingAfter(second, 1_000), 'the second acquire must wait while the lock is held');
-      assert.equal(await a.release(name, `${token}-wrong`, call()), false);
-      assert.equal(await a.release(name, 'not-a-token', call()), false);
+      // A token that never held: nothing is released (a malformed one is refused outright).
+      const wrong = await a.release(name, `${token}-wrong`, call()).catch((err: unknown) => (err instanceof DefiniteFailure ? 'refused' : err));
+      assert.ok(wrong === 'lost' || wrong === 'refused', `a wrong token's release: ${String(wrong)}`);
       assert.ok(await pendingAfter(second, 300), 'a wrong-token release must not free the lock');
-      assert.equal(await a.release(name, token, call()), true);
-      const token2 = await second;
-      assert.notEqual(token2, token);
-      assert.equal(await a.release(name, token, call()), false, 'a released token no longer holds');
-      assert.equal(await b.release(name, token2, call()), true);
+      assert.equal(await a.release(name, token, call()), 'released');
+      const grant2 = await second;
+      assert.notEqual(grant2.token, token);
+      assert.ok(fence !== undefined && grant2.fence !== undefined && grant2.fence > fence, `fences must grow: ${fence} then ${grant2.fence}`);
+      assert.equal(await a.release(name, token, call()), 'lost', 'a released token no longer holds');
+      assert.equal(await b.release(name, grant2.token, call()), 'released');
     });
 
     it('lock: an acquire that gives up (aborted) leaves the lock to others', async () => {
       const a = lockOf(await ctx.open(0));
       const b = lockOf(await ctx.open(1));
       const name = key('abort');
-      const token = await a.acquire(name, 10_000, call());
+      const { token } = await a.acquire(name, 10_000, call());
       await assert.rejects(b.acquire(name, 10_000, call(800)), (err: Error) => ['TimeoutError', 'AbortError'].includes(err.name) || /abort|timeout/i.test(err.message));
-      assert.equal(await a.release(name, token, call()), true);
+      assert.equal(await a.release(name, token, call()), 'released');
       const c = lockOf(await ctx.open(2));
-      assert.equal(await c.release(name, await c.acquire(name, 10_000, call(10_000)), call()), true);
+      assert.equal(await c.release(name, (await c.acquire(name, 10_000, call(10_000))).token, call()), 'released');
     });
 
     if (options.ttl !== undefined) {
       const { ttlMs, freedWithinMs } = options.ttl;
-      it(`lock: the TTL (${ttlMs} ms) frees a lock nobody released`, async () => {
+      it(`lock: the TTL (${ttlMs} ms) frees a lock nobody released; the late release finds it lost`, async () => {
         const a = lockOf(await ctx.open(0));
         const b = lockOf(await ctx.open(1));
         const name = key('ttl');
-        const token = await a.acquire(name, ttlMs, call());
+        const { token } = await a.acquire(name, ttlMs, call());
         const started = Date.now();
-        const token2 = await b.acquire(name, ttlMs, call(freedWithinMs));
+        const { token: token2 } = await b.acquire(name, ttlMs, call(freedWithinMs));
         assert.ok(Date.now() - started >= 500, 'the lock was free before its TTL');
-        assert.equal(await a.release(name, token, call()), false, 'an expired token no longer holds');
-        assert.equal(await b.release(name, token2, call()), true);
+        assert.equal(await a.release(name, token, call()), 'lost', 'an expired token no longer holds');
+        assert.equal(await b.release(name, token2, call()), 'released');
       });
     }
 
@@ -154,8 +157,8 @@ export function capabilitySuite(systemName: string, options: SuiteOptions = {}):
       const name = key('close');
       await lockOf(holder).acquire(name, 60_000, call());
       await holder.close();
-      const token = await b.acquire(name, 60_000, call(8_000));
-      assert.equal(await b.release(name, token, call()), true);
+      const { token } = await b.acquire(name, 60_000, call(8_000));
+      assert.equal(await b.release(name, token, call()), 'released');
     });
 
     options.extra?.(ctx);

@@ -16,15 +16,15 @@ capabilitySuite('zookeeper', {
       const holder = lockOf(await ctx.open(holderAt.i));
       const waiter = lockOf(await ctx.open(waiterAt.i));
       const name = `frozen-${Date.now()}`;
-      const token = await holder.acquire(name, 4_000, call());
+      const { token } = await holder.acquire(name, 4_000, call());
       const waiting = waiter.acquire(name, 4_000, call(25_000));
       await zookeeper.pause(holderAt.n);
       try {
         const started = Date.now();
-        const token2 = await waiting;
+        const { token: token2 } = await waiting;
         assert.notEqual(token2, token);
         assert.ok(Date.now() - started >= 2_000, 'the lock was free long before the session timeout');
-        assert.equal(await waiter.release(name, token2, call()), true);
+        assert.equal(await waiter.release(name, token2, call()), 'released');
       } finally {
         await zookeeper.resume(holderAt.n);
       }

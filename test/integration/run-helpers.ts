@@ -87,7 +87,7 @@ export async function smokeRun(system: string, workload: string, nemesis: string
   ]);
   assert.ok([0, 1, 2].includes(run.exitCode), `exit ${run.exitCode}: ${run.stderr.slice(-1000)}`);
   assert.ok(['valid', 'invalid', 'unknown'].includes(run.results.verdict));
-  const expected = workload === 'register' ? ['linearizable'] : workload === 'lock' ? ['mutex'] : ['mutex', 'lost-updates'];
+  const expected = workload === 'register' ? ['linearizable'] : workload === 'lock' ? ['mutual-exclusion'] : ['mutual-exclusion', 'lost-updates'];
   assert.deepEqual(run.results.checkers.map((c) => c.checker), expected);
   const kinds = nemesis.split(',');
   assert.ok(kinds.some((k) => faultEvents(run.history, `start-${k}`).length > 0), `no ${nemesis} fault in the history`);

@@ -6,6 +6,7 @@ import type { ErrorClassifier } from '../../runner/outcome.js';
 import {
   abortError,
   defineProvider,
+  definitely,
   decodeValue,
   encodeValue,
   lockKey,
@@ -107,7 +108,7 @@ function lock(client: Consul, sessions: Set<string>): LockCapability {
     await client.session.destroy(id).catch(() => undefined);
   };
   return {
-    async acquire(name, ttlMs, { signal }) {
+    async acquire(name, ttlMs, { signal, fence }) {
       const key = lockKey(name);
       const { ID: session } = await untilAborted(
         client.session.create({ ttl: `${ttlSeconds(ttlMs, MIN_SESSION_SECONDS)}s`, behavior: 'delete', lockdelay: LOCK_DELAY }),
@@ -118,7 +119,9 @@ function lock(client: Consul, sessions: Set<string>): LockCapability {
         let index = '0';
         for (;;) {
           if (signal.aborted) throw abortError(signal);
-          if (await untilAborted(kvSet(client, { key, value: session, acquire: session }), signal)) return session;
+          if (await untilAborted(kvSet(client, { key, value: session, acquire: session }), signal)) {
+            return fence === true ? { token: session, fence: await untilAborted(fenceOf(client, key, session), signal) } : { token: session };
+          }
           await untilAborted(client.session.renew(session), signal);
           index = await kvWait(client, key, index, signal);
         }
@@ -129,12 +132,25 @@ function lock(client: Consul, sessions: Set<string>): LockCapability {
       }
     },
     async release(name, token) {
-      if (!SESSION_ID.test(token)) return false;
+      if (!SESSION_ID.test(token)) throw definitely('bad-token', `not a session id: ${token}`);
       const released = await kvSet(client, { key: lockKey(name), value: '', release: token });
       if (released) await destroy(token);
-      return released;
+      // Refused: the session expired (and its key with it) or no longer holds the key.
+      return released ? 'released' : 'lost';
     },
   };
+}
+
+/**
+ * The fence of a grant just made: the lock key's ModifyIndex, a Raft index that grows with
+ * every write, read back consistently. (LockIndex would restart when an expired session
+ * deletes the key.) A key no longer held by `session` means the lock was lost at once: the
+ * grant's fence is then unknown, and so is the acquire's outcome.
+ */
+async function fenceOf(client: Consul, key: string, session: string): Promise<number> {
+  const item = await kvGet(client, { key, consistent: true });
+  if (item?.Session !== session) throw new Error(`the lock was lost before its fence could be read`);
+  return item.ModifyIndex;
 }
 
 /**

@@ -73,7 +73,8 @@ function register(client: Etcd3, readMode: string, callTimeoutMs: number): Regis
  * The lock is etcd's own lock service (v3lock, reached through the HTTP gateway because the
  * etcd3 library has no client for it): it blocks until the caller's key has the lowest
  * create revision under the name. The lease is never kept alive, so the lock expires after
- * its TTL unless released; the token is the lock key the server returns.
+ * its TTL unless released; the token is the lock key the server returns, the fence the
+ * revision it was granted at.
  */
 /** What a process's lock client holds: granted lease ids (revoked on close) and leases still waiting. */
 interface LeaseBook {
@@ -98,7 +99,8 @@ function lock(client: Etcd3, node: Node, callTimeoutMs: number, { leases, waitin
         const id = await untilAborted(lease.grant(), signal);
         leases.add(id);
         try {
-          return await gatewayLock(`http://${node.address}:${ETCD_PORT}`, lockKey(name), id, signal);
+          const granted = await gatewayLock(`http://${node.address}:${ETCD_PORT}`, lockKey(name), id, signal);
+          return { token: granted.key, fence: granted.revision };
         } catch (err) {
           // A lock granted after we stopped waiting must not outlive this call.
           void revoke(id);
@@ -111,7 +113,7 @@ function lock(client: Etcd3, node: Node, callTimeoutMs: number, { leases, waitin
     },
     async release(name, token) {
       const prefix = `${lockKey(name)}/`;
-      if (!token.startsWith(prefix)) return false;
+      if (!token.startsWith(prefix)) throw definitely('bad-token', `not a lock key of ${name}: ${token}`);
       const result = await client
         .if(token, 'Create', '>', 0)
         .then(client.delete().key(token))
@@ -119,7 +121,8 @@ function lock(client: Etcd3, node: Node, callTimeoutMs: number, { leases, waitin
         .commit();
       const leaseHex = token.slice(prefix.length);
       if (result.succeeded && /^[0-9a-f]+$/.test(leaseHex)) await revoke(BigInt(`0x${leaseHex}`).toString());
-      return result.succeeded;
+      // Not there: the lease expired and took the key with it before the release came.
+      return result.succeeded ? 'released' : 'lost';
     },
   };
 }

@@ -22,6 +22,7 @@ export function isLeaseNotFound(err: unknown): boolean {
 
 interface GatewayReply {
   key?: string;
+  header?: { revision?: string };
   error?: string;
   message?: string;
   code?: number;
@@ -29,10 +30,12 @@ interface GatewayReply {
 
 /**
  * Blocks until `name` is held under `leaseId`; resolves with the lock key (the token that
- * proves ownership). Aborting `signal` drops the HTTP request, which cancels the server's
- * wait and deletes the waiter's key.
+ * proves ownership) and the store revision the grant was made at — the fence: the server
+ * grants only after the previous holder's key was deleted, a write newer than that holder's
+ * own grant, so each grant's revision is above every earlier one. Aborting `signal` drops
+ * the HTTP request, which cancels the server's wait and deletes the waiter's key.
  */
-export async function gatewayLock(baseUrl: string, name: string, leaseId: string, signal: AbortSignal): Promise<string> {
+export async function gatewayLock(baseUrl: string, name: string, leaseId: string, signal: AbortSignal): Promise<{ key: string; revision: number }> {
   const response = await fetch(`${baseUrl}/v3/lock/lock`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
@@ -44,5 +47,5 @@ export async function gatewayLock(baseUrl: string, name: string, leaseId: string
     const message = reply.message ?? reply.error ?? `HTTP ${response.status}`;
     throw new EtcdGatewayError(response.status, reply.code, `etcd lock: ${message}`);
   }
-  return Buffer.from(reply.key, 'base64').toString();
+  return { key: Buffer.from(reply.key, 'base64').toString(), revision: Number(reply.header?.revision ?? 0) };
 }

@@ -17,6 +17,15 @@ if (current == false and ARGV[3] == '1') or current == ARGV[1] then
 end
 return 0`;
 
+/**
+ * `SET NX PX` and, when it wins, the lock's fencing counter incremented in the same atomic
+ * step: returns the new fence, or 0 when the lock is held. KEYS: lock, fence counter.
+ */
+export const ACQUIRE_SCRIPT = `if redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2], 'NX') then
+  return redis.call('INCR', KEYS[2])
+end
+return 0`;
+
 /** Deletes the lock only if `token` (ARGV[1]) still holds it. */
 export const RELEASE_SCRIPT = `if redis.call('GET', KEYS[1]) == ARGV[1] then
   return redis.call('DEL', KEYS[1])
@@ -112,16 +121,21 @@ function register(link: PrimaryLink, replicaReads: Redis | undefined, wait?: Rep
   };
 }
 
-/** `SET key token NX PX ttl`, retried until it wins or the call is aborted; release is token-checked. */
+/**
+ * `SET key token NX PX ttl` (with a fencing counter incremented in the same script), retried
+ * until it wins or the call is aborted; release is token-checked.
+ */
 function lock(onPrimary: OnPrimary, held: Map<string, string>): LockCapability {
   return {
     async acquire(name, ttlMs, { signal }) {
       const token = newToken();
+      const key = lockKey(name);
       for (;;) {
         if (signal.aborted) throw abortError(signal);
-        if ((await onPrimary((c) => c.set(lockKey(name), token, 'PX', ttlMs, 'NX'))) === 'OK') {
+        const fence = Number(await onPrimary((c) => c.eval(ACQUIRE_SCRIPT, 2, key, `${key}/fence`, token, String(ttlMs))));
+        if (fence > 0) {
           held.set(name, token);
-          return token;
+          return { token, fence };
         }
         await sleepMs(LOCK_POLL_MS, signal);
       }
@@ -129,7 +143,7 @@ function lock(onPrimary: OnPrimary, held: Map<string, string>): LockCapability {
     async release(name, token) {
       const released = (await onPrimary((c) => c.eval(RELEASE_SCRIPT, 1, lockKey(name), token))) === 1;
       if (held.get(name) === token) held.delete(name);
-      return released;
+      return released ? 'released' : 'lost';
     },
   };
 }

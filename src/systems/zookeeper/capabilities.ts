@@ -7,6 +7,7 @@ import type { ErrorClassifier } from '../../runner/outcome.js';
 import {
   abortError,
   defineProvider,
+  definitely,
   decodeValue,
   encodeValue,
   KEY_PREFIX,
@@ -125,7 +126,7 @@ const sequenceOf = (child: string): number => Number(child.slice(LOCK_NODE.lengt
 /**
  * The ephemeral-sequential recipe: each contender creates `lock-N` under the lock's znode;
  * the lowest N holds the lock, every other contender watches the one just below its own.
- * The token is the holder's znode name; release deletes it. The lock session's timeout is
+ * The token is the holder's znode name, its sequence number the fence; release deletes it. The lock session's timeout is
  * the TTL: a holder that stops heartbeating loses the lock when the session expires.
  */
 function lock(sessionFor: (ttlMs: number) => Promise<Client>): LockCapability {
@@ -145,7 +146,7 @@ function lock(sessionFor: (ttlMs: number) => Promise<Client>): LockCapability {
           const children = await untilAborted(getChildren(session, dir), signal);
           const queue = children.filter((c) => c.startsWith(LOCK_NODE)).sort((a, b) => sequenceOf(a) - sequenceOf(b));
           const ahead = queue.filter((c) => sequenceOf(c) < sequenceOf(mine)).at(-1);
-          if (ahead === undefined) return mine;
+          if (ahead === undefined) return { token: mine, fence: sequenceOf(mine) };
           const watch = await untilAborted(watchExisting(session, `${dir}/${ahead}`), signal);
           if (watch !== undefined) await untilAborted(watch.changed, signal);
         }
@@ -156,9 +157,10 @@ function lock(sessionFor: (ttlMs: number) => Promise<Client>): LockCapability {
       }
     },
     async release(name, token) {
-      if (!/^lock-\d+$/.test(token)) return false;
+      if (!/^lock-\d+$/.test(token)) throw definitely('bad-token', `not a lock token of this recipe: ${token}`);
       const session = await sessionFor(0);
-      return remove(session, `${LOCK_ROOT}/${encodeURIComponent(name)}/${token}`);
+      // NO_NODE: the znode died with its session (expired) before the release came.
+      return (await remove(session, `${LOCK_ROOT}/${encodeURIComponent(name)}/${token}`)) ? 'released' : 'lost';
     },
   };
 }

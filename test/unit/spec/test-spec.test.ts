@@ -57,7 +57,7 @@ describe('test spec', () => {
       specFromFlags({
         system: 'etcd', workload: 'lock', nemesis: 'partition,kill', nemesisInterval: '2.5', targets: 'one,leader', nodes: '5', concurrency: '4',
         timeLimit: '20', opTimeout: '1', opInterval: '0', opsPerKey: '50', threadsPerKey: '2', settle: '1', seed: '9', routing: 'sticky',
-        lockTtl: '3', store: '/tmp/s', readMode: 'serializable',
+        lockTtl: '3', store: '/tmp/s', readMode: 'serializable', minOk: '10',
       }),
     );
     assert.equal(spec.nemesisIntervalMs, 2500);
@@ -66,6 +66,7 @@ describe('test spec', () => {
     assert.equal(spec.timeLimitMs, 20_000);
     assert.equal(spec.lockTtlMs, 3000);
     assert.equal(spec.readMode, 'serializable');
+    assert.equal(spec.minOk, 10);
     assert.throws(() => specFromFlags({ ...({} as Parameters<typeof specFromFlags>[0]), nodes: 'x', nemesisInterval: '1', targets: 'one' }), UsageError);
   });
 });

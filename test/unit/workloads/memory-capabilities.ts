@@ -49,15 +49,16 @@ export class MemoryStore {
       acquire: async (_name, ttlMs) => {
         await tick();
         if (this.holder !== undefined && this.holder.until > Date.now() && this.options.brokenLock !== true) throw new DefiniteFailure('lock-held');
-        const token = `t${++this.tokens}`;
+        const fence = ++this.tokens;
+        const token = `t${fence}`;
         this.holder = { token, until: Date.now() + ttlMs };
-        return token;
+        return { token, fence };
       },
       release: async (_name, token) => {
         await tick();
-        if (this.holder?.token !== token) return false;
+        if (this.holder?.token !== token) return 'lost';
         this.holder = undefined;
-        return true;
+        return 'released';
       },
     };
     return { register, lock };
