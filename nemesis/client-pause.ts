@@ -9,6 +9,20 @@ interface Stall {
   readonly after: string;
   readonly fromMs: number;
   readonly untilMs: number;
+  /** The client process frozen for the stall, when clients run in processes of their own. */
+  readonly frozenPid?: number;
+}
+
+/**
+ * How a stall freezes a worker's whole client — connections, session heartbeats, lease
+ * keep-alives, timers — as a GC pause or a stopped VM would: ClientHosts' SIGSTOP/SIGCONT.
+ * Without it a stall only holds the worker's next operation back, and a client library
+ * that heartbeats in the background keeps its session alive through the "pause".
+ */
+export interface ClientFreezer {
+  /** Freezes the worker's client process; its pid, or undefined when there is none to freeze. */
+  freeze(thread: number): number | undefined;
+  thaw(thread: number): void;
 }
 
 /**
@@ -23,7 +37,10 @@ export class PauseBoard {
   private readonly waiters: ((s: Stall & { thread: number }) => void)[] = [];
 
   /** `trigger`: the operation after whose ok completion a pause may begin (`acquire` for locks); undefined: after any ok. */
-  constructor(readonly trigger: string | undefined) {}
+  constructor(
+    readonly trigger: string | undefined,
+    readonly freezer?: ClientFreezer,
+  ) {}
 
   /** Arms one pause of `durationMs`; resolves with the stall once a worker has entered it. */
   arm(durationMs: number): Promise<Stall & { thread: number }> {
@@ -34,7 +51,8 @@ export class PauseBoard {
   /** Called by the generator after a completion; starts the armed pause on this thread if it fits. */
   completed(thread: number, process: number, f: string, ok: boolean, nowMs: number): void {
     if (this.armed === undefined || !ok || (this.trigger !== undefined && f !== this.trigger)) return;
-    const stall: Stall = { process, after: f, fromMs: nowMs, untilMs: nowMs + this.armed };
+    const frozenPid = this.freezer?.freeze(thread);
+    const stall: Stall = { process, after: f, fromMs: nowMs, untilMs: nowMs + this.armed, ...(frozenPid === undefined ? {} : { frozenPid }) };
     this.armed = undefined;
     this.stalls.set(thread, stall);
     for (const w of this.waiters.splice(0)) w({ ...stall, thread });
@@ -45,7 +63,7 @@ export class PauseBoard {
     const s = this.stalls.get(thread);
     if (s === undefined) return undefined;
     if (nowMs >= s.untilMs) {
-      this.stalls.delete(thread);
+      this.release(thread);
       return undefined;
     }
     return s.untilMs;
@@ -53,7 +71,9 @@ export class PauseBoard {
 
   /** Ends this thread's pause; whether it was still stalled. */
   release(thread: number): boolean {
-    return this.stalls.delete(thread);
+    const stalled = this.stalls.delete(thread);
+    if (stalled) this.freezer?.thaw(thread);
+    return stalled;
   }
 
   /** Ends every pause and disarms: no worker stays stalled after this. */
@@ -61,7 +81,7 @@ export class PauseBoard {
     this.armed = undefined;
     this.waiters.length = 0;
     const threads = [...this.stalls.keys()];
-    this.stalls.clear();
+    for (const thread of threads) this.release(thread);
     return threads;
   }
 
@@ -124,7 +144,11 @@ export function clientPauseNemesis(board: PauseBoard): Nemesis {
       // and a `stop-client-pause` soon after cannot cut it short.
       await sleepMs(durationMs, ctx.signal).catch(() => undefined);
       board.release(stall.thread);
-      const details: Json = { applied: true, process: stall.process, worker: stall.thread, after: stall.after, durationMs };
+      const how =
+        stall.frozenPid === undefined
+          ? "operations held back; the client's connections kept running"
+          : `SIGSTOP of the worker's client process (pid ${stall.frozenPid}): connections, heartbeats and timers froze`;
+      const details: Json = { applied: true, process: stall.process, worker: stall.thread, after: stall.after, durationMs, how };
       return { fault: 'client-pause', active: false, targets: [`process ${stall.process}`], details };
     },
     healAll: async () => [release()],

@@ -5,7 +5,7 @@ import type { Rng } from '../src/generator/random.js';
 import type { Generator } from '../src/generator/types.js';
 import { type Nemesis, combineNemeses } from '../src/runner/nemesis.js';
 import type { StartOptions, System } from '../src/systems/system.js';
-import { PauseBoard, clientPauseNemesis, pausable } from './client-pause.js';
+import { type ClientFreezer, PauseBoard, clientPauseNemesis, pausable } from './client-pause.js';
 import { clockNemesis, clockStartOptions, drawClockChange } from './clock.js';
 import { killNemesis } from './kill.js';
 import { type PacketFault, packetFaultJson, packetNemesis } from './packet.js';
@@ -76,9 +76,12 @@ export interface NemesisWiring {
   readonly wrap: (clients: Generator) => Generator;
 }
 
-/** `pauseAfter`: the operation after which a client pause begins (`acquire` for lock workloads), undefined for any. */
-export function nemesisWiring(plan: NemesisPlan, system: string, pauseAfter: string | undefined): NemesisWiring {
-  const board = plan.kinds.includes('client-pause') ? new PauseBoard(pauseAfter) : undefined;
+/**
+ * `pauseAfter`: the operation after which a client pause begins (`acquire` for lock
+ * workloads), undefined for any; `freezer`: how a paused worker's client is frozen whole.
+ */
+export function nemesisWiring(plan: NemesisPlan, system: string, pauseAfter: string | undefined, freezer?: ClientFreezer): NemesisWiring {
+  const board = plan.kinds.includes('client-pause') ? new PauseBoard(pauseAfter, freezer) : undefined;
   return {
     startOptions: plan.kinds.includes('clock') ? clockStartOptions(system) : undefined,
     board,

@@ -5,7 +5,10 @@
  * too, then exits 5. A SIGKILLed process cannot do this; `faultline clean` finds what it left
  * through labels.
  */
-type Action = () => Promise<void>;
+/** Why the actions run: Ctrl-C or SIGTERM, or an uncaught error (a bug, or a client library throwing from an event handler). */
+export type Interruption = { readonly kind: 'signal'; readonly signal: string } | { readonly kind: 'crash'; readonly error: string };
+
+type Action = (why: Interruption) => Promise<void>;
 
 const actions = new Map<number, { label: string; action: Action }>();
 let nextKey = 0;
@@ -25,14 +28,14 @@ export function onInterrupt(label: string, action: Action): () => void {
 }
 
 /** Runs the registered actions once, newest first; for tests and for the signal handler. */
-export async function runTeardown(log: (line: string) => void = (l) => process.stderr.write(`${l}\n`)): Promise<void> {
+export async function runTeardown(log: (line: string) => void = (l) => process.stderr.write(`${l}\n`), why: Interruption = { kind: 'signal', signal: 'SIGINT' }): Promise<void> {
   const pending = [...actions.values()].reverse();
   actions.clear();
   const all = Promise.allSettled(
     pending.map(async ({ label, action }) => {
-      log(`faultline: interrupted, tearing down ${label}`);
+      log(`faultline: ${why.kind === 'crash' ? 'after an internal error' : 'interrupted'}, tearing down ${label}`);
       try {
-        await action();
+        await action(why);
       } catch (err) {
         log(`faultline: tearing down ${label} failed: ${err instanceof Error ? err.message : String(err)}`);
       }
@@ -52,17 +55,18 @@ function install(): void {
       process.exit(130);
     }
     tearingDown = true;
-    void runTeardown().finally(() => process.exit(130));
+    void runTeardown(undefined, { kind: 'signal', signal }).finally(() => process.exit(130));
   };
   process.on('SIGINT', handler);
   process.on('SIGTERM', handler);
   const crash = (err: unknown): void => {
-    const message = err instanceof Error ? (err.stack ?? err.message) : String(err);
-    process.stderr.write(`faultline: internal error (crash): ${message}\n`);
+    const message = err instanceof Error ? err.message : String(err);
+    const stack = err instanceof Error && process.env['FAULTLINE_DEBUG'] !== undefined ? `\n${err.stack ?? ''}` : '';
+    process.stderr.write(`faultline: internal error (crash): ${message}${stack}\n`);
     if (tearingDown) return;
     tearingDown = true;
     // 5 = ExitCode.Internal; not imported, to keep this module free of the CLI.
-    void runTeardown().finally(() => process.exit(5));
+    void runTeardown(undefined, { kind: 'crash', error: message }).finally(() => process.exit(5));
   };
   process.on('uncaughtException', crash);
   process.on('unhandledRejection', crash);

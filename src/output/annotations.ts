@@ -34,6 +34,9 @@ export function githubAnnotations(outcomes: readonly TestOutcome[]): string[] {
       lines.push(command('error', `faultline ${o.name}: ${c.checker} ${c.verdict}`, `${describeChecker(c)}${where}`));
     }
     if (o.checkers.length === 0) lines.push(command('error', `faultline ${o.name}: unknown`, `no checker ran${where}`));
+    else if (o.verdict === 'unknown' && o.status === 'checked' && o.checkers.every((c) => c.verdict === 'valid')) {
+      lines.push(command('error', `faultline ${o.name}: unknown`, `${(o.verdictReasons ?? ['the run proved nothing']).join('; ')}${where}`));
+    }
     if (o.status === 'interrupted') lines.push(command('error', `faultline ${o.name}: interrupted`, `the run was interrupted; its history is partial${where}`));
     for (const w of o.warnings) lines.push(command('warning', `faultline ${o.name}`, w));
   }

@@ -11,6 +11,7 @@ export function outcomeOfRun(spec: TestSpec, r: ExecuteResult, durationMs: numbe
     status: r.interrupted ? 'interrupted' : 'checked',
     // An interrupted run's partial history may still show an anomaly; otherwise it proves nothing.
     verdict: r.interrupted && r.verdict === 'valid' ? 'unknown' : r.verdict,
+    ...(r.verdictReasons.length === 0 ? {} : { verdictReasons: r.verdictReasons }),
     checkers: r.checkers,
     runDir: r.runDir,
     durationMs,

@@ -79,6 +79,10 @@ function testCases(o: TestOutcome): Case[] {
       : { name: c.checker, kind: c.verdict === 'invalid' ? 'failure' : 'error', type: c.verdict, message: `${c.verdict}: ${describeChecker(c)}` },
   );
   if (cases.length === 0) cases.push({ name: 'run', kind: 'error', type: 'unknown', message: 'no checker ran' });
+  // Checkers that all passed do not make a run that proved nothing (cut short, almost no ok operations) a pass.
+  else if (o.verdict === 'unknown' && o.status === 'checked' && cases.every((c) => c.kind === 'pass')) {
+    cases.push({ name: 'run', kind: 'error', type: 'unknown', message: `unknown: ${(o.verdictReasons ?? ['the run proved nothing']).join('; ')}` });
+  }
   if (o.status === 'interrupted') cases.push({ name: 'run', kind: 'error', type: 'interrupted', message: 'interrupted: the history is partial' });
   return cases;
 }

@@ -18,6 +18,8 @@ export interface TestOutcome {
   readonly status: TestStatus;
   /** `unknown` whenever status is not `checked`: a test that did not finish is never valid. */
   readonly verdict: Verdict;
+  /** Why the verdict is `unknown` although it was checked (the run cut short, an empty pass). */
+  readonly verdictReasons?: readonly string[];
   readonly checkers: readonly CheckResult[];
   readonly system?: string;
   readonly workload?: string;

@@ -59,6 +59,8 @@ export function overallVerdict(results: { [k: string]: Json } | undefined, check
   if (checkerVerdicts.length === 0) return { verdict: 'unknown', reason: 'No checker result was recorded, so nothing vouches for this history.' };
   const recorded = asVerdict(results['verdict']) ?? 'unknown';
   const verdict = worstVerdict([recorded, ...checkerVerdicts.map((v) => v ?? 'unknown')]);
+  const reasons = Array.isArray(results['verdictReasons']) ? results['verdictReasons'].filter((r): r is string => typeof r === 'string') : [];
+  if (verdict === 'unknown' && reasons.length > 0) return { verdict, reason: `Unknown because ${reasons.join('; ')}.` };
   if (results['stopReason'] === 'interrupted' && verdict === 'valid') {
     return { verdict, reason: 'The run was interrupted: the history that was recorded is valid, but the run is shorter than planned.' };
   }

@@ -3,8 +3,8 @@ import { connectDocker } from '../cluster/docker/engine.js';
 import { DockerProvider } from '../cluster/docker/docker-provider.js';
 import { ensureImages } from '../cluster/docker/image-build.js';
 import type { Cluster, NodeProvider } from '../cluster/node.js';
-import { onInterrupt } from '../cluster/teardown.js';
-import { type Verdict, worstVerdict } from '../checker/verdict.js';
+import { type Interruption, onInterrupt } from '../cluster/teardown.js';
+import type { Verdict } from '../checker/verdict.js';
 import { concurrently } from '../generator/combine.js';
 import type { HistoryEvent, Json } from '../history/event.js';
 import { type RunPlan, preflight } from '../spec/preflight.js';
@@ -16,13 +16,19 @@ import type { CapabilityProvider } from '../systems/client-options.js';
 import { collectLogs } from '../systems/logs.js';
 import { version } from '../version.js';
 import { type NemesisWiring, buildNemesis, faultSchedule, nemesisWiring } from '../../nemesis/index.js';
-import { nodeByName } from '../../nemesis/partition.js';
+import type { ClientFreezer } from '../../nemesis/client-pause.js';
 import type { CheckResult } from '../../workloads/workload.js';
-import type { Client, OpenClient } from './client.js';
+import { ClientHosts } from './client-host.js';
+import type { OpenClient } from './client.js';
+import { type RunEnd, decideVerdict, emptyPassReasons } from './guards.js';
+import { drainIncidents } from './incidents.js';
 import { type RunResult, runTest } from './run.js';
 import { errorText } from './outcome.js';
 import type { Progress } from './stats.js';
 import { summarizeRun } from './summary.js';
+import { workloadClientFactory, workloadClients } from './workload-clients.js';
+
+export { workloadClients } from './workload-clients.js';
 
 export interface ExecuteOptions {
   readonly spec: TestSpec;
@@ -39,12 +45,15 @@ export interface ExecuteOptions {
 
 export interface ExecuteResult {
   readonly verdict: Verdict;
+  /** Why the verdict is `unknown` (a checker undecided, the run cut short, an empty pass). */
+  readonly verdictReasons: readonly string[];
   readonly runDir: string;
   readonly clusterId: string;
   readonly checkers: readonly CheckResult[];
   readonly results: Json;
   /** Failures while healing, collecting logs or tearing down: reported next to the verdict. */
   readonly errors: readonly string[];
+  /** Stopped by Ctrl-C / SIGTERM (exit 130; never green). */
   readonly interrupted: boolean;
 }
 
@@ -60,7 +69,9 @@ const VERSION_COMMANDS: Readonly<Record<string, string>> = {
  * One test, start to end: validate → cluster up and healthy → workload and nemesis through
  * the runner → heal → final phase → check → results.json, node logs → teardown. Ctrl-C
  * (SIGINT/SIGTERM) stops the run the same way `signal` does, and the history is still
- * checked; a failure while healing or tearing down is reported next to the verdict.
+ * checked; so does an internal error elsewhere in the process (its verdict is then
+ * `unknown`). A run that broke (its history could not be written) is checked, recorded and
+ * torn down like any other, and its failure is raised last.
  */
 export async function executeTest(o: ExecuteOptions): Promise<ExecuteResult> {
   const log = o.log ?? (() => undefined);
@@ -77,105 +88,187 @@ export async function executeTest(o: ExecuteOptions): Promise<ExecuteResult> {
   }
   const startedAt = new Date();
   const runDir = await createRunDir({ store: spec.store, testName: spec.name, startedAt });
-  const record: TestRecord = { name: spec.name, seed: spec.seed, startedAt: startedAt.toISOString(), spec: specJson(spec), versions: { faultline: version, systems: {} } };
+  // Clients run in processes of their own when a client pause must freeze them whole.
+  const isolated = plan.nemesis.kinds.includes('client-pause') && o.capabilityProvider === undefined;
+  const record: TestRecord = {
+    name: spec.name,
+    seed: spec.seed,
+    startedAt: startedAt.toISOString(),
+    spec: specJson(spec),
+    versions: { faultline: version, systems: {} },
+    clients: isolated ? 'a child process per worker (client pauses freeze it with SIGSTOP)' : 'in the runner process',
+  };
   await writeTestJson(runDir, record);
   log(`run directory ${runDir.path}`);
 
   const t0 = Date.now();
-  const wiring = nemesisWiring(plan.nemesis, system.name, plan.workload.needs.includes('lock') ? 'acquire' : undefined);
+  const freezer = new LateFreezer();
+  const wiring = nemesisWiring(plan.nemesis, system.name, plan.workload.needs.includes('lock') ? 'acquire' : undefined, isolated ? freezer : undefined);
   const cluster = await bringUp(provider, system, { nodes: spec.nodes, image, name: `run-${spec.name}`, log, ...(wiring.startOptions === undefined ? {} : { startOptions: wiring.startOptions }) });
   log(`cluster ${cluster.id} healthy: ${cluster.nodes.map((n) => `${n.name}=${n.address}`).join(' ')}`);
   const bringUpMs = Date.now() - t0;
 
   const controller = new AbortController();
-  const stop = (): void => controller.abort();
-  o.signal?.addEventListener('abort', stop, { once: true });
-  if (o.signal?.aborted === true) stop();
-  const running = runOnCluster(plan, wiring, provider, cluster, runDir, record, controller.signal, log, o.onProgress, bringUpMs);
-  // From here Ctrl-C stops the run gracefully; the teardown registry waits for it (bounded) and exits 130.
-  const unregister = onInterrupt(`run ${spec.name} (cluster ${cluster.id})`, async () => {
-    stop();
+  const stopped: { why?: Interruption } = {};
+  const stop = (why: Interruption): void => {
+    stopped.why ??= why;
+    controller.abort();
+  };
+  const onSignal = (): void => stop({ kind: 'signal', signal: 'abort' });
+  o.signal?.addEventListener('abort', onSignal, { once: true });
+  if (o.signal?.aborted === true) onSignal();
+  const running = runOnCluster({ plan, wiring, freezer, isolated, provider, cluster, runDir, record, signal: controller.signal, stopped, log, onProgress: o.onProgress, bringUpMs });
+  // From here Ctrl-C (or a crash) stops the run gracefully; the teardown registry waits for it (bounded).
+  const unregister = onInterrupt(`run ${spec.name} (cluster ${cluster.id})`, async (why) => {
+    stop(why);
     await running.catch(() => undefined);
   });
   try {
     return await running;
   } finally {
     unregister();
-    o.signal?.removeEventListener('abort', stop);
+    o.signal?.removeEventListener('abort', onSignal);
   }
 }
 
-async function runOnCluster(
-  plan: RunPlan,
-  wiring: NemesisWiring,
-  provider: NodeProvider,
-  cluster: Cluster,
-  runDir: RunDir,
-  record: TestRecord,
-  signal: AbortSignal,
-  log: (line: string) => void,
-  onProgress: ((p: Progress) => void) | undefined,
-  bringUpMs: number,
-): Promise<ExecuteResult> {
+/** The freezer the pause board is built with before the client processes exist. */
+class LateFreezer implements ClientFreezer {
+  hosts: ClientHosts | undefined;
+  freeze(thread: number): number | undefined {
+    return this.hosts?.freeze(thread);
+  }
+  thaw(thread: number): void {
+    this.hosts?.thaw(thread);
+  }
+}
+
+interface RunContext {
+  readonly plan: RunPlan;
+  readonly wiring: NemesisWiring;
+  readonly freezer: LateFreezer;
+  readonly isolated: boolean;
+  readonly provider: NodeProvider;
+  readonly cluster: Cluster;
+  readonly runDir: RunDir;
+  readonly record: TestRecord;
+  readonly signal: AbortSignal;
+  readonly stopped: { why?: Interruption };
+  readonly log: (line: string) => void;
+  readonly onProgress: ((p: Progress) => void) | undefined;
+  readonly bringUpMs: number;
+}
+
+async function runOnCluster(c: RunContext): Promise<ExecuteResult> {
+  const { plan, cluster, runDir, log } = c;
   const { spec, system } = plan;
   const errors: string[] = [];
-  const timings: Record<string, number> = { bringUpMs };
+  const timings: Record<string, number> = { bringUpMs: c.bringUpMs };
+  let hosts: ClientHosts | undefined;
   let writer: HistoryWriter | undefined;
+  let run: RunResult | undefined;
   try {
-    record.versions.systems[system.name] = await systemVersion(cluster, system.name);
-    await writeTestJson(runDir, record);
+    c.record.versions.systems[system.name] = await systemVersion(cluster, system.name);
+    await writeTestJson(runDir, c.record);
     writer = new HistoryWriter(runDir.historyPath);
-    const historyWriter = writer;
-    const nemesis = buildNemesis(plan.nemesis, system, cluster, wiring);
-    const clientGen = wiring.wrap(plan.workload.generator(plan.workloadOptions));
-    const final = plan.workload.final(plan.workloadOptions);
-    log(`running ${plan.workload.name} for ${spec.timeLimitMs / 1000} s with ${spec.concurrency} processes${nemesis === undefined ? '' : `, nemesis ${spec.nemesis.join(',')}`}`);
-    let t = Date.now();
-    const run: RunResult = await runTest({
-      seed: spec.seed,
-      concurrency: spec.concurrency,
-      cluster: { nodes: cluster.nodes.map((n) => n.name), leader: async () => (await system.leader(cluster))?.name },
-      routing: plan.routing,
-      openClient: workloadClients(plan, cluster),
-      generator: nemesis === undefined ? clientGen : concurrently(clientGen, faultSchedule(plan.nemesis)),
-      ...(final === undefined ? {} : { final }),
-      ...(nemesis === undefined ? {} : { nemesis }),
-      opTimeoutMs: spec.opTimeoutMs,
-      timeLimitMs: spec.timeLimitMs,
-      settleMs: nemesis === undefined ? 0 : spec.settleMs,
-      signal,
-      sink: historyWriter,
-      ...(onProgress === undefined ? {} : { onProgress }),
-    });
-    timings['runMs'] = run.durationMs;
-    errors.push(...run.errors);
-    writer.close();
-
-    log(`checking ${run.history.length} events`);
-    t = Date.now();
-    const checkers = await check(plan, run.history, errors);
-    timings['checkMs'] = Date.now() - t;
-    const verdict: Verdict = checkers.length === 0 ? 'unknown' : worstVerdict(checkers.map((c) => c.verdict));
-    const results = (): Json =>
-      summarizeRun({ spec, cluster, run, checkers, verdict, errors, timings, readMode: plan.readMode });
-    await writeResultsJson(runDir, results());
-
-    t = Date.now();
-    await collectLogs(system, cluster, join(runDir.path, 'nodes')).catch((err: unknown) => errors.push(`copying node logs failed: ${errorText(err)}`));
-    await teardown(provider, cluster, spec, errors, log);
-    timings['teardownMs'] = Date.now() - t;
-    // Rewritten so that teardown failures and timings are in the file too; the verdict is already safe on disk.
-    await writeJsonFile(runDir.resultsPath, results()).catch(() => undefined);
-    return { verdict, runDir: runDir.path, clusterId: cluster.id, checkers, results: results(), errors, interrupted: run.stopReason === 'interrupted' };
-  } catch (err) {
-    try {
-      writer?.close();
-    } catch (closeErr) {
-      errors.push(errorText(closeErr));
+    let openClient: OpenClient = workloadClients(plan, cluster);
+    if (c.isolated) {
+      hosts = new ClientHosts(workloadClientFactory(plan, cluster), spec.concurrency);
+      c.freezer.hosts = hosts;
+      await hosts.start();
+      openClient = hosts.openClient;
     }
-    await teardown(provider, cluster, spec, errors, log);
+    drainIncidents();
+    run = await mainPhase(c, openClient, writer);
+  } catch (err) {
+    // Nothing ran (a nemesis that would not set up, a client process that would not start):
+    // no verdict to record; the cluster still goes.
+    await closeAll(hosts, writer, errors);
+    await teardown(c.provider, cluster, spec, errors, log);
     if (errors.length > 0) log(`also: ${errors.join('; ')}`);
     throw err;
+  }
+  errors.push(...run.errors);
+  await closeAll(hosts, writer, errors);
+  errors.push(...(hosts?.crashes ?? []), ...drainIncidents());
+  timings['runMs'] = run.durationMs;
+
+  log(`checking ${run.history.length} events`);
+  let t = Date.now();
+  const checkers = await check(plan, run.history, errors);
+  timings['checkMs'] = Date.now() - t;
+  const { verdict, reasons } = decideVerdict(
+    checkers.map((x) => x.verdict),
+    runEnd(run, c.stopped.why),
+    emptyPassReasons(run.history, { minOk: spec.minOk, faults: spec.nemesis }),
+  );
+  const finished = run;
+  const results = (): Json => summarizeRun({ spec, cluster, run: finished, checkers, verdict, verdictReasons: reasons, errors, timings, readMode: plan.readMode });
+  await writeResultsJson(runDir, results()).catch((err: unknown) => {
+    errors.push(`results.json could not be written: ${errorText(err)}`);
+    process.stderr.write(`faultline: results.json could not be written (${errorText(err)}); the results:\n${JSON.stringify(results())}\n`);
+  });
+
+  t = Date.now();
+  await collectLogs(system, cluster, join(runDir.path, 'nodes')).catch((err: unknown) => errors.push(`copying node logs failed: ${errorText(err)}`));
+  await teardown(c.provider, cluster, spec, errors, log);
+  timings['teardownMs'] = Date.now() - t;
+  // Rewritten so that teardown failures and timings are in the file too; the verdict is already safe on disk.
+  await writeJsonFile(runDir.resultsPath, results()).catch(() => undefined);
+  // Raised only now, with everything recorded and torn down: the CLI turns it into its exit code.
+  if (run.failure !== undefined) throw run.failure;
+  return {
+    verdict,
+    verdictReasons: reasons,
+    runDir: runDir.path,
+    clusterId: cluster.id,
+    checkers,
+    results: results(),
+    errors,
+    interrupted: c.stopped.why?.kind === 'signal',
+  };
+}
+
+function mainPhase(c: RunContext, openClient: OpenClient, writer: HistoryWriter): Promise<RunResult> {
+  const { plan, cluster, log } = c;
+  const { spec, system } = plan;
+  const nemesis = buildNemesis(plan.nemesis, system, cluster, c.wiring);
+  const clientGen = c.wiring.wrap(plan.workload.generator(plan.workloadOptions));
+  const final = plan.workload.final(plan.workloadOptions);
+  log(`running ${plan.workload.name} for ${spec.timeLimitMs / 1000} s with ${spec.concurrency} processes${nemesis === undefined ? '' : `, nemesis ${spec.nemesis.join(',')}`}`);
+  return runTest({
+    seed: spec.seed,
+    concurrency: spec.concurrency,
+    cluster: { nodes: cluster.nodes.map((n) => n.name), leader: async () => (await system.leader(cluster))?.name },
+    routing: plan.routing,
+    openClient,
+    generator: nemesis === undefined ? clientGen : concurrently(clientGen, faultSchedule(plan.nemesis)),
+    ...(final === undefined ? {} : { final }),
+    ...(nemesis === undefined ? {} : { nemesis }),
+    opTimeoutMs: spec.opTimeoutMs,
+    timeLimitMs: spec.timeLimitMs,
+    settleMs: nemesis === undefined ? 0 : spec.settleMs,
+    signal: c.signal,
+    sink: writer,
+    ...(c.onProgress === undefined ? {} : { onProgress: c.onProgress }),
+  });
+}
+
+/** Whether the run ended as planned, and if not, why — in words for the summary. */
+function runEnd(run: RunResult, why: Interruption | undefined): RunEnd {
+  if (why?.kind === 'crash') return { normal: false, why: `faultline crashed (${why.error})` };
+  if (why?.kind === 'signal') return { normal: false, why: 'it was interrupted' };
+  if (run.stopReason === 'error') return { normal: false, why: run.errors[0] ?? 'it failed' };
+  if (run.stopReason === 'interrupted') return { normal: false, why: 'it was interrupted' };
+  return { normal: true };
+}
+
+async function closeAll(hosts: ClientHosts | undefined, writer: HistoryWriter | undefined, errors: string[]): Promise<void> {
+  await hosts?.close().catch((err: unknown) => errors.push(`closing client processes failed: ${errorText(err)}`));
+  try {
+    writer?.close();
+  } catch (err) {
+    // The run already reported a write that failed mid-run; only a new failure is news.
+    if (!errors.some((e) => e.includes(errorText(err)))) errors.push(`the history could not be written: ${errorText(err)}`);
   }
 }
 
@@ -198,26 +291,6 @@ async function teardown(provider: NodeProvider, cluster: Cluster, spec: TestSpec
   } catch (err) {
     errors.push(`tearing down cluster ${cluster.id} failed: ${errorText(err)} (run \`faultline clean\`)`);
   }
-}
-
-/** Each process's client: the system's capabilities on one node, driven by the workload. */
-export function workloadClients(plan: RunPlan, cluster: Cluster): OpenClient {
-  const options = {
-    readMode: plan.readMode,
-    lockTtlMs: plan.spec.lockTtlMs,
-    callTimeoutMs: plan.spec.opTimeoutMs,
-    ...(plan.spec.redisWait === undefined ? {} : { redisWaitReplicas: plan.spec.redisWait }),
-  };
-  return async (nodeName): Promise<Client> => {
-    const cc = await plan.capabilities.open(cluster, nodeByName(cluster, nodeName), options);
-    return {
-      node: nodeName,
-      // What the workload throws is classified by the worker, with these first (no wrapper per call).
-      classifiers: cc.classifiers,
-      invoke: (op, signal) => plan.workload.invoke(cc.capabilities, op, { signal }, plan.workloadOptions),
-      close: () => cc.close(),
-    };
-  };
 }
 
 async function systemVersion(cluster: Cluster, system: string): Promise<string> {

@@ -45,7 +45,12 @@ export interface RunOptions {
   progressIntervalMs?: number;
 }
 
-export type StopReason = 'exhausted' | 'time-limit' | 'op-limit' | 'interrupted';
+/**
+ * Why the main phase ended: the generator had nothing more, the time or operation limit,
+ * `interrupted` (the caller's signal: Ctrl-C), or `error` (something broke: the history could
+ * not be written, a loop failed) — the last two never make a run green.
+ */
+export type StopReason = 'exhausted' | 'time-limit' | 'op-limit' | 'interrupted' | 'error';
 
 export interface RunResult {
   /** The history as event objects, made on first use (the run keeps it in an EventLog). */
@@ -57,6 +62,8 @@ export interface RunResult {
   stats: RunStats;
   /** Failures while healing, tearing down or closing clients: reported next to the verdict, never instead of it. */
   errors: string[];
+  /** What stopped the run early when `stopReason` is `error` (raised by the caller once everything is cleaned up). */
+  failure?: unknown;
   durationMs: number;
 }
 

@@ -23,7 +23,15 @@ export class Recorder {
   /** The `performance.now()` reading behind the latest time handed out. */
   lastReading = this.t0;
 
-  constructor(private readonly sink?: EventSink) {}
+  /**
+   * A sink that throws (a full disk under the history writer) is dropped and reported to
+   * `onSinkFailure` once: the events go on being recorded in memory, and the run decides
+   * how to stop. Throwing into the run loop instead would leave it half-stopped.
+   */
+  constructor(
+    private sink?: EventSink,
+    private readonly onSinkFailure?: (err: unknown) => void,
+  ) {}
 
   /** `performance.now()` is monotonic and as fine as `process.hrtime`, without a BigInt per reading. */
   nowNs(): number {
@@ -44,8 +52,15 @@ export class Recorder {
     const time = this.nowNs();
     const i = this.log.append(time, process, type, f, value, key, node, error);
     const sink = this.sink;
-    if (typeof sink === 'function') sink(this.log.event(i));
-    else sink?.recorded(this.log);
+    if (sink !== undefined) {
+      try {
+        if (typeof sink === 'function') sink(this.log.event(i));
+        else sink.recorded(this.log);
+      } catch (err) {
+        this.sink = undefined;
+        this.onSinkFailure?.(err);
+      }
+    }
     return time;
   }
 }

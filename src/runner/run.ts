@@ -4,6 +4,7 @@ import { type HistoryEvent, type Json, type Key, NEMESIS } from '../history/even
 import { RandomStreams } from '../generator/random.js';
 import type { Completion, GenContext, Generator, GenInstance, OpRequest, Thread } from '../generator/types.js';
 import { CoarseDeadlines, Wakeup, bounded, deadline, sleepMs } from './async.js';
+import { errorText } from './outcome.js';
 import { LeaderWatch } from './leader.js';
 import type { Outcome } from './outcome.js';
 import { type FaultResult, type Nemesis, type NemesisContext, faultResultJson } from './nemesis.js';
@@ -76,10 +77,12 @@ class Run {
     this.turned = true;
   };
   private interrupted = false;
+  /** What broke the run (a history that cannot be written, a loop that threw): it ends as `error`. */
+  private failure: { error: unknown } | undefined;
   private healed = false;
 
   constructor(private readonly o: RunOptions) {
-    this.rec = new Recorder(o.sink);
+    this.rec = new Recorder(o.sink, (err) => this.fail(err, 'the history could not be written'));
     this.streams = new RandomStreams(o.seed);
     this.router = new Router(o.routing, o.cluster.nodes, this.streams.stream('routing'));
     this.tracker = new StatsTracker(o.cluster.nodes);
@@ -91,6 +94,15 @@ class Run {
       this.workers.push(new ClientWorker(t, o.openClient, o.classifiers, this.closing, this.deadlines.slot()));
       this.pids.push(t);
     }
+  }
+
+  /** Stops the run because something broke; the first failure is the one reported. */
+  private fail(error: unknown, what: string): void {
+    if (this.failure === undefined) {
+      this.failure = { error };
+      this.errors.push(`${what}: ${errorText(error)}`);
+    }
+    this.endPhase('error');
   }
 
   async execute(): Promise<RunResult> {
@@ -109,18 +121,20 @@ class Run {
       await this.healOnce();
       let finalPhase: RunResult['finalPhase'] = 'none';
       if (this.o.final !== undefined) {
-        finalPhase = this.interrupted ? 'skipped' : 'ran';
-        if (!this.interrupted) {
+        const skip = this.interrupted || this.failure !== undefined;
+        finalPhase = skip ? 'skipped' : 'ran';
+        if (!skip) {
           await sleepMs(this.o.settleMs ?? 0, this.o.signal);
           await this.runPhase('final', this.o.final, this.o.finalTimeLimitMs ?? 60_000, Infinity, false);
         }
       }
-      return this.result(this.interrupted ? 'interrupted' : stopReason, finalPhase);
+      return this.result(this.failure !== undefined ? 'error' : this.interrupted ? 'interrupted' : stopReason, finalPhase);
     } finally {
-      // Also after a failure: faults are healed before teardown, whatever happened.
-      await this.healOnce();
+      // Also after a failure: faults are healed and clients closed, whatever happened; each
+      // step on its own, so one that fails cannot skip the next.
+      await this.healOnce().catch((err: unknown) => this.errors.push(`healing faults failed: ${errorText(err)}`));
       this.phaseName = 'teardown';
-      await this.teardown();
+      await this.teardown().catch((err: unknown) => this.errors.push(`closing clients failed: ${errorText(err)}`));
       this.phaseName = 'done';
       if (ticker !== undefined) clearInterval(ticker);
       this.deadlines.stop();
@@ -134,6 +148,7 @@ class Run {
     const log = this.rec.log;
     let history: HistoryEvent[] | undefined;
     return {
+      ...(this.failure === undefined ? {} : { failure: this.failure.error }),
       get history() {
         history ??= log.events();
         return history;
@@ -164,18 +179,9 @@ class Run {
     this.phaseName = name;
     const loops = this.workers.map((w) => this.clientLoop(w, phase));
     if (withNemesis && this.o.nemesis !== undefined) loops.push(this.nemesisLoop(this.o.nemesis, phase));
-    // A loop that throws (a generator bug, a history file that cannot be written) stops the
-    // others, and its error is raised only once they have all finished.
-    let failure: { error: unknown } | undefined;
-    await Promise.all(
-      loops.map((loop) =>
-        loop.catch((error: unknown) => {
-          failure ??= { error };
-          this.endPhase('interrupted');
-        }),
-      ),
-    );
-    if (failure !== undefined) throw failure.error;
+    // A loop that throws (a generator bug) stops the others; the run then ends as `error`,
+    // healed and torn down like any other, and the caller raises the failure.
+    await Promise.all(loops.map((loop) => loop.catch((error: unknown) => this.fail(error, `the ${name} phase failed`))));
     return phase.stop ?? 'exhausted';
   }
 

@@ -12,6 +12,8 @@ export interface RunSummaryInput {
   readonly run: RunResult;
   readonly checkers: readonly CheckResult[];
   readonly verdict: Verdict;
+  /** Why the verdict is `unknown`, when it is. */
+  readonly verdictReasons?: readonly string[];
   readonly errors: readonly string[];
   readonly timings: Readonly<Record<string, number>>;
   readonly readMode: string;
@@ -43,6 +45,7 @@ export function summarizeRun(s: RunSummaryInput): Json {
     JSON.stringify({
       name: s.spec.name,
       verdict: s.verdict,
+      ...(s.verdictReasons === undefined || s.verdictReasons.length === 0 ? {} : { verdictReasons: s.verdictReasons }),
       checkers: s.checkers,
       system: s.spec.system,
       workload: s.spec.workload,

@@ -101,8 +101,14 @@ export async function nodeDir(run: RunDir, node: string): Promise<string> {
 /** Writes JSON through a temporary file and a rename, so a crash never leaves half a file. */
 export async function writeJsonFile(path: string, value: Json): Promise<void> {
   const tmp = `${path}.tmp-${process.pid}`;
-  await writeFile(tmp, `${JSON.stringify(value, null, 2)}\n`);
-  await rename(tmp, path);
+  try {
+    await writeFile(tmp, `${JSON.stringify(value, null, 2)}\n`);
+    await rename(tmp, path);
+  } catch (err) {
+    // A full disk leaves no half-written file behind; the previous version, if any, stays.
+    await rm(tmp, { force: true }).catch(() => undefined);
+    throw err;
+  }
 }
 
 /** What test.json records: enough to replay the run (`--seed`, the same spec). */
@@ -113,6 +119,8 @@ export type TestRecord = {
   /** The validated TestSpec, as given. */
   spec: Json;
   versions: { faultline: string; systems: Record<string, string> };
+  /** Where the workload's clients ran (in the runner, or a process per worker that client pauses freeze). */
+  clients?: string;
 };
 
 export function writeTestJson(run: RunDir, record: TestRecord): Promise<void> {

@@ -39,6 +39,7 @@ interface RunFlags {
   packetDelay?: string;
   packetRate?: string;
   store: string;
+  minOk: string;
   name?: string;
   leaveRunning?: boolean;
   json?: boolean;
@@ -50,7 +51,7 @@ export function registerRun(program: Command): void {
     .command('run')
     .description('start a cluster, run a workload under faults, check the history, tear down')
     .option('-s, --system <name>', 'redis|zookeeper|etcd|consul')
-    .option('-w, --workload <name>', 'register|lock|lock-rmw|set|append|counter')
+    .option('-w, --workload <name>', 'register|lock|lock-rmw|lock-fenced|set|append|counter')
     .option('--replay <run-dir>', "run again with a previous run's test.json (same spec, same seed); other flags are ignored")
     .option('--nemesis <kinds>', 'faults, comma-separated: partition,kill,pause,clock,packet,client-pause, or all (default: none)')
     .option('--nemesis-interval <seconds>', 'mean time between fault steps', '5')
@@ -77,6 +78,7 @@ export function registerRun(program: Command): void {
     .option('--packet-delay <ms>', 'packet: added delay, needs netem (default: 50 when no packet flag is given)')
     .option('--packet-rate <kbit>', 'packet: bandwidth limit of the target (default: 10000 when no packet flag is given)')
     .option('--store <dir>', 'where run directories go', 'store')
+    .option('--min-ok <n>', 'a run with fewer successful client operations proves nothing: its verdict is unknown (0: no floor)', '50')
     .option('--name <name>', 'test name (default: <system>-<workload>)')
     .option('--leave-running', 'keep the cluster after the run')
     .option('--json', 'print results.json to stdout')
@@ -154,6 +156,7 @@ export function specFromFlags(f: RunFlags): TestSpecInput {
     routing: f.routing,
     lockTtlMs: ms('--lock-ttl', f.lockTtl),
     store: f.store,
+    minOk: num('--min-ok', f.minOk),
     leaveRunning: f.leaveRunning === true,
   };
   if (f.partition !== undefined) input['partitions'] = list(f.partition);
@@ -187,10 +190,19 @@ export function formatProgress(p: Progress): string {
   return `${p.phase} ${(p.elapsedMs / 1000).toFixed(0)}s  ${p.opsPerSecond.toFixed(0)} ops/s  ok ${p.ok} fail ${p.fail} info ${p.info}  in flight ${p.inFlight}  ${faults}`;
 }
 
+/** A checker's one-sentence explanation, when it has one. */
+function explanation(details: unknown): string {
+  if (details === null || typeof details !== 'object' || Array.isArray(details)) return '';
+  const d = details as Record<string, unknown>;
+  const text = typeof d['explanation'] === 'string' ? d['explanation'] : typeof d['reason'] === 'string' ? d['reason'] : undefined;
+  return text === undefined ? '' : ` — ${text}`;
+}
+
 function describeResult(r: ExecuteResult): string {
   const lines = [
     `verdict: ${r.verdict}${r.interrupted ? ' (interrupted)' : ''}`,
-    ...r.checkers.map((c) => `  ${c.checker}: ${c.verdict}`),
+    ...r.verdictReasons.map((why) => `  because ${why}`),
+    ...r.checkers.map((c) => `  ${c.checker}: ${c.verdict}${explanation(c.details)}`),
     `run directory: ${r.runDir}`,
     ...r.errors.map((e) => `warning: ${e}`),
   ];

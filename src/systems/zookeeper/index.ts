@@ -5,9 +5,13 @@ import type { Cluster, Node } from '../../cluster/node.js';
 import { sh } from '../../cluster/node.js';
 import { processControl, removeData, startDaemon } from '../daemon.js';
 import type { Health, StartOptions, System } from '../system.js';
+import { guardZookeeperClient } from './guard.js';
 import { parseMode, quorumHealth, renderLog4j, renderZooCfg, ZK_CONF_DIR, ZK_DATA, ZK_LOG, ZK_PORT, zkArgv } from './config.js';
 
 const DAEMON = 'zookeeper';
+
+// Before any client exists: what the library throws from its socket handlers resets one connection, not the process.
+guardZookeeperClient();
 const CONNECT_TIMEOUT_MS = 10_000;
 
 function myid(cluster: Cluster, node: Node): number {

@@ -23,7 +23,7 @@ function scripted(fates: readonly (Verdict | Error | 'hang')[]): { execute: Exec
     if (fate instanceof Error) throw fate;
     if (fate === 'hang') await new Promise((resolve) => signal?.addEventListener('abort', resolve, { once: true }));
     const verdict: Verdict = fate === 'hang' || fate === undefined ? 'valid' : fate;
-    return { verdict, runDir: `/store/${spec.name}/1`, clusterId: 'c1', checkers: [{ checker: 'linearizable', verdict, details: {} }], results: {}, errors: [], interrupted: fate === 'hang' };
+    return { verdict, verdictReasons: [], runDir: `/store/${spec.name}/1`, clusterId: 'c1', checkers: [{ checker: 'linearizable', verdict, details: {} }], results: {}, errors: [], interrupted: fate === 'hang' };
   };
   return { execute, started };
 }

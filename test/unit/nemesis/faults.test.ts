@@ -105,10 +105,31 @@ describe('client-pause', () => {
     board.completed(2, 7, 'acquire', true, 0);
     const r = await started;
     assert.deepEqual(r.targets, ['process 7']);
-    assert.deepEqual(r.details, { applied: true, process: 7, worker: 2, after: 'acquire', durationMs: 30 });
+    assert.deepEqual(r.details, { applied: true, process: 7, worker: 2, after: 'acquire', durationMs: 30, how: "operations held back; the client's connections kept running" });
     assert.equal(board.stalledThreads, 0, 'released when the pause is over');
     const missed = await nemesis.invoke({ f: 'start-client-pause', value: 5 }, ctx(cluster));
     assert.equal((missed.details as { applied: boolean }).applied, false);
+  });
+
+  it('with a freezer, a stall freezes the worker\'s client process and every way out thaws it', async () => {
+    const calls: string[] = [];
+    const freezer = { freeze: (t: number) => (calls.push(`freeze ${t}`), 4242), thaw: (t: number) => void calls.push(`thaw ${t}`) };
+    const { cluster } = fakeCluster();
+    const board = new PauseBoard('acquire', freezer);
+    const nemesis = clientPauseNemesis(board);
+    const started = nemesis.invoke({ f: 'start-client-pause', value: 20 }, ctx(cluster));
+    board.completed(1, 5, 'acquire', true, 0);
+    const r = await started;
+    assert.match(String((r.details as { how: string }).how), /SIGSTOP of the worker's client process \(pid 4242\)/);
+    assert.deepEqual(calls, ['freeze 1', 'thaw 1']);
+    // A stall that runs out is thawed by the generator's next look; releaseAll thaws the rest.
+    void board.arm(100);
+    board.completed(0, 3, 'acquire', true, 0);
+    assert.equal(board.stalledUntil(0, 200), undefined);
+    void board.arm(100);
+    board.completed(2, 4, 'acquire', true, 0);
+    board.releaseAll();
+    assert.deepEqual(calls, ['freeze 1', 'thaw 1', 'freeze 0', 'thaw 0', 'freeze 2', 'thaw 2']);
   });
 
   it('wiring wraps the generator only when client-pause is planned', () => {

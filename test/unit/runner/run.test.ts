@@ -212,7 +212,7 @@ describe('runTest', () => {
     assert.equal(heal[1]?.error, 'iptables: command not found');
   });
 
-  it('raises a failing loop\'s error only after the others stopped, and still heals and tears down', async () => {
+  it('ends as `error` with the failure once a failing loop\'s siblings stopped, and still heals and tears down', async () => {
     const nem = new RecordingNemesis();
     let asked = 0;
     const broken = fn(() => {
@@ -220,10 +220,27 @@ describe('runTest', () => {
       return { f: 'read', value: null };
     });
     const events: HistoryEvent[] = [];
-    await assert.rejects(runTest(options(new MemoryRegister(), { generator: broken, nemesis: nem, sink: (e) => events.push(e) })), /generator bug/);
+    const result = await runTest(options(new MemoryRegister(), { generator: broken, nemesis: nem, sink: (e) => events.push(e) }));
+    assert.equal(result.stopReason, 'error');
+    assert.match(String(result.failure), /generator bug/);
+    assert.deepEqual(result.errors, ['the main phase failed: generator bug']);
     assert.deepEqual(nem.calls.slice(-2), ['heal-all', 'teardown']);
     const { ops } = pairHistory(events);
     assert.ok(ops.length >= 30 && ops.every((op) => op.completeIndex >= 0), 'in-flight operations were completed and recorded');
+  });
+
+  it('a history sink that throws (a full disk) stops the run cleanly: healed, torn down, every event kept in memory', async () => {
+    const nem = new RecordingNemesis();
+    let seen = 0;
+    const sink = (): void => {
+      if (++seen > 50) throw new Error('ENOSPC: no space left on device, write');
+    };
+    const result = await runTest(options(new MemoryRegister(), { nemesis: nem, sink, timeLimitMs: 60_000 }));
+    assert.equal(result.stopReason, 'error');
+    assert.deepEqual(result.errors, ['the history could not be written: ENOSPC: no space left on device, write']);
+    assert.deepEqual(nem.calls.slice(-2), ['heal-all', 'teardown']);
+    assert.ok(result.history.length > 50 && result.history.some((e) => e.f === HEAL_ALL), 'recording went on in memory');
+    assert.ok(result.durationMs < 10_000, `stopped at once, not at the time limit (${result.durationMs} ms)`);
   });
 
   it('replays the same operations, nodes and faults for the same seed, whatever the latencies', async () => {

@@ -1,0 +1,48 @@
+import assert from 'node:assert/strict';
+import { after, describe, it } from 'node:test';
+import { ClientHosts } from '../../../src/runner/client-host.js';
+
+const factory = { module: new URL('./client-host-factory.js', import.meta.url).href, payload: { delayMs: 5 } };
+const never = new AbortController().signal;
+
+describe('client processes (ClientHosts)', () => {
+  const hosts = new ClientHosts(factory, 2);
+  after(() => hosts.close());
+
+  it('runs each worker\'s operations in its own process', async () => {
+    await hosts.start();
+    const a = await hosts.openClient('n1', 0, never);
+    const b = await hosts.openClient('n2', 3, never);
+    assert.deepEqual(await a.invoke({ f: 'read', value: 1 }, never), { type: 'ok', value: [0, 'n1', 1] });
+    assert.deepEqual(await b.invoke({ f: 'read', value: 2 }, never), { type: 'ok', value: [3, 'n2', 2] });
+  });
+
+  it('a frozen worker does nothing until thawed; the other goes on', async () => {
+    const a = await hosts.openClient('n1', 0, never);
+    const b = await hosts.openClient('n1', 1, never);
+    const pid = hosts.freeze(0);
+    assert.equal(typeof pid, 'number');
+    let done = false;
+    const pending = a.invoke({ f: 'read', value: 3 }, never).then((o) => ((done = true), o));
+    assert.equal((await b.invoke({ f: 'read', value: 4 }, never)).type, 'ok');
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    assert.equal(done, false, 'a frozen process answered');
+    hosts.thaw(0);
+    assert.deepEqual(await pending, { type: 'ok', value: [0, 'n1', 3] });
+  });
+
+  it('an operation the runner gives up on is aborted in the child', async () => {
+    const a = await hosts.openClient('n1', 0, never);
+    const outcome = await a.invoke({ f: 'hang', value: null }, AbortSignal.timeout(100));
+    assert.deepEqual(outcome, { type: 'info', error: 'timeout' });
+  });
+
+  it('a client library that throws ends its process, not the run: info, and a fresh process next time', async () => {
+    const a = await hosts.openClient('n1', 2, never);
+    const outcome = await a.invoke({ f: 'explode', value: null }, never);
+    assert.deepEqual(outcome, { type: 'info', error: 'client library error: library exploded' });
+    assert.match(hosts.crashes.join('\n'), /client process of worker 0 ended \(client library error: library exploded\)/);
+    const again = await hosts.openClient('n1', 4, never);
+    assert.deepEqual(await again.invoke({ f: 'read', value: 5 }, never), { type: 'ok', value: [4, 'n1', 5] });
+  });
+});
