@@ -8,7 +8,7 @@ import { type Verdict, worstVerdict } from '../checker/verdict.js';
 import { concurrently } from '../generator/combine.js';
 import type { HistoryEvent, Json } from '../history/event.js';
 import { type RunPlan, preflight } from '../spec/preflight.js';
-import { type TestSpec, specJson } from '../spec/test-spec.js';
+import { type TestSpec, nodeResources, specJson } from '../spec/test-spec.js';
 import { type RunDir, type TestRecord, HistoryWriter, createRunDir, writeJsonFile, writeResultsJson, writeTestJson } from '../store/index.js';
 import { bringUp } from '../systems/bring-up.js';
 import { capabilityProvider as defaultCapabilityProvider } from '../systems/capabilities.js';
@@ -83,7 +83,7 @@ export async function executeTest(o: ExecuteOptions): Promise<ExecuteResult> {
 
   const t0 = Date.now();
   const wiring = nemesisWiring(plan.nemesis, system.name, plan.workload.needs.includes('lock') ? 'acquire' : undefined);
-  const cluster = await bringUp(provider, system, { nodes: spec.nodes, image, name: `run-${spec.name}`, log, ...(wiring.startOptions === undefined ? {} : { startOptions: wiring.startOptions }) });
+  const cluster = await bringUp(provider, system, { nodes: spec.nodes, image, name: `run-${spec.name}`, log, resources: nodeResources(spec), ...(wiring.startOptions === undefined ? {} : { startOptions: wiring.startOptions }) });
   log(`cluster ${cluster.id} healthy: ${cluster.nodes.map((n) => `${n.name}=${n.address}`).join(' ')}`);
   const bringUpMs = Date.now() - t0;
 

@@ -3,6 +3,7 @@ import type Docker from 'dockerode';
 import { InfrastructureError, UsageError } from '../../errors.js';
 import { Label, nodeLabels, summarize } from '../labels.js';
 import { newClusterId, type Cluster, type ClusterSpec, type ClusterSummary, type NodeProvider } from '../node.js';
+import type { NodeResources } from '../resources.js';
 import { DockerNode } from './docker-node.js';
 import { pickSubnet, type Subnet } from './subnets.js';
 
@@ -51,6 +52,7 @@ export class DockerProvider implements NodeProvider {
             Init: true,
             CapAdd: ['NET_ADMIN'],
             NetworkMode: network,
+            ...(spec.resources === undefined ? {} : cgroupLimits(spec.resources)),
           },
           NetworkingConfig: {
             EndpointsConfig: { [network]: { IPAMConfig: { IPv4Address: address }, Aliases: [nodeName] } },
@@ -130,6 +132,12 @@ export class DockerProvider implements NodeProvider {
       'remove old clusters with `faultline clean`',
     );
   }
+}
+
+/** The engine's names for the limits; swap equal to memory means no swap beyond the limit. */
+export function cgroupLimits(r: NodeResources): { Memory: number; MemorySwap: number; NanoCpus: number; PidsLimit: number } {
+  const memory = r.memoryMiB * 1024 * 1024;
+  return { Memory: memory, MemorySwap: memory, NanoCpus: Math.round(r.cpus * 1e9), PidsLimit: r.pids };
 }
 
 function labelFilters(labels: Record<string, string>): string[] {
