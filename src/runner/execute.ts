@@ -13,7 +13,7 @@ import { type RunDir, type TestRecord, HistoryWriter, createRunDir, writeJsonFil
 import { bringUp } from '../systems/bring-up.js';
 import { capabilityProvider as defaultCapabilityProvider } from '../systems/capabilities.js';
 import type { CapabilityProvider } from '../systems/client-options.js';
-import { collectLogs } from '../systems/logs.js';
+import { collectLogs, describeMissingLogs, nodeLogsJson } from '../systems/logs.js';
 import { version } from '../version.js';
 import { type NemesisWiring, buildNemesis, faultSchedule, nemesisWiring } from '../../nemesis/index.js';
 import { nodeByName } from '../../nemesis/partition.js';
@@ -156,12 +156,15 @@ async function runOnCluster(
     const checkers = await check(plan, run.history, errors);
     timings['checkMs'] = Date.now() - t;
     const verdict: Verdict = checkers.length === 0 ? 'unknown' : worstVerdict(checkers.map((c) => c.verdict));
+    let nodeLogs: Json | undefined;
     const results = (): Json =>
-      summarizeRun({ spec, cluster, run, checkers, verdict, errors, timings, readMode: plan.readMode });
+      summarizeRun({ spec, cluster, run, checkers, verdict, errors, timings, readMode: plan.readMode, ...(nodeLogs === undefined ? {} : { nodeLogs }) });
     await writeResultsJson(runDir, results());
 
     t = Date.now();
-    await collectLogs(system, cluster, join(runDir.path, 'nodes')).catch((err: unknown) => errors.push(`copying node logs failed: ${errorText(err)}`));
+    const logs = await collectLogs(system, cluster, join(runDir.path, 'nodes'));
+    errors.push(...describeMissingLogs(logs));
+    nodeLogs = nodeLogsJson(logs, runDir.path);
     await teardown(provider, cluster, spec, errors, log);
     timings['teardownMs'] = Date.now() - t;
     // Rewritten so that teardown failures and timings are in the file too; the verdict is already safe on disk.
