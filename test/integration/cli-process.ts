@@ -1,4 +1,4 @@
-import { type ChildProcess, spawn } from 'node:child_process';
+import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import type Docker from 'dockerode';
 import { Label } from '../../src/cluster/labels.js';
 import { cliPath } from './cluster-helpers.js';
@@ -60,4 +60,14 @@ export async function removeRunLeftovers(docker: Docker, test: string): Promise<
   const filters = { label: [`${Label.cluster}=run-${test}`] };
   for (const c of await docker.listContainers({ all: true, filters })) await docker.getContainer(c.Id).remove({ force: true }).catch(() => undefined);
   for (const n of await docker.listNetworks({ filters })) await docker.getNetwork(n.Id).remove().catch(() => undefined);
+}
+
+/** The built CLI run to its end: exit code and output, whatever the code. */
+export function cliExit(args: readonly string[], timeoutMs = 120_000): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((done) => {
+    execFile(process.execPath, [cliPath, ...args], { timeout: timeoutMs, maxBuffer: 64 * 1024 * 1024 }, (err, stdout, stderr) => {
+      const code = err === null ? 0 : typeof err.code === 'number' ? err.code : null;
+      done({ code, stdout, stderr });
+    });
+  });
 }

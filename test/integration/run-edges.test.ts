@@ -6,7 +6,7 @@ import { after, describe, it } from 'node:test';
 import { connectDocker } from '../../src/cluster/docker/engine.js';
 import { Label } from '../../src/cluster/labels.js';
 import { labelled } from './cluster-helpers.js';
-import { removeRunLeftovers, runContainers, startCli } from './cli-process.js';
+import { cliExit, removeRunLeftovers, runContainers, startCli } from './cli-process.js';
 
 /** The run directory `latest` points at, for the one test in `store`. */
 async function latestRun(store: string): Promise<string> {
@@ -52,5 +52,33 @@ describe('runs that lose a node or their reader', { timeout: 240_000 }, () => {
     const spec = (JSON.parse(await readFile(join(runDir, 'test.json'), 'utf8')) as { spec: Record<string, unknown> }).spec;
     assert.deepEqual([spec['nodeMemoryMiB'], spec['nodeCpus'], spec['nodePids']], [1024, 1, 4096]);
     assert.deepEqual(await labelled(docker, `${Label.cluster}=run-${name}`), { containers: 0, networks: 0 });
+  });
+
+  it('the reader goes away mid-run (EPIPE on stdout and stderr): the run stops as after SIGTERM — healed, checked, torn down, exit 130', async (t) => {
+    const docker = await connectDocker();
+    const name = `it-epipe-${process.pid}`;
+    names.push(name);
+    const store = await realpath(await mkdtemp(join(tmpdir(), 'faultline-epipe-')));
+    const cli = startCli(['run', ...short, '--nemesis', 'partition', '--nemesis-interval', '2', '--time-limit', '60', '--settle', '1', '--name', name, '--store', store], { stdout: 'pipe' });
+    await cli.waitForLine(/running register/, 90_000);
+    await new Promise((r) => setTimeout(r, 4_000));
+    // As `| head` does once it has its lines: both pipes lose their reader.
+    const closedAt = Date.now();
+    cli.child.stdout?.destroy();
+    cli.child.stderr?.destroy();
+    const { code, at } = await cli.exited;
+    assert.equal(code, 130);
+    const seconds = (at - closedAt) / 1000;
+    assert.ok(seconds < 30, `exited ${seconds} s after its reader went away`);
+    t.diagnostic(`EPIPE mid-run: exit ${code} ${seconds.toFixed(1)} s after the reader went away`);
+
+    assert.deepEqual(await labelled(docker, `${Label.cluster}=run-${name}`), { containers: 0, networks: 0 });
+    const runDir = await latestRun(store);
+    const results = JSON.parse(await readFile(join(runDir, 'results.json'), 'utf8')) as { stopReason: string; verdict: string };
+    assert.equal(results.stopReason, 'interrupted');
+    const history = (await readFile(join(runDir, 'history.jsonl'), 'utf8')).trim().split('\n').map((l) => JSON.parse(l) as { process: unknown; f: string; type: string });
+    assert.ok(history.some((e) => e.process === 'nemesis' && e.f === 'heal-all' && e.type === 'info'), 'the faults were healed');
+    const check = await cliExit(['check', join(runDir, 'history.jsonl'), '--model', 'cas-register']);
+    assert.ok(check.code !== null && [0, 1, 2].includes(check.code), `check exited ${check.code}: ${check.stderr}`);
   });
 });
