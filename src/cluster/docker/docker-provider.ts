@@ -1,7 +1,8 @@
 import { randomInt } from 'node:crypto';
 import type Docker from 'dockerode';
 import { InfrastructureError, UsageError } from '../../errors.js';
-import { Label, nodeLabels, summarize } from '../labels.js';
+import { Label, nodeLabels, ownerLabels, summarize } from '../labels.js';
+import { currentOwner } from '../owner.js';
 import { newClusterId, type Cluster, type ClusterSpec, type ClusterSummary, type NodeProvider } from '../node.js';
 import type { NodeResources } from '../resources.js';
 import { DockerNode } from './docker-node.js';
@@ -47,7 +48,7 @@ export class DockerProvider implements NodeProvider {
           Hostname: nodeName,
           Image: spec.image,
           Cmd: ['sleep', 'infinity'],
-          Labels: nodeLabels({ run: id, cluster: name, system: spec.system, node: nodeName, address, created }),
+          Labels: nodeLabels({ run: id, cluster: name, system: spec.system, node: nodeName, address, created, owner: currentOwner() }),
           HostConfig: {
             Init: true,
             CapAdd: ['NET_ADMIN'],
@@ -120,7 +121,7 @@ export class DockerProvider implements NodeProvider {
           Driver: 'bridge',
           CheckDuplicate: true,
           IPAM: { Driver: 'default', Config: [{ Subnet: subnet.cidr, Gateway: subnet.gateway }] },
-          Labels: { [Label.run]: id, [Label.cluster]: name, [Label.system]: system },
+          Labels: { [Label.run]: id, [Label.cluster]: name, [Label.system]: system, ...ownerLabels(currentOwner()) },
         });
         return { network, subnet };
       } catch (err) {
