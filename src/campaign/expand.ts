@@ -1,7 +1,6 @@
 import { UsageError } from '../errors.js';
-import { expandNemesisKinds } from '../../nemesis/kinds.js';
 import { preflight } from '../spec/preflight.js';
-import { type TestSpec, TestSpecSchema } from '../spec/test-spec.js';
+import { type TestSpec, TestSpecSchema, completeSpec } from '../spec/test-spec.js';
 import type { CapabilityProvider } from '../systems/client-options.js';
 import type { Campaign, Match, NemesisEntry, TestOptions } from './schema.js';
 
@@ -79,7 +78,7 @@ export function expandCampaign(campaign: Campaign, o: ExpandOptions): PlannedTes
         const issue = r.error.issues[0];
         throw new UsageError(`campaign test ${where}: ${issue?.path.join('.') ?? 'spec'}: ${issue?.message ?? 'invalid'}`, 'fix the option in `defaults`, the option variant or the override that sets it');
       }
-      const spec: TestSpec = { ...r.data, nemesis: expandNemesisKinds(r.data.nemesis), name };
+      const spec = completeSpec(r.data, name);
       try {
         preflight(spec, o.capabilityProvider);
       } catch (err) {

@@ -17,7 +17,7 @@ export const ExitCode = {
   Infrastructure: 4,
   /** A bug in faultline itself. */
   Internal: 5,
-  /** Interrupted by SIGINT/SIGTERM (after cleaning up). */
+  /** Interrupted by SIGINT/SIGTERM, or the reader of the output went away (after cleaning up). */
   Interrupted: 130,
 } as const;
 

@@ -1,5 +1,6 @@
 import { Command, CommanderError } from 'commander';
 import { FaultlineError } from '../errors.js';
+import { guardOutputStreams } from './closed-output.js';
 import { ExitCode } from './exit-codes.js';
 import { registerCampaign } from './commands/campaign.js';
 import { registerCheck } from './commands/check.js';
@@ -35,6 +36,7 @@ export function buildProgram(): Command {
 
 /** Runs the CLI and resolves to the exit code (never throws). */
 export async function main(argv: readonly string[]): Promise<number> {
+  guardOutputStreams();
   const program = buildProgram();
   try {
     await program.parseAsync([...argv]);

@@ -1,4 +1,5 @@
 import type { ClusterSummary } from './node.js';
+import type { Owner } from './owner.js';
 
 /**
  * Every container and network faultline creates carries these labels, so that another
@@ -12,7 +13,29 @@ export const Label = {
   node: 'faultline.node',
   address: 'faultline.address',
   created: 'faultline.created',
+  /** The creating CLI (see owner.ts): pid, host name, and the process's start time. */
+  ownerPid: 'faultline.owner.pid',
+  ownerHost: 'faultline.owner.host',
+  ownerStart: 'faultline.owner.start',
 } as const;
+
+/** The owner labels every container and network of a cluster carries. */
+export function ownerLabels(owner: Owner): Record<string, string> {
+  return {
+    [Label.ownerPid]: String(owner.pid),
+    [Label.ownerHost]: owner.host,
+    ...(owner.start === undefined ? {} : { [Label.ownerStart]: owner.start }),
+  };
+}
+
+/** The owner the labels name, if they name one completely. */
+export function readOwner(labels: Readonly<Record<string, string>>): Owner | undefined {
+  const pid = Number(labels[Label.ownerPid]);
+  const host = labels[Label.ownerHost];
+  if (!Number.isInteger(pid) || pid <= 0 || host === undefined || host === '') return undefined;
+  const start = labels[Label.ownerStart];
+  return { pid, host, ...(start === undefined ? {} : { start }) };
+}
 
 export interface NodeLabels {
   readonly run: string;
@@ -21,10 +44,12 @@ export interface NodeLabels {
   readonly node: string;
   readonly address: string;
   readonly created: Date;
+  readonly owner: Owner;
 }
 
 export function nodeLabels(labels: NodeLabels): Record<string, string> {
   return {
+    ...ownerLabels(labels.owner),
     [Label.run]: labels.run,
     [Label.cluster]: labels.cluster,
     [Label.system]: labels.system,

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { InfrastructureError } from '../errors.js';
+import type { NodeResources } from './resources.js';
 
 /**
  * What a database adapter and the runner may do with a machine, whatever provides it
@@ -42,6 +43,8 @@ export interface ClusterSpec {
   readonly name?: string;
   /** The image (or machine role) the nodes run. */
   readonly image: string;
+  /** Limits for each node; none when absent (a provider may not support them all). */
+  readonly resources?: NodeResources;
   /** Stops creating nodes (an interrupt): `create` then rejects, leaving the rest to `destroy`. */
   readonly signal?: AbortSignal;
 }

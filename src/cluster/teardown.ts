@@ -46,6 +46,18 @@ export async function runTeardown(log: (line: string) => void = (l) => process.s
   clearTimeout(timer);
 }
 
+/**
+ * Ends the process as a first SIGTERM does: every registered action runs (a run stops, heals,
+ * is checked and torn down), then exit 130. For causes other than a signal, such as the
+ * reader of our output going away; a no-op when teardown has already begun.
+ */
+export function interruptProcess(reason: string): void {
+  if (tearingDown) return;
+  tearingDown = true;
+  process.stderr.write(`faultline: ${reason}, stopping\n`);
+  void runTeardown(undefined, { kind: 'signal', signal: reason }).finally(() => process.exit(130));
+}
+
 function install(): void {
   if (installed) return;
   installed = true;

@@ -8,12 +8,12 @@ import type { Verdict } from '../checker/verdict.js';
 import { concurrently } from '../generator/combine.js';
 import type { HistoryEvent, Json } from '../history/event.js';
 import { type RunPlan, preflight } from '../spec/preflight.js';
-import { type TestSpec, specJson } from '../spec/test-spec.js';
+import { type TestSpec, nodeResources, specJson } from '../spec/test-spec.js';
 import { type RunDir, type TestRecord, HistoryWriter, createRunDir, writeJsonFile, writeResultsJson, writeTestJson } from '../store/index.js';
 import { bringUp } from '../systems/bring-up.js';
 import { capabilityProvider as defaultCapabilityProvider } from '../systems/capabilities.js';
 import type { CapabilityProvider } from '../systems/client-options.js';
-import { collectLogs } from '../systems/logs.js';
+import { collectLogs, describeMissingLogs, nodeLogsJson } from '../systems/logs.js';
 import { version } from '../version.js';
 import { type NemesisWiring, buildNemesis, faultSchedule, nemesisWiring } from '../../nemesis/index.js';
 import type { ClientFreezer } from '../../nemesis/client-pause.js';
@@ -104,7 +104,7 @@ export async function executeTest(o: ExecuteOptions): Promise<ExecuteResult> {
   const t0 = Date.now();
   const freezer = new LateFreezer();
   const wiring = nemesisWiring(plan.nemesis, system.name, plan.workload.needs.includes('lock') ? 'acquire' : undefined, isolated ? freezer : undefined);
-  const cluster = await bringUp(provider, system, { nodes: spec.nodes, image, name: `run-${spec.name}`, log, ...(wiring.startOptions === undefined ? {} : { startOptions: wiring.startOptions }) });
+  const cluster = await bringUp(provider, system, { nodes: spec.nodes, image, name: `run-${spec.name}`, log, resources: nodeResources(spec), ...(wiring.startOptions === undefined ? {} : { startOptions: wiring.startOptions }) });
   log(`cluster ${cluster.id} healthy: ${cluster.nodes.map((n) => `${n.name}=${n.address}`).join(' ')}`);
   const bringUpMs = Date.now() - t0;
 
@@ -202,14 +202,18 @@ async function runOnCluster(c: RunContext): Promise<ExecuteResult> {
     emptyPassReasons(run.history, { minOk: spec.minOk, faults: spec.nemesis }),
   );
   const finished = run;
-  const results = (): Json => summarizeRun({ spec, cluster, run: finished, checkers, verdict, verdictReasons: reasons, errors, timings, readMode: plan.readMode });
+  let nodeLogs: Json | undefined;
+  const results = (): Json =>
+    summarizeRun({ spec, cluster, run: finished, checkers, verdict, verdictReasons: reasons, errors, timings, readMode: plan.readMode, ...(nodeLogs === undefined ? {} : { nodeLogs }) });
   await writeResultsJson(runDir, results()).catch((err: unknown) => {
     errors.push(`results.json could not be written: ${errorText(err)}`);
     process.stderr.write(`faultline: results.json could not be written (${errorText(err)}); the results:\n${JSON.stringify(results())}\n`);
   });
 
   t = Date.now();
-  await collectLogs(system, cluster, join(runDir.path, 'nodes')).catch((err: unknown) => errors.push(`copying node logs failed: ${errorText(err)}`));
+  const logs = await collectLogs(system, cluster, join(runDir.path, 'nodes'));
+  errors.push(...describeMissingLogs(logs));
+  nodeLogs = nodeLogsJson(logs, runDir.path);
   await teardown(c.provider, cluster, spec, errors, log);
   timings['teardownMs'] = Date.now() - t;
   // Rewritten so that teardown failures and timings are in the file too; the verdict is already safe on disk.

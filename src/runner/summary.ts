@@ -17,6 +17,8 @@ export interface RunSummaryInput {
   readonly errors: readonly string[];
   readonly timings: Readonly<Record<string, number>>;
   readonly readMode: string;
+  /** Which node logs were copied and which not (absent until they have been collected). */
+  readonly nodeLogs?: Json;
 }
 
 type Counts = { ok: number; fail: number; info: number };
@@ -58,6 +60,7 @@ export function summarizeRun(s: RunSummaryInput): Json {
       faults: faultLog(s.run.history),
       timings: Object.fromEntries(Object.entries(s.timings).map(([k, v]) => [k, Math.round(v)])),
       errors: s.errors,
+      ...(s.nodeLogs === undefined ? {} : { nodeLogs: s.nodeLogs }),
     }),
   ) as Json;
 }

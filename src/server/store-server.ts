@@ -7,6 +7,7 @@ import { InfrastructureError, UsageError } from '../errors.js';
 import { renderIndexPage, renderListingPage } from '../report/index-page.js';
 import { loadRun } from '../report/load.js';
 import { renderReport } from '../report/render.js';
+import { allowedHost } from './host-check.js';
 import { SAFE_NAME, listRuns } from './runs.js';
 
 /** Only this machine may connect: the store holds whatever the databases returned. */
@@ -15,6 +16,16 @@ const MAX_URL = 2048;
 const MAX_LISTED_FILES = 2000;
 /** Files the server hands out as text, whatever they hold; only reports it renders itself are HTML. */
 const TEXT_TYPES: Readonly<Record<string, string>> = { '.json': 'application/json', '.jsonl': 'text/plain', '.edn': 'text/plain' };
+
+/** A client must have sent its whole request head within this long. */
+export const HEADERS_TIMEOUT_MS = 10_000;
+/** …and its whole request within this long. */
+export const REQUEST_TIMEOUT_MS = 120_000;
+
+export interface ServeOptions {
+  /** Default HEADERS_TIMEOUT_MS (tests shorten it). */
+  readonly headersTimeoutMs?: number;
+}
 
 export interface StoreServer {
   readonly url: string;
@@ -26,9 +37,10 @@ export interface StoreServer {
  * is the report rendered from the run's files at request time, and everything else under
  * `/runs/<test>/<run>/` is the run's files as plain text. Paths are checked segment by
  * segment against the names the store uses, then resolved (symlinks included) and refused
- * unless they stay inside the store: there is no way out of it.
+ * unless they stay inside the store: there is no way out of it. A request whose Host header
+ * does not name this machine is refused (DNS rebinding, see host-check.ts).
  */
-export async function serveStore(storeDir: string, port: number): Promise<StoreServer> {
+export async function serveStore(storeDir: string, port: number, options: ServeOptions = {}): Promise<StoreServer> {
   const store = await realpath(resolve(storeDir)).catch(() => {
     throw new UsageError(`store ${storeDir} does not exist`, 'give the directory that `faultline run --store DIR` wrote to (default: store)');
   });
@@ -39,11 +51,19 @@ export async function serveStore(storeDir: string, port: number): Promise<StoreS
     rendering = next.catch(() => undefined);
     return next;
   };
-  const server = createServer((req, res) => {
+  const headersTimeout = options.headersTimeoutMs ?? HEADERS_TIMEOUT_MS;
+  // Node enforces both timeouts only when it sweeps its connections, every 30 s by default:
+  // a 10 s limit then cuts a slow client off after up to 40 s. Sweep often enough that the
+  // limit holds to within a tenth of itself (at most a second late).
+  const connectionsCheckingInterval = Math.max(50, Math.min(1_000, Math.floor(headersTimeout / 10)));
+  const server = createServer({ connectionsCheckingInterval }, (req, res) => {
+    if (!allowedHost(req.headers.host, HOST)) {
+      return send(res, 403, 'text/plain', `refused: Host ${JSON.stringify(req.headers.host ?? '')} is not this machine; open ${HOST} or localhost\n`);
+    }
     handle(store, req, res, oneAtATime).catch((err: unknown) => send(res, 500, 'text/plain', `internal error: ${(err as Error).message}\n`));
   });
-  server.headersTimeout = 10_000;
-  server.requestTimeout = 120_000;
+  server.headersTimeout = headersTimeout;
+  server.requestTimeout = Math.max(REQUEST_TIMEOUT_MS, headersTimeout);
   server.maxHeadersCount = 50;
   await listen(server, port);
   const address = server.address() as AddressInfo;

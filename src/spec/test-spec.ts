@@ -5,8 +5,10 @@ import type { Json } from '../history/event.js';
 import { PARTITION_SHAPES } from '../../nemesis/partition-shapes.js';
 import { TARGET_SPECS } from '../../nemesis/targets.js';
 import { NEMESIS_KINDS, type NemesisKind, expandNemesisKinds } from '../../nemesis/kinds.js';
+import { MIN_NODE_MEMORY_MIB, MIN_NODE_PIDS, type NodeResources } from '../cluster/resources.js';
 import { parseRouting } from '../runner/router.js';
-import { systemNames } from '../systems/index.js';
+import { type SystemName, systemNames } from '../systems/index.js';
+import { DEFAULT_NODE_RESOURCES } from '../systems/resources.js';
 
 /** Workloads `faultline run` knows (their implementations live in `workloads/`). */
 export const WORKLOAD_NAMES = ['register', 'lock', 'lock-rmw', 'lock-fenced', 'set', 'append', 'counter'] as const;
@@ -72,6 +74,12 @@ export const TestSpecSchema = z
       })
       .strict()
       .optional(),
+    /** Each node's memory limit in MiB, swap included (default: the system's, see src/systems/resources.ts). */
+    nodeMemoryMiB: z.number().int().min(MIN_NODE_MEMORY_MIB).optional(),
+    /** Each node's CPU limit in cores, fractions allowed (default: the system's). */
+    nodeCpus: z.number().min(0.01).max(1024).optional(),
+    /** Each node's limit on processes and threads (default: the system's). */
+    nodePids: z.number().int().min(MIN_NODE_PIDS).optional(),
     store: z.string().default('store'),
     leaveRunning: z.boolean().default(false),
     /** Budget for each checker; past it the verdict is `unknown`. */
@@ -98,8 +106,33 @@ export const TestSpecSchema = z
   });
 
 export type TestSpecInput = z.input<typeof TestSpecSchema>;
-/** `nemesis` with `all` expanded. */
-export type TestSpec = Omit<z.output<typeof TestSpecSchema>, 'nemesis'> & { name: string; nemesis: NemesisKind[] };
+type NodeLimitField = 'nodeMemoryMiB' | 'nodeCpus' | 'nodePids';
+/** `nemesis` with `all` expanded, the node limits filled in from the system's defaults. */
+export type TestSpec = Omit<z.output<typeof TestSpecSchema>, 'nemesis' | NodeLimitField> & {
+  name: string;
+  nemesis: NemesisKind[];
+} & { [K in NodeLimitField]: number };
+
+/**
+ * A parsed spec made whole: `all` expanded, the node limits the system defaults to written
+ * in, so test.json records the limits the run had (and a replay gets the same ones).
+ */
+export function completeSpec(parsed: z.output<typeof TestSpecSchema>, name: string): TestSpec {
+  const limits = DEFAULT_NODE_RESOURCES[parsed.system as SystemName];
+  return {
+    ...parsed,
+    nemesis: expandNemesisKinds(parsed.nemesis),
+    name,
+    nodeMemoryMiB: parsed.nodeMemoryMiB ?? limits.memoryMiB,
+    nodeCpus: parsed.nodeCpus ?? limits.cpus,
+    nodePids: parsed.nodePids ?? limits.pids,
+  };
+}
+
+/** The limits each node of the test's cluster runs under. */
+export function nodeResources(spec: TestSpec): NodeResources {
+  return { memoryMiB: spec.nodeMemoryMiB, cpus: spec.nodeCpus, pids: spec.nodePids };
+}
 
 /** The partition shapes used when none are given: every shape the cluster size allows. */
 export function defaultPartitions(nodes: number): (typeof PARTITION_SHAPES)[number][] {
@@ -115,8 +148,7 @@ export function parseTestSpec(input: unknown): TestSpec {
     const more = r.error.issues.length > 1 ? ` (and ${r.error.issues.length - 1} more)` : '';
     throw new UsageError(`${field}: ${issue?.message ?? 'invalid'}${more}`, 'see `faultline run --help` and docs/run.md');
   }
-  const spec = r.data;
-  return { ...spec, nemesis: expandNemesisKinds(spec.nemesis), name: spec.name ?? `${spec.system}-${spec.workload}` };
+  return completeSpec(r.data, r.data.name ?? `${r.data.system}-${r.data.workload}`);
 }
 
 /** The spec as test.json records it. */

@@ -1,5 +1,6 @@
 import { InfrastructureError } from '../errors.js';
 import type { Cluster, NodeProvider } from '../cluster/node.js';
+import type { NodeResources } from '../cluster/resources.js';
 import { newClusterId } from '../cluster/node.js';
 import { onInterrupt } from '../cluster/teardown.js';
 import { sleep, tailLog } from './daemon.js';
@@ -15,6 +16,8 @@ export interface BringUpOptions {
   readonly log?: (line: string) => void;
   /** How the database is started on every node (extra environment, e.g. libfaketime). */
   readonly startOptions?: StartOptions;
+  /** Each node's limits (memory, CPU, pids). */
+  readonly resources?: NodeResources;
 }
 
 /**
@@ -42,6 +45,7 @@ export async function bringUp(provider: NodeProvider, system: System, options: B
       image: options.image,
       signal: abort.signal,
       ...(options.name === undefined ? {} : { name: options.name }),
+      ...(options.resources === undefined ? {} : { resources: options.resources }),
     });
     creating = created;
     const cluster = await created;

@@ -142,9 +142,10 @@ export function describeCluster<C>(
     it('copies every node\'s log out', async () => {
       const dir = await mkdtemp(join(tmpdir(), 'faultline-logs-'));
       try {
-        const files = await collectLogs(system, cluster().cluster, dir);
-        assert.equal(files.length, 3 * system.logFiles.length);
-        for (const file of files) assert.ok((await stat(file)).size > 0, `${file} is empty`);
+        const logs = await collectLogs(system, cluster().cluster, dir);
+        assert.deepEqual(logs.missing, []);
+        assert.equal(logs.copied.length, 3 * system.logFiles.length);
+        for (const file of logs.copied) assert.ok((await stat(file)).size > 0, `${file} is empty`);
       } finally {
         await rm(dir, { recursive: true, force: true });
       }

@@ -1,13 +1,41 @@
 import type { Command } from 'commander';
+import { type CleanDecision, clean } from '../../cluster/docker/clean.js';
 import { connectDocker } from '../../cluster/docker/engine.js';
-import { removeLabelled } from '../../cluster/docker/docker-provider.js';
+
+interface CleanFlags {
+  all?: boolean;
+  dryRun?: boolean;
+}
 
 export function registerClean(program: Command): void {
   program
     .command('clean')
-    .description('remove every faultline container and network (including those of a killed run); images are kept')
-    .action(async () => {
-      const removed = await removeLabelled(await connectDocker());
-      process.stdout.write(`removed ${removed.containers} containers and ${removed.networks} networks\n`);
+    .description('remove the clusters whose CLI is gone (killed runs, `cluster up` clusters): made on this host by a process that no longer runs; images are kept')
+    .argument('[pattern]', 'only clusters whose name or id matches (`*` matches anything), e.g. "run-etcd-*"')
+    .option('--all', "remove every faultline cluster, even those another CLI is still running a test on, or made on another host")
+    .option('--dry-run', 'list what would be removed and what kept, and why; remove nothing')
+    .action(async (pattern: string | undefined, flags: CleanFlags) => {
+      const docker = await connectDocker();
+      const { decisions, removed } = await clean(docker, { all: flags.all === true, dryRun: flags.dryRun === true, ...(pattern === undefined ? {} : { pattern }) });
+      process.stdout.write(flags.dryRun === true ? describePlan(decisions) : describeClean(decisions, removed));
     });
+}
+
+function line(d: CleanDecision): string {
+  const r = d.run;
+  return `${r.id} ${r.name} (${r.system}, ${r.containers} containers, ${r.networks} networks): ${d.why}`;
+}
+
+export function describePlan(decisions: readonly CleanDecision[]): string {
+  if (decisions.length === 0) return 'no faultline clusters\n';
+  return decisions.map((d) => `${d.remove ? 'would remove' : 'would keep  '} ${line(d)}\n`).join('');
+}
+
+export function describeClean(decisions: readonly CleanDecision[], removed: { containers: number; networks: number }): string {
+  const kept = decisions.filter((d) => !d.remove);
+  const runs = decisions.length - kept.length;
+  const lines = [`removed ${removed.containers} containers and ${removed.networks} networks (${runs} clusters)`];
+  for (const d of kept) lines.push(`kept ${line(d)}`);
+  if (kept.length > 0) lines.push('  (`faultline clean --all` removes those too; `faultline cluster down ID` removes one)');
+  return `${lines.join('\n')}\n`;
 }

@@ -6,41 +6,44 @@ import { UsageError } from '../../errors.js';
 import { bringUp, DEFAULT_HEALTH_TIMEOUT_MS } from '../../systems/bring-up.js';
 import { systemNamed, type System, type SystemName } from '../../systems/index.js';
 import { buildImages, progress } from './images.js';
+import { type NodeLimitFlags, addNodeLimitOptions, nodeLimits } from './node-limits.js';
 
 export function registerCluster(program: Command): void {
   const cluster = program.command('cluster').description('long-lived development clusters');
 
-  cluster
+  const upCommand = cluster
     .command('up')
     .description('start a healthy cluster that stays up after this command exits')
     .requiredOption('-s, --system <name>', 'redis|zookeeper|etcd|consul')
     .option('-n, --nodes <count>', `number of nodes (1-${MAX_NODES})`, '3')
     .option('--name <name>', 'a name to refer to the cluster by (default: <system>-<id>)')
-    .option('--timeout <seconds>', 'how long to wait for the cluster to become healthy', String(DEFAULT_HEALTH_TIMEOUT_MS / 1000))
-    .action(async (opts: { system: string; nodes: string; name?: string; timeout: string }) => {
-      const system = systemNamed(opts.system);
-      const nodes = positiveInt('--nodes', opts.nodes);
-      const timeoutMs = positiveInt('--timeout', opts.timeout) * 1000;
-      const image = (await buildImages([system.name as SystemName])).get(system.name);
-      if (image === undefined) throw new Error(`no image was built for ${system.name}`);
-      const provider = new DockerProvider(await connectDocker());
-      const p = progress();
-      let up: Cluster;
-      try {
-        up = await bringUp(provider, system, {
-          nodes,
-          image,
-          healthTimeoutMs: timeoutMs,
-          log: (l) => p.line(`${system.name}: ${l}`),
-          ...(opts.name === undefined ? {} : { name: opts.name }),
-        });
-      } catch (err) {
-        p.fail();
-        throw err;
-      }
-      p.done(`${system.name} cluster ${up.id} is healthy`);
-      process.stdout.write(describeUp(up, system));
-    });
+    .option('--timeout <seconds>', 'how long to wait for the cluster to become healthy', String(DEFAULT_HEALTH_TIMEOUT_MS / 1000));
+  addNodeLimitOptions(upCommand).action(async (opts: { system: string; nodes: string; name?: string; timeout: string } & NodeLimitFlags) => {
+    const system = systemNamed(opts.system);
+    const nodes = positiveInt('--nodes', opts.nodes);
+    const resources = nodeLimits(system.name as SystemName, opts);
+    const timeoutMs = positiveInt('--timeout', opts.timeout) * 1000;
+    const image = (await buildImages([system.name as SystemName])).get(system.name);
+    if (image === undefined) throw new Error(`no image was built for ${system.name}`);
+    const provider = new DockerProvider(await connectDocker());
+    const p = progress();
+    let up: Cluster;
+    try {
+      up = await bringUp(provider, system, {
+        nodes,
+        image,
+        healthTimeoutMs: timeoutMs,
+        resources,
+        log: (l) => p.line(`${system.name}: ${l}`),
+        ...(opts.name === undefined ? {} : { name: opts.name }),
+      });
+    } catch (err) {
+      p.fail();
+      throw err;
+    }
+    p.done(`${system.name} cluster ${up.id} is healthy`);
+    process.stdout.write(describeUp(up, system));
+  });
 
   cluster
     .command('ls')

@@ -8,9 +8,10 @@ import type { Progress } from '../../runner/stats.js';
 import { type TestSpecInput, parseTestSpec } from '../../spec/test-spec.js';
 import { ExitCode, exitCodeForVerdict } from '../exit-codes.js';
 import { progress } from './images.js';
+import { type NodeLimitFlags, addNodeLimitOptions, nodeLimitInput } from './node-limits.js';
 import { emitGithubAnnotations, outcomeOfError, outcomeOfRun, writeJunit } from '../../output/index.js';
 
-interface RunFlags {
+interface RunFlags extends NodeLimitFlags {
   system?: string;
   workload?: string;
   replay?: string;
@@ -47,7 +48,7 @@ interface RunFlags {
 }
 
 export function registerRun(program: Command): void {
-  program
+  const command = program
     .command('run')
     .description('start a cluster, run a workload under faults, check the history, tear down')
     .option('-s, --system <name>', 'redis|zookeeper|etcd|consul')
@@ -76,7 +77,8 @@ export function registerRun(program: Command): void {
     .option('--clock-skew <seconds>', 'clock: how far a node clock is bumped (±) or strobed (default: 60)')
     .option('--packet-loss <p>', 'packet: probability a packet the target sends is dropped (default: 0.2 when no packet flag is given)')
     .option('--packet-delay <ms>', 'packet: added delay, needs netem (default: 50 when no packet flag is given)')
-    .option('--packet-rate <kbit>', 'packet: bandwidth limit of the target (default: 10000 when no packet flag is given)')
+    .option('--packet-rate <kbit>', 'packet: bandwidth limit of the target (default: 10000 when no packet flag is given)');
+  addNodeLimitOptions(command)
     .option('--store <dir>', 'where run directories go', 'store')
     .option('--min-ok <n>', 'a run with fewer successful client operations proves nothing: its verdict is unknown (0: no floor)', '50')
     .option('--name <name>', 'test name (default: <system>-<workload>)')
@@ -169,6 +171,7 @@ export function specFromFlags(f: RunFlags): TestSpecInput {
   if (f.packetDelay !== undefined) packet['delayMs'] = num('--packet-delay', f.packetDelay);
   if (f.packetRate !== undefined) packet['rateKbit'] = num('--packet-rate', f.packetRate);
   if (Object.keys(packet).length > 0) input['packet'] = packet;
+  Object.assign(input, nodeLimitInput(f));
   if (f.readMode !== undefined) input['readMode'] = f.readMode;
   if (f.consistency !== undefined) input['consistency'] = f.consistency;
   if (f.name !== undefined) input['name'] = f.name;

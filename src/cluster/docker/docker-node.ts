@@ -1,9 +1,15 @@
-import { mkdir, writeFile } from 'node:fs/promises';
+import { createWriteStream } from 'node:fs';
+import { mkdir, rm } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { PassThrough, Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import type Docker from 'dockerode';
 import { InfrastructureError } from '../../errors.js';
 import type { ExecOptions, ExecResult, Node } from '../node.js';
+import { SingleFileFromTar } from './tar-file.js';
+
+/** A log copy taking longer than this is given up (the engine or the disk is stuck). */
+const COPY_TIMEOUT_MS = 120_000;
 
 interface RawResult {
   readonly stdout: Buffer;
@@ -25,13 +31,25 @@ export class DockerNode implements Node {
     return { stdout: raw.stdout.toString('utf8'), stderr: raw.stderr.toString('utf8'), exitCode: raw.exitCode };
   }
 
+  /**
+   * Through the engine's archive endpoint (`docker cp`), not `docker exec cat`: it also reads a
+   * container that is no longer running, and a node killed from outside is exactly the one
+   * whose log is wanted. Streamed; a copy that fails leaves no partial file behind.
+   */
   async copyOut(path: string, dest: string): Promise<void> {
-    const raw = await this.execRaw(['cat', path], { timeoutMs: 60_000 });
-    if (raw.exitCode !== 0) {
-      throw new InfrastructureError(`${this.name}: cannot read ${path}: ${raw.stderr.toString('utf8').trim()}`);
+    let archive: NodeJS.ReadableStream;
+    try {
+      archive = await this.docker.getContainer(this.containerId).getArchive({ path });
+    } catch (err) {
+      throw new InfrastructureError(`${this.name}: cannot read ${path}: ${engineMessage(err)}`);
     }
     await mkdir(dirname(dest), { recursive: true });
-    await writeFile(dest, raw.stdout);
+    try {
+      await pipeline(archive, new SingleFileFromTar(`${this.name}:${path}`), createWriteStream(dest), { signal: AbortSignal.timeout(COPY_TIMEOUT_MS) });
+    } catch (err) {
+      await rm(dest, { force: true });
+      throw new InfrastructureError(`${this.name}: copying ${path} failed: ${engineMessage(err)}`);
+    }
   }
 
   async writeFile(path: string, content: string): Promise<void> {
@@ -90,6 +108,12 @@ export class DockerNode implements Node {
     }
     return { stdout: stdout.buffer(), stderr: stderr.buffer(), exitCode: await exitCodeOf(exec) };
   }
+}
+
+/** The engine's reason, without the HTTP wrapping ("(HTTP code 404) no such container - …"). */
+function engineMessage(err: unknown): string {
+  const text = err instanceof Error ? err.message : String(err);
+  return text.replace(/^\(HTTP code \d+\)[^-]*- /, '').trim();
 }
 
 /** The stream can end a moment before the engine records the exit code: ask a few times. */

@@ -1,8 +1,10 @@
 import { randomInt } from 'node:crypto';
 import type Docker from 'dockerode';
 import { InfrastructureError, UsageError } from '../../errors.js';
-import { Label, nodeLabels, summarize } from '../labels.js';
+import { Label, nodeLabels, ownerLabels, summarize } from '../labels.js';
+import { currentOwner } from '../owner.js';
 import { newClusterId, type Cluster, type ClusterSpec, type ClusterSummary, type NodeProvider } from '../node.js';
+import type { NodeResources } from '../resources.js';
 import { DockerNode } from './docker-node.js';
 import { pickSubnet, type Subnet } from './subnets.js';
 
@@ -46,11 +48,12 @@ export class DockerProvider implements NodeProvider {
           Hostname: nodeName,
           Image: spec.image,
           Cmd: ['sleep', 'infinity'],
-          Labels: nodeLabels({ run: id, cluster: name, system: spec.system, node: nodeName, address, created }),
+          Labels: nodeLabels({ run: id, cluster: name, system: spec.system, node: nodeName, address, created, owner: currentOwner() }),
           HostConfig: {
             Init: true,
             CapAdd: ['NET_ADMIN'],
             NetworkMode: network,
+            ...(spec.resources === undefined ? {} : cgroupLimits(spec.resources)),
           },
           NetworkingConfig: {
             EndpointsConfig: { [network]: { IPAMConfig: { IPv4Address: address }, Aliases: [nodeName] } },
@@ -118,7 +121,7 @@ export class DockerProvider implements NodeProvider {
           Driver: 'bridge',
           CheckDuplicate: true,
           IPAM: { Driver: 'default', Config: [{ Subnet: subnet.cidr, Gateway: subnet.gateway }] },
-          Labels: { [Label.run]: id, [Label.cluster]: name, [Label.system]: system },
+          Labels: { [Label.run]: id, [Label.cluster]: name, [Label.system]: system, ...ownerLabels(currentOwner()) },
         });
         return { network, subnet };
       } catch (err) {
@@ -130,6 +133,12 @@ export class DockerProvider implements NodeProvider {
       'remove old clusters with `faultline clean`',
     );
   }
+}
+
+/** The engine's names for the limits; swap equal to memory means no swap beyond the limit. */
+export function cgroupLimits(r: NodeResources): { Memory: number; MemorySwap: number; NanoCpus: number; PidsLimit: number } {
+  const memory = r.memoryMiB * 1024 * 1024;
+  return { Memory: memory, MemorySwap: memory, NanoCpus: Math.round(r.cpus * 1e9), PidsLimit: r.pids };
 }
 
 function labelFilters(labels: Record<string, string>): string[] {

@@ -99,3 +99,21 @@ matrix: {systems: [etcd, consul], workloads: [register, lock]}
     }),
   );
 });
+
+test('node limits: the system\'s defaults unless the campaign sets them, as any other option', () => {
+  const tests = expand(`name: c
+defaults: {nodeMemoryMiB: 512}
+matrix:
+  systems: [etcd, redis]
+  workloads: [register]
+overrides:
+  - match: {system: redis}
+    set: {nodeCpus: 0.5, nodePids: 512}
+`);
+  const limits = tests.map((t) => [t.spec.system, t.spec.nodeMemoryMiB, t.spec.nodeCpus, t.spec.nodePids]);
+  assert.deepEqual(limits, [['etcd', 512, 1, 4096], ['redis', 512, 0.5, 512]]);
+  assert.throws(() => expand(`name: c
+defaults: {nodeCpus: 0}
+matrix: {systems: [etcd], workloads: [register]}
+`), /nodeCpus/);
+});

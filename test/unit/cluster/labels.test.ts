@@ -9,7 +9,7 @@ describe('labels', () => {
   it('carry everything `cluster ls` shows, so another process can describe a cluster', () => {
     const created = new Date('2026-01-02T03:04:05.000Z');
     const node = (n: number, run = 'abc', state = 'running') => ({
-      labels: nodeLabels({ run, cluster: `c-${run}`, system: 'etcd', node: `n${n}`, address: `10.213.1.${10 + n}`, created }),
+      labels: nodeLabels({ run, cluster: `c-${run}`, system: 'etcd', node: `n${n}`, address: `10.213.1.${10 + n}`, created, owner: { pid: 42, host: 'h' } }),
       state,
     });
     const clusters = summarize([node(10), node(2), node(1, 'abc', 'exited'), node(1, 'old'), { labels: { other: 'x' }, state: 'running' }]);

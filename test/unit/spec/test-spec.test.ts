@@ -6,6 +6,9 @@ import { WORKLOAD_NAMES, defaultPartitions, parseTestSpec } from '../../../src/s
 import { workloads } from '../../../workloads/index.js';
 import type { CapabilityProvider } from '../../../src/systems/client-options.js';
 import { specFromFlags } from '../../../src/cli/commands/run.js';
+import { parseMemoryMiB } from '../../../src/cluster/resources.js';
+import { nodeResources } from '../../../src/spec/test-spec.js';
+import { DEFAULT_NODE_RESOURCES } from '../../../src/systems/resources.js';
 
 const base = { system: 'etcd', workload: 'register', seed: 7 };
 
@@ -68,6 +71,35 @@ describe('test spec', () => {
     assert.equal(spec.readMode, 'serializable');
     assert.equal(spec.minOk, 10);
     assert.throws(() => specFromFlags({ ...({} as Parameters<typeof specFromFlags>[0]), nodes: 'x', nemesisInterval: '1', targets: 'one' }), UsageError);
+  });
+
+  it('fills each node\'s limits from the system\'s defaults, so test.json records them', () => {
+    const spec = parseTestSpec(base);
+    assert.deepEqual(nodeResources(spec), DEFAULT_NODE_RESOURCES.etcd);
+    assert.deepEqual(nodeResources(spec), { memoryMiB: 1024, cpus: 1, pids: 4096 });
+    const recorded = JSON.parse(JSON.stringify(spec)) as Record<string, unknown>;
+    assert.equal(recorded['nodeMemoryMiB'], 1024);
+    assert.equal(recorded['nodeCpus'], 1);
+    assert.equal(recorded['nodePids'], 4096);
+    assert.deepEqual(parseTestSpec(recorded), spec, 'a replay from test.json gets the same limits');
+  });
+
+  it('--node-memory, --node-cpus and --node-pids change them; nonsense is refused naming the flag or field', () => {
+    const flags = { system: 'redis', workload: 'register', nemesisInterval: '5', targets: 'one', nodes: '3', concurrency: '2', timeLimit: '5', opTimeout: '1', opInterval: '0', opsPerKey: '5', threadsPerKey: '1', settle: '0', seed: '1', routing: 'random', lockTtl: '1', store: 's', minOk: '50' };
+    const spec = parseTestSpec(specFromFlags({ ...flags, nodeMemory: '1.5g', nodeCpus: '0.5', nodePids: '256' }));
+    assert.deepEqual(nodeResources(spec), { memoryMiB: 1536, cpus: 0.5, pids: 256 });
+    assert.equal(parseTestSpec(specFromFlags({ ...flags, nodeMemory: '300' })).nodeMemoryMiB, 300, 'a bare number is MiB');
+    assert.throws(() => specFromFlags({ ...flags, nodeMemory: 'lots' }), /--node-memory must be a size like 512m or 2g, got "lots"/);
+    assert.throws(() => specFromFlags({ ...flags, nodeCpus: 'two' }), /--node-cpus must be a number/);
+    rejects({ ...base, nodeMemoryMiB: 16 }, /^nodeMemoryMiB:/);
+    rejects({ ...base, nodeCpus: 0 }, /^nodeCpus:/);
+    rejects({ ...base, nodePids: 10 }, /^nodePids:/);
+    rejects({ ...base, nodePids: 100.5 }, /^nodePids:/);
+  });
+
+  it('reads sizes the way people write them', () => {
+    const cases: [string, number | undefined][] = [['512', 512], ['512m', 512], ['512MiB', 512], ['1g', 1024], ['1.5G', 1536], ['2 GiB', 2048], ['', undefined], ['1t', undefined], ['-5m', undefined], ['1e3', undefined], ['m', undefined]];
+    for (const [text, mib] of cases) assert.equal(parseMemoryMiB(text), mib, text);
   });
 });
 
