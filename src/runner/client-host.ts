@@ -206,3 +206,39 @@ export class ClientHosts {
     });
   }
 }
+
+/**
+ * Client processes whose runner is gone (it was SIGKILLed while one of them was frozen, so
+ * nothing thawed it): found by their argv marks in /proc, thawed and killed. Returns their pids.
+ */
+export async function reapOrphanClientHosts(dryRun = false): Promise<number[]> {
+  const { readdir, readFile } = await import('node:fs/promises');
+  const entries = await readdir('/proc').catch(() => [] as string[]);
+  const reaped: number[] = [];
+  for (const entry of entries) {
+    if (!/^\d+$/.test(entry)) continue;
+    const argv = (await readFile(`/proc/${entry}/cmdline`, 'utf8').catch(() => '')).split('\0');
+    if (!argv.includes(CLIENT_HOST_FLAG)) continue;
+    const owner = Number(argv.find((a) => a.startsWith(OWNER_FLAG))?.slice(OWNER_FLAG.length));
+    if (Number.isInteger(owner) && alive(owner)) continue;
+    const pid = Number(entry);
+    reaped.push(pid);
+    if (dryRun) continue;
+    try {
+      process.kill(pid, 'SIGCONT');
+      process.kill(pid, 'SIGKILL');
+    } catch {
+      // Gone meanwhile.
+    }
+  }
+  return reaped;
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}

@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { type CleanDecision, clean } from '../../cluster/docker/clean.js';
 import { connectDocker } from '../../cluster/docker/engine.js';
+import { reapOrphanClientHosts } from '../../runner/client-host.js';
 
 interface CleanFlags {
   all?: boolean;
@@ -18,6 +19,11 @@ export function registerClean(program: Command): void {
       const docker = await connectDocker();
       const { decisions, removed } = await clean(docker, { all: flags.all === true, dryRun: flags.dryRun === true, ...(pattern === undefined ? {} : { pattern }) });
       process.stdout.write(flags.dryRun === true ? describePlan(decisions) : describeClean(decisions, removed));
+      // Client processes a killed run left frozen (client-pause): only with no pattern, they belong to no cluster name.
+      if (pattern === undefined) {
+        const orphans = await reapOrphanClientHosts(flags.dryRun === true);
+        if (orphans.length > 0) process.stdout.write(`${flags.dryRun === true ? 'would kill' : 'killed'} ${orphans.length} client process(es) left by a killed run: pid ${orphans.join(', ')}\n`);
+      }
     });
 }
 

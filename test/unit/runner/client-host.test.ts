@@ -46,3 +46,27 @@ describe('client processes (ClientHosts)', () => {
     assert.deepEqual(await again.invoke({ f: 'read', value: 5 }, never), { type: 'ok', value: [4, 'n1', 5] });
   });
 });
+
+describe('reaping client processes a killed runner left frozen', () => {
+  it('kills those whose owner is gone, stopped or not, and leaves those of a live runner', async () => {
+    const { spawn } = await import('node:child_process');
+    const { reapOrphanClientHosts } = await import('../../../src/runner/client-host.js');
+    const dead = spawn(process.execPath, ['-e', '0']);
+    await new Promise((resolve) => dead.on('exit', resolve));
+    const keepAlive = 'setInterval(() => {}, 1000)';
+    const orphan = spawn(process.execPath, ['-e', keepAlive, '--', '--faultline-client-host', `--owner=${dead.pid}`]);
+    const owned = spawn(process.execPath, ['-e', keepAlive, '--', '--faultline-client-host', `--owner=${process.pid}`]);
+    try {
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      orphan.kill('SIGSTOP');
+      const exited = new Promise((resolve) => orphan.on('exit', (_code, signal) => resolve(signal)));
+      assert.deepEqual(await reapOrphanClientHosts(true), [orphan.pid], 'a dry run lists it');
+      assert.deepEqual(await reapOrphanClientHosts(), [orphan.pid]);
+      assert.equal(await exited, 'SIGKILL');
+      assert.equal(owned.exitCode, null, 'a live runner\'s client process is left alone');
+    } finally {
+      orphan.kill('SIGKILL');
+      owned.kill('SIGKILL');
+    }
+  });
+});
