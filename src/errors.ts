@@ -1,4 +1,4 @@
-import { ExitCode } from './cli/exit-codes.js';
+import { ExitCode } from './exit-codes.js';
 
 /**
  * An error meant for a person: `message` is one line saying what went wrong and where,

@@ -5,7 +5,7 @@ export { EventLog } from './history/event-log.js';
 export * from './checker/verdict.js';
 export * from './generator/index.js';
 export * from './errors.js';
-export { ExitCode } from './cli/exit-codes.js';
+export { ExitCode } from './exit-codes.js';
 export * from './history/read.js';
 export { serializeEvent, serializeHistory } from './history/formats/jsonl.js';
 export { checkLinearizability, type LinearizabilityOptions } from './checker/linearizability/check.js';

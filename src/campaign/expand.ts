@@ -1,5 +1,5 @@
 import { UsageError } from '../errors.js';
-import { preflight } from '../spec/preflight.js';
+import { preflight } from '../execute/plan.js';
 import { type TestSpec, TestSpecSchema, completeSpec } from '../spec/test-spec.js';
 import type { CapabilityProvider } from '../systems/client-options.js';
 import type { Campaign, Match, NemesisEntry, TestOptions } from './schema.js';

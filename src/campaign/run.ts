@@ -1,5 +1,5 @@
 import { onInterrupt } from '../cluster/teardown.js';
-import type { ExecuteOptions, ExecuteResult } from '../runner/execute.js';
+import type { ExecuteOptions, ExecuteResult } from '../execute/execute.js';
 import { type TestOutcome, outcomeNotRun, outcomeOfError, outcomeOfRun } from '../output/index.js';
 import type { PlannedTest } from './expand.js';
 

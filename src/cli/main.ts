@@ -1,7 +1,7 @@
 import { Command, CommanderError } from 'commander';
 import { FaultlineError } from '../errors.js';
 import { guardOutputStreams } from './closed-output.js';
-import { ExitCode } from './exit-codes.js';
+import { ExitCode } from '../exit-codes.js';
 import { registerCampaign } from './commands/campaign.js';
 import { registerCheck } from './commands/check.js';
 import { registerClean } from './commands/clean.js';

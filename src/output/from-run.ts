@@ -1,7 +1,7 @@
-import type { ExecuteResult } from '../runner/execute.js';
+import type { ExecuteResult } from '../execute/execute.js';
 import type { TestSpec } from '../spec/test-spec.js';
 import { FaultlineError } from '../errors.js';
-import { ExitCode } from '../cli/exit-codes.js';
+import { ExitCode } from '../exit-codes.js';
 import type { TestOutcome } from './outcome.js';
 
 /** A finished `executeTest` as CI sees it. */

@@ -1,5 +1,5 @@
 import { type Verdict, worstVerdict } from '../checker/verdict.js';
-import { ExitCode, exitCodeForVerdict } from '../cli/exit-codes.js';
+import { ExitCode, exitCodeForVerdict } from '../exit-codes.js';
 import type { Json } from '../history/event.js';
 import type { CheckResult } from '../../workloads/workload.js';
 

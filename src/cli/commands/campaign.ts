@@ -2,7 +2,7 @@ import { basename } from 'node:path';
 import type { Command } from 'commander';
 import { UsageError } from '../../errors.js';
 import { randomSeed } from '../../generator/random.js';
-import { executeTest } from '../../runner/execute.js';
+import { executeTest } from '../../execute/execute.js';
 import { capabilityProvider } from '../../systems/capabilities.js';
 import { expandCampaign, type PlannedTest } from '../../campaign/expand.js';
 import { outcomeText } from '../../campaign/index-page.js';

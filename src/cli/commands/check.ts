@@ -14,7 +14,7 @@ import {
   formatTxnResult,
   isConsistencyModel,
 } from '../../checker/txn/index.js';
-import { exitCodeForVerdict } from '../exit-codes.js';
+import { exitCodeForVerdict } from '../../exit-codes.js';
 
 export interface CheckFlags {
   model?: string;

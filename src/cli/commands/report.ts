@@ -4,7 +4,7 @@ import type { Command } from 'commander';
 import { InfrastructureError } from '../../errors.js';
 import { loadRun } from '../../report/load.js';
 import { renderReport } from '../../report/render.js';
-import { ExitCode } from '../exit-codes.js';
+import { ExitCode } from '../../exit-codes.js';
 
 /**
  * `faultline report RUN_DIR [--out FILE]`: (re)writes a stored run's HTML report. Exits 0

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { parseCampaign } from '../../../src/campaign/load.js';
 import { FaultlineError } from '../../../src/errors.js';
-import { ExitCode } from '../../../src/cli/exit-codes.js';
+import { ExitCode } from '../../../src/exit-codes.js';
 
 function problem(text: string): string {
   try {

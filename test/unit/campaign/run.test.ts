@@ -4,7 +4,7 @@ import { expandCampaign } from '../../../src/campaign/expand.js';
 import { parseCampaign } from '../../../src/campaign/load.js';
 import { type Execute, runCampaign } from '../../../src/campaign/run.js';
 import type { Verdict } from '../../../src/checker/verdict.js';
-import { ExitCode } from '../../../src/cli/exit-codes.js';
+import { ExitCode } from '../../../src/exit-codes.js';
 import { InfrastructureError } from '../../../src/errors.js';
 import { exitCodeFor } from '../../../src/output/index.js';
 import { capabilityProvider } from '../../../src/systems/capabilities.js';

@@ -3,7 +3,7 @@ import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { ExitCode } from '../../../src/cli/exit-codes.js';
+import { ExitCode } from '../../../src/exit-codes.js';
 import { packageRoot } from '../../../src/version.js';
 import { type CliResult, runCli } from '../../helpers/run-cli.js';
 

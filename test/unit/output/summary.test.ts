@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { ExitCode } from '../../../src/cli/exit-codes.js';
+import { ExitCode } from '../../../src/exit-codes.js';
 import { exitCodeFor, overallVerdict, paint, summaryJson, table, useColor, type TestOutcome } from '../../../src/output/index.js';
 import { version } from '../../../src/version.js';
 import { outcomes } from './fixtures.js';

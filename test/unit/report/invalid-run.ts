@@ -2,7 +2,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { HistoryEvent, Json } from '../../../src/history/event.js';
 import { serializeEvent } from '../../../src/history/formats/jsonl.js';
-import { countByFunction, faultLog } from '../../../src/runner/summary.js';
+import { countByFunction, faultLog } from '../../../src/execute/summary.js';
 import { linearizable } from '../../../workloads/register.js';
 
 /** A value that must show as text wherever it appears: as a value, an error, a key, a test name. */

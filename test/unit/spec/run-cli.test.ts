@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { runCliInProcess } from '../../helpers/run-cli.js';
-import { countByFunction, faultLog } from '../../../src/runner/summary.js';
+import { countByFunction, faultLog } from '../../../src/execute/summary.js';
 import type { HistoryEvent } from '../../../src/history/event.js';
 
 describe('faultline run: refused before anything starts', () => {

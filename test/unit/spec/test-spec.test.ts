@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { UsageError } from '../../../src/errors.js';
-import { preflight } from '../../../src/spec/preflight.js';
+import { preflight } from '../../../src/execute/plan.js';
 import { WORKLOAD_NAMES, defaultPartitions, parseTestSpec } from '../../../src/spec/test-spec.js';
 import { workloads } from '../../../workloads/index.js';
 import type { CapabilityProvider } from '../../../src/systems/client-options.js';

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { afterEach, describe, it } from 'node:test';
 import { connectDocker } from '../../../src/cluster/docker/engine.js';
 import { runCliInProcess } from '../../helpers/run-cli.js';
-import { ExitCode } from '../../../src/cli/exit-codes.js';
+import { ExitCode } from '../../../src/exit-codes.js';
 import { InfrastructureError, UsageError } from '../../../src/errors.js';
 import { systemNamed, systemNames } from '../../../src/systems/index.js';
 

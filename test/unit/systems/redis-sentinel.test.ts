@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { renderSentinelConfig, sentinelHealth } from '../../../src/systems/redis/config.js';
 import { parseTestSpec } from '../../../src/spec/test-spec.js';
-import { preflight } from '../../../src/spec/preflight.js';
+import { preflight } from '../../../src/execute/plan.js';
 import { capabilityProvider } from '../../../src/systems/capabilities.js';
 import { WaitShortfall, classifyRedisError } from '../../../src/systems/redis/capabilities.js';
 

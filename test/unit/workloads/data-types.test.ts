@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { HistoryEvent } from '../../../src/history/event.js';
-import { preflight } from '../../../src/spec/preflight.js';
+import { preflight } from '../../../src/execute/plan.js';
 import { parseTestSpec } from '../../../src/spec/test-spec.js';
 import type { CapabilityProvider } from '../../../src/systems/client-options.js';
 import { appendWorkload, defaultConsistency, MAX_APPENDS_PER_KEY, MAX_TXN_LENGTH } from '../../../workloads/append.js';

@@ -1,4 +1,4 @@
-import type { Verdict } from '../checker/verdict.js';
+import type { Verdict } from './checker/verdict.js';
 
 /**
  * Exit codes are a contract with CI pipelines: stable, documented in the README,

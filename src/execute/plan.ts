@@ -8,7 +8,7 @@ import type { Workload, WorkloadOptions } from '../../workloads/workload.js';
 import { defaultConsistency } from '../../workloads/append.js';
 import { type NemesisPlan } from '../../nemesis/index.js';
 import { parseRouting, type RoutingPolicy } from '../runner/router.js';
-import { type TestSpec, defaultPartitions } from './test-spec.js';
+import { type TestSpec, defaultPartitions } from '../spec/test-spec.js';
 
 /** Everything a run needs resolved from its spec, before any container exists. */
 export interface RunPlan {

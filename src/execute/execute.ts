@@ -7,7 +7,7 @@ import { type Interruption, onInterrupt } from '../cluster/teardown.js';
 import type { Verdict } from '../checker/verdict.js';
 import { concurrently } from '../generator/combine.js';
 import type { HistoryEvent, Json } from '../history/event.js';
-import { type RunPlan, preflight } from '../spec/preflight.js';
+import { type RunPlan, preflight } from './plan.js';
 import { type TestSpec, nodeResources, specJson } from '../spec/test-spec.js';
 import { type RunDir, type TestRecord, HistoryWriter, createRunDir, writeJsonFile, writeResultsJson, writeTestJson } from '../store/index.js';
 import { bringUp } from '../systems/bring-up.js';
@@ -18,17 +18,17 @@ import { version } from '../version.js';
 import { type NemesisWiring, buildNemesis, faultSchedule, nemesisWiring } from '../../nemesis/index.js';
 import type { ClientFreezer } from '../../nemesis/client-pause.js';
 import type { CheckResult } from '../../workloads/workload.js';
-import { ClientHosts } from './client-host.js';
-import type { OpenClient } from './client.js';
+import { ClientHosts } from '../runner/client-host.js';
+import type { OpenClient } from '../runner/client.js';
 import { type RunEnd, decideVerdict, emptyPassReasons } from './guards.js';
-import { drainIncidents } from './incidents.js';
-import { type RunResult, runTest } from './run.js';
-import { errorText } from './outcome.js';
-import type { Progress } from './stats.js';
+import { drainIncidents } from '../runner/incidents.js';
+import { type RunResult, runTest } from '../runner/run.js';
+import { errorText } from '../runner/outcome.js';
+import type { Progress } from '../runner/stats.js';
 import { summarizeRun } from './summary.js';
-import { workloadClientFactory, workloadClients } from './workload-clients.js';
+import { workloadClientFactory, workloadClients } from './clients.js';
 
-export { workloadClients } from './workload-clients.js';
+export { workloadClients } from './clients.js';
 
 export interface ExecuteOptions {
   readonly spec: TestSpec;

@@ -1,10 +1,10 @@
 import type { Cluster, Node } from '../cluster/node.js';
-import { type RunPlan, preflight } from '../spec/preflight.js';
+import { type RunPlan, preflight } from './plan.js';
 import { parseTestSpec } from '../spec/test-spec.js';
 import { capabilityProvider } from '../systems/capabilities.js';
 import { nodeByName } from '../../nemesis/partition.js';
-import type { Client, OpenClient } from './client.js';
-import type { ClientFactory } from './client-host.js';
+import type { Client, OpenClient } from '../runner/client.js';
+import type { ClientFactory } from '../runner/client-host.js';
 
 /** Each process's client: the system's capabilities on one node, driven by the workload. */
 export function workloadClients(plan: RunPlan, cluster: Cluster): OpenClient {

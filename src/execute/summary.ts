@@ -4,7 +4,7 @@ import type { HistoryEvent, Json } from '../history/event.js';
 import { NEMESIS } from '../history/event.js';
 import type { TestSpec } from '../spec/test-spec.js';
 import type { CheckResult } from '../../workloads/workload.js';
-import type { RunResult } from './run.js';
+import type { RunResult } from '../runner/run.js';
 
 export interface RunSummaryInput {
   readonly spec: TestSpec;

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { HistoryEvent } from '../../../src/history/event.js';
-import { decideVerdict, emptyPassReasons } from '../../../src/runner/guards.js';
+import { decideVerdict, emptyPassReasons } from '../../../src/execute/guards.js';
 
 const op = (index: number, process: number, type: HistoryEvent['type']): HistoryEvent => ({ index, time: index, process, type, f: 'read', value: null });
 const nemesis = (index: number, f: string, value: HistoryEvent['value']): HistoryEvent => ({ index, time: index, process: 'nemesis', type: 'info', f, value });
