@@ -8,26 +8,25 @@
 import { parseArgs } from 'node:util';
 import { connectDocker } from '../src/cluster/docker/engine.js';
 import { DockerProvider } from '../src/cluster/docker/docker-provider.js';
-import { ensureImages } from '../src/cluster/docker/image-build.js';
 import { bringUp } from '../src/systems/bring-up.js';
-import { systemNamed, systemNames } from '../src/systems/index.js';
+import { builtinSystem, builtinSystemNames } from '../src/systems/index.js';
 
 const GOAL_S: Record<string, number> = { redis: 10, etcd: 10, consul: 10, zookeeper: 20 };
 
 const { values } = parseArgs({
   options: {
-    systems: { type: 'string', default: systemNames.join(',') },
+    systems: { type: 'string', default: builtinSystemNames.join(',') },
     sizes: { type: 'string', default: '3,5' },
     repeat: { type: 'string', default: '1' },
   },
 });
-const systems = values.systems.split(',').map((s) => systemNamed(s.trim()));
+const systems = (values.systems ?? '').split(',').map((s) => builtinSystem(s.trim()));
 const sizes = values.sizes.split(',').map(Number);
 const repeat = Number(values.repeat);
 
 const docker = await connectDocker();
 const provider = new DockerProvider(docker);
-const images = await ensureImages(docker, systems.map((s) => s.name), () => undefined);
+const images = new Map(await Promise.all(systems.map(async (s) => [s.name, await provider.prepare({ name: s.name, ...s.install }, () => undefined)] as const)));
 
 const seconds = (from: number): number => (performance.now() - from) / 1000;
 const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? NaN;
@@ -39,7 +38,7 @@ for (const system of systems) {
     const down: number[] = [];
     for (let r = 0; r < repeat; r++) {
       const t0 = performance.now();
-      const cluster = await bringUp(provider, system, { nodes, image: images.get(system.name)?.ref ?? '' });
+      const cluster = await bringUp(provider, system, { nodes, image: images.get(system.name) ?? '' });
       up.push(seconds(t0));
       const t1 = performance.now();
       await provider.destroy(cluster.id);

@@ -20,19 +20,18 @@ import { join } from 'node:path';
 import type { Redis } from 'ioredis';
 import { connectDocker } from '../src/cluster/docker/engine.js';
 import { DockerProvider } from '../src/cluster/docker/docker-provider.js';
-import { ensureImages } from '../src/cluster/docker/image-build.js';
 import type { Cluster } from '../src/cluster/node.js';
 import { clients, fn } from '../src/generator/index.js';
 import type { Json } from '../src/history/event.js';
-import { workloadClients } from '../src/execute/execute.js';
+import { workloadClients } from '../src/execute/clients.js';
 import { runTest } from '../src/runner/run.js';
 import { HistoryWriter } from '../src/store/history-writer.js';
-import { preflight } from '../src/execute/plan.js';
+import { planRun } from '../src/execute/plan.js';
 import { parseTestSpec } from '../src/spec/test-spec.js';
 import { bringUp } from '../src/systems/bring-up.js';
-import { capabilityProvider } from '../src/systems/capabilities.js';
 import { encodeValue, decodeValue, registerKey } from '../src/systems/capability-support.js';
 import { redis } from '../src/systems/index.js';
+import { connectRedis } from '../src/systems/redis/server.js';
 import { CAS_SCRIPT, casArgs } from '../src/systems/redis/capabilities.js';
 
 const CONCURRENCY = 10;
@@ -81,7 +80,7 @@ async function plainLoops(cluster: Cluster, primary: string, secs: number): Prom
   // like the capability client a ROLE lookup once per connection, so the comparison isolates what the runner adds.
   const conns = await Promise.all(
     Array.from({ length: CONCURRENCY }, async () => {
-      const c = await redis.connect(node, cluster);
+      const c = await connectRedis(node);
       await c.call('ROLE');
       return c;
     }),
@@ -105,7 +104,7 @@ async function plainLoops(cluster: Cluster, primary: string, secs: number): Prom
 async function runner(cluster: Cluster, primary: string, secs: number): Promise<Sample> {
   // Pinned to the primary, as the plain loops are: `leader` routing would add its once-a-second lookup (docker exec on every node).
   const spec = parseTestSpec({ system: 'redis', workload: 'register', seed: 1, routing: `weighted:${primary}=1`, concurrency: CONCURRENCY, timeLimitMs: secs * 1000 });
-  const plan = preflight(spec, capabilityProvider);
+  const plan = await planRun(spec);
   const dir = await mkdtemp(join(tmpdir(), 'faultline-bench-run-'));
   const writer = new HistoryWriter(join(dir, 'history.jsonl'));
   const next = Array.from({ length: CONCURRENCY }, (_, t) => t);
@@ -113,7 +112,7 @@ async function runner(cluster: Cluster, primary: string, secs: number): Promise<
     const result = await runTest({
       seed: 1,
       concurrency: CONCURRENCY,
-      cluster: { nodes: cluster.nodes.map((n) => n.name), leader: async () => (await redis.leader(cluster))?.name },
+      cluster: { nodes: cluster.nodes.map((n) => n.name), leader: async () => (await redis.leader?.(cluster))?.name },
       routing: plan.routing,
       openClient: workloadClients(plan, cluster),
       // The same sequence per worker as the plain loops.
@@ -153,11 +152,11 @@ const range = (xs: readonly number[], digits: number): string => `${Math.min(...
 
 async function main(): Promise<void> {
   const docker = await connectDocker();
-  const image = (await ensureImages(docker, ['redis'], () => undefined)).get('redis')!;
   const provider = new DockerProvider(docker);
-  const cluster = await bringUp(provider, redis, { nodes: 3, image: image.ref, name: `bench-run-${process.pid}` });
+  const image = await provider.prepare({ name: redis.name, ...redis.install }, () => undefined);
+  const cluster = await bringUp(provider, redis, { nodes: 3, image, name: `bench-run-${process.pid}` });
   try {
-    const primary = (await redis.leader(cluster))?.name;
+    const primary = (await redis.leader?.(cluster))?.name;
     if (primary === undefined) throw new Error('no Redis primary');
     console.log(`3-node Redis (primary ${primary}), ${CONCURRENCY} processes, ${seconds} s per measurement, ${rounds} rounds; ${mixFs.join(' / ')} in turn (cas: EVAL of the adapter's script)`);
     const plain = (): Promise<Measurement> => measure(() => plainLoops(cluster, primary, seconds));

@@ -4,30 +4,24 @@ import type { Json } from '../src/history/event.js';
 import type { Rng } from '../src/generator/random.js';
 import { sleepMs } from '../src/runner/async.js';
 import type { FaultResult, Nemesis, NemesisContext } from '../src/runner/nemesis.js';
-import type { StartOptions, System } from '../src/systems/system.js';
+import type { StartOptions, SystemDescriptor } from '../src/systems/descriptor.js';
+import { FAKETIME_FILE } from '../src/systems/faketime.js';
 import { nodeByName } from './partition.js';
 import { parseTargetSpec, selectTargets } from './targets.js';
 
-/** The file libfaketime reads on every time call; absent means "no offset", so healing removes it. */
-export const FAKETIME_FILE = '/run/faultline/faketime';
-const LIB = '/usr/lib/x86_64-linux-gnu';
-const FAKETIME_LIB = `${LIB}/faketime/libfaketime.so.1`;
-// Debian's redis-server (jemalloc) hangs under a bare libfaketime preload; tcmalloc first works.
-const TCMALLOC_LIB = `${LIB}/libtcmalloc_minimal.so.4`;
-
-/** Systems whose runtime reads time through libc, so libfaketime moves their clock. */
-const PRELOADS: Readonly<Record<string, readonly string[]>> = {
-  redis: [TCMALLOC_LIB, FAKETIME_LIB],
-  zookeeper: [FAKETIME_LIB],
-};
-
-export const NOT_APPLIED_REASON = 'Go runtime ignores libfaketime (it reads time without libc)';
+export { FAKETIME_FILE } from '../src/systems/faketime.js';
 
 /** The environment the database starts with when the clock nemesis is in the spec; undefined where libfaketime has no effect. */
-export function clockStartOptions(system: string): StartOptions | undefined {
-  const preload = PRELOADS[system];
-  if (preload === undefined) return undefined;
-  return { env: { LD_PRELOAD: preload.join(' '), FAKETIME_TIMESTAMP_FILE: FAKETIME_FILE, FAKETIME_NO_CACHE: '1' } };
+export function clockStartOptions(system: SystemDescriptor): StartOptions | undefined {
+  if (system.clock?.via !== 'faketime') return undefined;
+  return { env: { LD_PRELOAD: system.clock.preload.join(' '), FAKETIME_TIMESTAMP_FILE: FAKETIME_FILE, FAKETIME_NO_CACHE: '1' } };
+}
+
+/** Why a system's clock cannot be moved, when it cannot. */
+export function clockUnsupported(system: SystemDescriptor): string | undefined {
+  const clock = system.clock;
+  if (clock === undefined) return `${system.name} declares no way to move its clock`;
+  return clock.via === 'none' ? clock.reason : undefined;
 }
 
 export type ClockChange =
@@ -67,9 +61,9 @@ export function setOffsetScript(offsetMs: number): string {
 
 export const RESET_SCRIPT = `rm -f ${FAKETIME_FILE} ${FAKETIME_FILE}.tmp`;
 
-/** How each system's clock is read on a node: the database's own when it can tell it, else a process under the same preload. */
-function probeScript(system: string): string {
-  if (system === 'redis') return 'redis-cli -p 6379 TIME | tr "\\n" " "';
+/** How a system's clock is read on a node: the database's own when it can tell it, else a process under the same preload. */
+function probeScript(system: SystemDescriptor): string {
+  if (system.clock?.via === 'faketime' && system.clock.probe !== undefined) return system.clock.probe;
   const env = clockStartOptions(system)?.env ?? {};
   return `env ${Object.entries(env).map(([k, v]) => `${k}='${v}'`).join(' ')} date +%s%N`;
 }
@@ -85,7 +79,7 @@ export function parseProbe(stdout: string): number {
 }
 
 /** The offset a node's database sees against this host's clock, ± half the round trip of the exec. */
-export async function measureOffset(system: string, node: Node): Promise<{ offsetMs: number; uncertaintyMs: number }> {
+export async function measureOffset(system: SystemDescriptor, node: Node): Promise<{ offsetMs: number; uncertaintyMs: number }> {
   const before = Date.now();
   const out = await run(node, ['sh', '-c', probeScript(system)], { timeoutMs: 10_000 });
   const after = Date.now();
@@ -96,17 +90,18 @@ export async function measureOffset(system: string, node: Node): Promise<{ offse
  * `start-clock` bumps or strobes the database clock of the targets by rewriting the
  * libfaketime timestamp file the database was started with, then measures the offset each
  * target actually shows; `stop-clock` and healing remove the file on every node. On systems
- * libfaketime cannot move (etcd, Consul: Go), nothing is done and the result says so.
+ * whose clock cannot be moved (their descriptor says why), nothing is done and the result says so.
  */
-export function clockNemesis(system: System, cluster: Cluster): Nemesis {
-  const supported = PRELOADS[system.name] !== undefined;
+export function clockNemesis(system: SystemDescriptor, cluster: Cluster): Nemesis {
+  const unsupported = clockUnsupported(system);
+  const supported = unsupported === undefined;
   const onNodes = (names: readonly string[], script: string): Promise<unknown> =>
     Promise.all(names.map((n) => run(nodeByName(cluster, n), ['sh', '-c', script], { timeoutMs: 10_000 })));
   const measure = async (names: readonly string[]): Promise<Json> =>
     Object.fromEntries(
       await Promise.all(
         names.map(async (n) => {
-          const m = await measureOffset(system.name, nodeByName(cluster, n)).catch((err: unknown) => ({ error: err instanceof Error ? err.message : String(err) }));
+          const m = await measureOffset(system, nodeByName(cluster, n)).catch((err: unknown) => ({ error: err instanceof Error ? err.message : String(err) }));
           return [n, m] as const;
         }),
       ),
@@ -114,7 +109,7 @@ export function clockNemesis(system: System, cluster: Cluster): Nemesis {
   const reset = async (): Promise<FaultResult> => {
     const all = cluster.nodes.map((n) => n.name);
     await onNodes(all, RESET_SCRIPT);
-    return { fault: 'clock', active: false, targets: all, details: supported ? { reset: true } : { applied: false, reason: NOT_APPLIED_REASON } };
+    return { fault: 'clock', active: false, targets: all, details: supported ? { reset: true } : { applied: false, reason: unsupported } };
   };
   return {
     async invoke(op, ctx: NemesisContext) {
@@ -123,7 +118,7 @@ export function clockNemesis(system: System, cluster: Cluster): Nemesis {
       const spec = parseTargetSpec(change.targets);
       const leader = spec === 'leader' || spec === 'primaries' ? await ctx.leader(ctx.signal) : undefined;
       const targets = selectTargets(spec, ctx.nodes, ctx.rng, leader === undefined ? [] : [leader]);
-      if (!supported) return { fault: 'clock', active: false, targets, details: { ...change, applied: false, reason: NOT_APPLIED_REASON, system: system.name } };
+      if (!supported) return { fault: 'clock', active: false, targets, details: { ...change, applied: false, reason: unsupported, system: system.name } };
       if (change.mode === 'bump') {
         await onNodes(targets, setOffsetScript(change.offsetMs));
         return { fault: 'clock', active: true, targets, details: { ...change, applied: true, measuredMs: await measure(targets) } };

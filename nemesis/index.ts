@@ -4,7 +4,7 @@ import { type FaultKind, faultCycles } from '../src/generator/faults.js';
 import type { Rng } from '../src/generator/random.js';
 import type { Generator } from '../src/generator/types.js';
 import { type Nemesis, combineNemeses } from '../src/runner/nemesis.js';
-import type { StartOptions, System } from '../src/systems/system.js';
+import type { StartOptions, SystemDescriptor as System } from '../src/systems/descriptor.js';
 import { type ClientFreezer, PauseBoard, clientPauseNemesis, pausable } from './client-pause.js';
 import { clockNemesis, clockStartOptions, drawClockChange } from './clock.js';
 import { killNemesis } from './kill.js';
@@ -80,7 +80,7 @@ export interface NemesisWiring {
  * `pauseAfter`: the operation after which a client pause begins (`acquire` for lock
  * workloads), undefined for any; `freezer`: how a paused worker's client is frozen whole.
  */
-export function nemesisWiring(plan: NemesisPlan, system: string, pauseAfter: string | undefined, freezer?: ClientFreezer): NemesisWiring {
+export function nemesisWiring(plan: NemesisPlan, system: System, pauseAfter: string | undefined, freezer?: ClientFreezer): NemesisWiring {
   const board = plan.kinds.includes('client-pause') ? new PauseBoard(pauseAfter, freezer) : undefined;
   return {
     startOptions: plan.kinds.includes('clock') ? clockStartOptions(system) : undefined,

@@ -1,14 +1,16 @@
 import type { Cluster } from '../src/cluster/node.js';
 import type { Nemesis } from '../src/runner/nemesis.js';
-import type { System } from '../src/systems/system.js';
+import type { SystemDescriptor as System } from '../src/systems/descriptor.js';
 import { processFaultNemesis } from './process-faults.js';
 
 /** SIGSTOP the database on the targets (`start-pause`); SIGCONT (`stop-pause`, heal). */
 export function pauseNemesis(system: System, cluster: Cluster): Nemesis {
+  const { pause, resume } = system;
+  if (pause === undefined || resume === undefined) throw new Error(`${system.name} has no way to pause and resume its process`);
   return processFaultNemesis(cluster, {
     fault: 'pause',
     signal: 'SIGSTOP',
-    act: (node) => system.pause(node),
-    undo: (node) => system.resume(node),
+    act: (node) => pause.call(system, node),
+    undo: (node) => resume.call(system, node),
   });
 }

@@ -14,31 +14,6 @@ export const MAX_APPENDS_PER_KEY = 32;
 export const MAX_TXN_LENGTH = 4;
 
 /**
- * What each system documents for its transaction primitive as faultline drives it, in the
- * default read mode; `--consistency` overrides it. Read modes that answer from a local or
- * unconfirmed copy make read-only transactions possibly stale, which serializability allows
- * but real-time order does not.
- */
-export function defaultConsistency(system: string, readMode: string): ConsistencyModel {
-  switch (system) {
-    // Reads and the conditional commit are Txns; linearizable reads go through consensus.
-    case 'etcd':
-      return readMode === 'serializable' ? 'serializable' : 'strict-serializable';
-    // Read-only transactions are served as reads: only `consistent` confirms leadership first.
-    case 'consul':
-      return readMode === 'consistent' ? 'strict-serializable' : 'serializable';
-    // Every transaction, read-only ones too, commits a multi through the leader.
-    case 'zookeeper':
-      return 'strict-serializable';
-    // One Lua script on the one primary; Redis runs scripts atomically, one at a time.
-    case 'redis':
-      return 'strict-serializable';
-    default:
-      return 'strict-serializable';
-  }
-}
-
-/**
  * Transactions of 1–4 micro-ops: `append k v` (v unique per key: 1, 2, 3, …) or `r k`,
  * over a rotating pool of ACTIVE_KEYS keys; every key takes at most MAX_APPENDS_PER_KEY
  * appends, so lists stay short and the transactional checker's work stays bounded.

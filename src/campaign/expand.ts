@@ -1,7 +1,6 @@
 import { UsageError } from '../errors.js';
-import { preflight } from '../execute/plan.js';
+import { type PlanOverrides, planRun } from '../execute/plan.js';
 import { type TestSpec, TestSpecSchema, completeSpec } from '../spec/test-spec.js';
-import type { CapabilityProvider } from '../systems/client-options.js';
 import type { Campaign, Match, NemesisEntry, TestOptions } from './schema.js';
 
 /** One test of a campaign, ready for `executeTest`. */
@@ -19,8 +18,8 @@ export interface ExpandOptions {
   readonly store?: string;
   /** The campaign seed when the file has none (the CLI draws one at random). */
   readonly seed: number;
-  /** Answers "can this system run this workload?" before anything starts. */
-  readonly capabilityProvider: (system: string) => CapabilityProvider;
+  /** Parts of each test's plan replaced (a client without a database, in tests). */
+  readonly overrides?: PlanOverrides;
 }
 
 interface Candidate {
@@ -40,7 +39,7 @@ interface Candidate {
  * < an explicit test's own fields. Every test goes through the runner's TestSpecSchema
  * and preflight, so a bad combination is reported now, naming the test.
  */
-export function expandCampaign(campaign: Campaign, o: ExpandOptions): PlannedTest[] {
+export async function expandCampaign(campaign: Campaign, o: ExpandOptions): Promise<PlannedTest[]> {
   const seed = campaign.seed ?? o.seed;
   const store = o.store ?? campaign.store ?? 'store';
   const candidates: Candidate[] = [];
@@ -80,7 +79,8 @@ export function expandCampaign(campaign: Campaign, o: ExpandOptions): PlannedTes
       }
       const spec = completeSpec(r.data, name);
       try {
-        preflight(spec, o.capabilityProvider);
+        // Can this system run this workload under these faults? Answered before anything starts.
+        await planRun(spec, o.overrides);
       } catch (err) {
         if (!(err instanceof UsageError)) throw err;
         if (campaign.skipUnsupported && !c.explicit) {

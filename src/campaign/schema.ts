@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { TestSpecSchema } from '../spec/test-spec.js';
+import { SystemRefSchema, TestSpecSchema } from '../spec/test-spec.js';
 
 /**
  * The campaign file: a matrix of systems × workloads × nemeses × option variants ×
@@ -29,7 +29,6 @@ const optionShape = Object.fromEntries(
 /** Any run option (nodes, concurrency, timeLimitMs, readMode, routing, seed, …), all optional. */
 export const TestOptionsSchema = z.object(optionShape).strict();
 
-const SYSTEMS = spec.system.options as readonly string[];
 const WORKLOADS = spec.workload.options as readonly string[];
 const NEMESIS_KINDS = spec.nemesis.unwrap().element.options as readonly string[];
 
@@ -40,7 +39,7 @@ function choice(what: string, values: readonly string[]): z.ZodType<string> {
   });
 }
 
-const system = choice('system', SYSTEMS);
+const system = SystemRefSchema;
 const workload = choice('workload', WORKLOADS);
 const nemesisKind = choice('nemesis', NEMESIS_KINDS);
 /** `none`, one kind, or several kinds together: `[partition, kill]`. */

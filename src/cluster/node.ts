@@ -65,7 +65,27 @@ export interface ClusterSummary {
   readonly createdAt: Date;
 }
 
+/**
+ * The software a node needs, as Debian packages (a system descriptor's `install`, named):
+ * the Docker provider bakes it into an image, an SSH provider installs it on each host.
+ * `prepare` runs first, as root, in sh (e.g. adding another release's source with a pin).
+ */
+export interface NodeSoftware {
+  readonly name: string;
+  readonly packages: readonly string[];
+  readonly prepare?: string;
+}
+
 export interface NodeProvider {
+  /** `docker`, `ssh`: what `--provider` names it. */
+  readonly name: string;
+  /**
+   * Makes `software` available on the nodes this provider creates — an image built (or found
+   * built), packages installed — and returns what a ClusterSpec's `image` should say.
+   */
+  prepare(software: NodeSoftware, log: (line: string) => void): Promise<string>;
+  /** How a person gets a shell on a node, for hints in messages (`docker exec -it … sh`). */
+  shellHint(node: string, clusterId: string): string;
   create(spec: ClusterSpec): Promise<Cluster>;
   /** Finds a cluster this or another process created, by id or name. */
   attach(idOrName: string): Promise<Cluster>;

@@ -1,7 +1,6 @@
 import type { Cluster, Node } from '../cluster/node.js';
-import { type RunPlan, preflight } from './plan.js';
+import { type RunPlan, planRun } from './plan.js';
 import { parseTestSpec } from '../spec/test-spec.js';
-import { capabilityProvider } from '../systems/capabilities.js';
 import { nodeByName } from '../../nemesis/partition.js';
 import type { Client, OpenClient } from '../runner/client.js';
 import type { ClientFactory } from '../runner/client-host.js';
@@ -9,13 +8,13 @@ import type { ClientFactory } from '../runner/client-host.js';
 /** Each process's client: the system's capabilities on one node, driven by the workload. */
 export function workloadClients(plan: RunPlan, cluster: Cluster): OpenClient {
   const options = {
-    readMode: plan.readMode,
+    readMode: plan.readMode.name,
     lockTtlMs: plan.spec.lockTtlMs,
     callTimeoutMs: plan.spec.opTimeoutMs,
-    ...(plan.spec.redisWait === undefined ? {} : { redisWaitReplicas: plan.spec.redisWait }),
+    systemOptions: plan.spec.systemOptions,
   };
   return async (nodeName): Promise<Client> => {
-    const cc = await plan.capabilities.open(cluster, nodeByName(cluster, nodeName), options);
+    const cc = await plan.client.open(cluster, nodeByName(cluster, nodeName), options);
     return {
       node: nodeName,
       // What the workload throws is classified by the worker, with these first (no wrapper per call).
@@ -41,11 +40,11 @@ export function workloadClientFactory(plan: RunPlan, cluster: Cluster): ClientFa
   return { module: import.meta.url, payload };
 }
 
-/** In a client process: the clients of `workloadClientFactory`'s payload (nodes reachable by address only). */
-export function createOpenClient(payload: unknown): OpenClient {
+/** In a client process: the clients of `workloadClientFactory`'s payload (nodes reachable by address only; plugins loaded again). */
+export async function createOpenClient(payload: unknown): Promise<OpenClient> {
   const p = payload as Payload;
   const spec = parseTestSpec(p.spec);
-  const plan = preflight(spec, capabilityProvider);
+  const plan = await planRun(spec);
   const nowhere = (): never => {
     throw new Error('a client process cannot run commands on nodes');
   };

@@ -1,18 +1,15 @@
 import { join } from 'node:path';
-import { connectDocker } from '../cluster/docker/engine.js';
-import { DockerProvider } from '../cluster/docker/docker-provider.js';
-import { ensureImages } from '../cluster/docker/image-build.js';
 import type { Cluster, NodeProvider } from '../cluster/node.js';
 import { type Interruption, onInterrupt } from '../cluster/teardown.js';
 import type { Verdict } from '../checker/verdict.js';
 import { concurrently } from '../generator/combine.js';
 import type { HistoryEvent, Json } from '../history/event.js';
-import { type RunPlan, preflight } from './plan.js';
-import { type TestSpec, nodeResources, specJson } from '../spec/test-spec.js';
+import { type PlanOverrides, type RunPlan, planResources, planRun } from './plan.js';
+import { openProvider } from '../cluster/providers.js';
+import { type TestSpec, specJson } from '../spec/test-spec.js';
 import { type RunDir, type TestRecord, HistoryWriter, createRunDir, writeJsonFile, writeResultsJson, writeTestJson } from '../store/index.js';
 import { bringUp } from '../systems/bring-up.js';
-import { capabilityProvider as defaultCapabilityProvider } from '../systems/capabilities.js';
-import type { CapabilityProvider } from '../systems/client-options.js';
+import type { SystemDescriptor } from '../systems/index.js';
 import { collectLogs, describeMissingLogs, nodeLogsJson } from '../systems/logs.js';
 import { version } from '../version.js';
 import { type NemesisWiring, buildNemesis, faultSchedule, nemesisWiring } from '../../nemesis/index.js';
@@ -37,10 +34,10 @@ export interface ExecuteOptions {
   readonly onProgress?: (progress: Progress) => void;
   /** Stops the run early: faults healed, final phase skipped, history still checked. */
   readonly signal?: AbortSignal;
-  /** Default: Docker. */
+  /** Where the nodes come from (default: Docker). */
   readonly provider?: NodeProvider;
-  /** Default: the systems' own (`src/systems/capabilities.ts`). */
-  readonly capabilityProvider?: (system: string) => CapabilityProvider;
+  /** Parts of the plan a test replaces (a client without a database). */
+  readonly overrides?: PlanOverrides;
 }
 
 export interface ExecuteResult {
@@ -57,14 +54,6 @@ export interface ExecuteResult {
   readonly interrupted: boolean;
 }
 
-/** How to ask each system for its version, on a node (the first line of output is kept). */
-const VERSION_COMMANDS: Readonly<Record<string, string>> = {
-  redis: 'redis-server --version',
-  etcd: 'etcd --version',
-  consul: 'consul version',
-  zookeeper: 'echo srvr | nc -q1 localhost 2181',
-};
-
 /**
  * One test, start to end: validate → cluster up and healthy → workload and nemesis through
  * the runner → heal → final phase → check → results.json, node logs → teardown. Ctrl-C
@@ -75,21 +64,15 @@ const VERSION_COMMANDS: Readonly<Record<string, string>> = {
  */
 export async function executeTest(o: ExecuteOptions): Promise<ExecuteResult> {
   const log = o.log ?? (() => undefined);
-  const plan = preflight(o.spec, o.capabilityProvider ?? defaultCapabilityProvider);
+  const plan = await planRun(o.spec, o.overrides);
   const { spec, system } = plan;
-  let provider = o.provider;
-  let image = system.name;
-  if (provider === undefined) {
-    const docker = await connectDocker();
-    const built = (await ensureImages(docker, [system.name], log)).get(system.name);
-    if (built === undefined) throw new Error(`no image was built for ${system.name}`);
-    image = built.ref;
-    provider = new DockerProvider(docker);
-  }
+  for (const skipped of plan.skippedFaults) log(`not part of \`all\` here: ${skipped}`);
+  const provider = o.provider ?? (await openProvider());
+  const image = await provider.prepare({ name: system.name, ...system.install }, log);
   const startedAt = new Date();
   const runDir = await createRunDir({ store: spec.store, testName: spec.name, startedAt });
   // Clients run in processes of their own when a client pause must freeze them whole.
-  const isolated = plan.nemesis.kinds.includes('client-pause') && o.capabilityProvider === undefined;
+  const isolated = plan.nemesis.kinds.includes('client-pause') && o.overrides?.client === undefined;
   const record: TestRecord = {
     name: spec.name,
     seed: spec.seed,
@@ -97,14 +80,17 @@ export async function executeTest(o: ExecuteOptions): Promise<ExecuteResult> {
     spec: specJson(spec),
     versions: { faultline: version, systems: {} },
     clients: isolated ? 'a child process per worker (client pauses freeze it with SIGSTOP)' : 'in the runner process',
+    resources: planResources(plan),
+    provider: provider.name,
+    ...(plan.skippedFaults.length === 0 ? {} : { skippedFaults: [...plan.skippedFaults] }),
   };
   await writeTestJson(runDir, record);
   log(`run directory ${runDir.path}`);
 
   const t0 = Date.now();
   const freezer = new LateFreezer();
-  const wiring = nemesisWiring(plan.nemesis, system.name, plan.workload.needs.includes('lock') ? 'acquire' : undefined, isolated ? freezer : undefined);
-  const cluster = await bringUp(provider, system, { nodes: spec.nodes, image, name: `run-${spec.name}`, log, resources: nodeResources(spec), ...(wiring.startOptions === undefined ? {} : { startOptions: wiring.startOptions }) });
+  const wiring = nemesisWiring(plan.nemesis, system, plan.workload.needs.includes('lock') ? 'acquire' : undefined, isolated ? freezer : undefined);
+  const cluster = await bringUp(provider, system, { nodes: spec.nodes, image, name: `run-${spec.name}`, log, resources: planResources(plan), ...(wiring.startOptions === undefined ? {} : { startOptions: wiring.startOptions }) });
   log(`cluster ${cluster.id} healthy: ${cluster.nodes.map((n) => `${n.name}=${n.address}`).join(' ')}`);
   const bringUpMs = Date.now() - t0;
 
@@ -167,7 +153,7 @@ async function runOnCluster(c: RunContext): Promise<ExecuteResult> {
   let writer: HistoryWriter | undefined;
   let run: RunResult | undefined;
   try {
-    c.record.versions.systems[system.name] = await systemVersion(cluster, system.name);
+    c.record.versions.systems[system.name] = await systemVersion(cluster, system);
     await writeTestJson(runDir, c.record);
     writer = new HistoryWriter(runDir.historyPath);
     let openClient: OpenClient = workloadClients(plan, cluster);
@@ -199,12 +185,12 @@ async function runOnCluster(c: RunContext): Promise<ExecuteResult> {
   const { verdict, reasons } = decideVerdict(
     checkers.map((x) => x.verdict),
     runEnd(run, c.stopped.why),
-    emptyPassReasons(run.history, { minOk: spec.minOk, faults: spec.nemesis }),
+    emptyPassReasons(run.history, { minOk: spec.minOk, faults: plan.nemesis.kinds }),
   );
   const finished = run;
   let nodeLogs: Json | undefined;
   const results = (): Json =>
-    summarizeRun({ spec, cluster, run: finished, checkers, verdict, verdictReasons: reasons, errors, timings, readMode: plan.readMode, ...(nodeLogs === undefined ? {} : { nodeLogs }) });
+    summarizeRun({ spec, cluster, run: finished, checkers, verdict, verdictReasons: reasons, errors, timings, readMode: plan.readMode.name, ...(nodeLogs === undefined ? {} : { nodeLogs }) });
   await writeResultsJson(runDir, results()).catch((err: unknown) => {
     errors.push(`results.json could not be written: ${errorText(err)}`);
     process.stderr.write(`faultline: results.json could not be written (${errorText(err)}); the results:\n${JSON.stringify(results())}\n`);
@@ -238,11 +224,11 @@ function mainPhase(c: RunContext, openClient: OpenClient, writer: HistoryWriter)
   const nemesis = buildNemesis(plan.nemesis, system, cluster, c.wiring);
   const clientGen = c.wiring.wrap(plan.workload.generator(plan.workloadOptions));
   const final = plan.workload.final(plan.workloadOptions);
-  log(`running ${plan.workload.name} for ${spec.timeLimitMs / 1000} s with ${spec.concurrency} processes${nemesis === undefined ? '' : `, nemesis ${spec.nemesis.join(',')}`}`);
+  log(`running ${plan.workload.name} for ${spec.timeLimitMs / 1000} s with ${spec.concurrency} processes${nemesis === undefined ? '' : `, nemesis ${plan.nemesis.kinds.join(',')}`}`);
   return runTest({
     seed: spec.seed,
     concurrency: spec.concurrency,
-    cluster: { nodes: cluster.nodes.map((n) => n.name), leader: async () => (await system.leader(cluster))?.name },
+    cluster: { nodes: cluster.nodes.map((n) => n.name), leader: async () => (await system.leader?.(cluster))?.name },
     routing: plan.routing,
     openClient,
     generator: nemesis === undefined ? clientGen : concurrently(clientGen, faultSchedule(plan.nemesis)),
@@ -297,8 +283,8 @@ async function teardown(provider: NodeProvider, cluster: Cluster, spec: TestSpec
   }
 }
 
-async function systemVersion(cluster: Cluster, system: string): Promise<string> {
-  const command = VERSION_COMMANDS[system];
+async function systemVersion(cluster: Cluster, system: SystemDescriptor): Promise<string> {
+  const command = system.versionCommand;
   const node = cluster.nodes[0];
   if (command === undefined || node === undefined) return 'unknown';
   const r = await node.exec(['sh', '-c', command], { timeoutMs: 10_000 }).catch(() => undefined);

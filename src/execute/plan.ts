@@ -1,57 +1,71 @@
 import { UsageError } from '../errors.js';
-import type { System } from '../systems/system.js';
-import { systemNamed } from '../systems/index.js';
-import { withSentinel } from '../systems/redis/sentinel.js';
-import type { CapabilityProvider } from '../systems/client-options.js';
+import { type ReadMode, type SystemClient, type SystemDescriptor, loadClientPlugin, loadSystem } from '../systems/index.js';
+import { systemResources } from '../systems/resources.js';
 import { workloadNamed } from '../../workloads/index.js';
 import type { Workload, WorkloadOptions } from '../../workloads/workload.js';
-import { defaultConsistency } from '../../workloads/append.js';
-import { type NemesisPlan } from '../../nemesis/index.js';
+import { NEMESIS_KINDS, type NemesisKind, type NemesisPlan } from '../../nemesis/index.js';
+import { clockUnsupported } from '../../nemesis/clock.js';
 import { parseRouting, type RoutingPolicy } from '../runner/router.js';
-import { type TestSpec, defaultPartitions } from '../spec/test-spec.js';
+import { type TestSpec, defaultPartitions, systemOptionProblems } from '../spec/test-spec.js';
 
 /** Everything a run needs resolved from its spec, before any container exists. */
 export interface RunPlan {
   readonly spec: TestSpec;
-  readonly system: System;
+  /** The system, as its options make it (Redis with Sentinel). */
+  readonly system: SystemDescriptor;
+  /** Its client: the system's own, or a client plugin's. */
+  readonly client: SystemClient;
+  readonly readMode: ReadMode;
   readonly workload: Workload;
   readonly workloadOptions: WorkloadOptions;
-  readonly capabilities: CapabilityProvider;
-  readonly readMode: string;
   readonly routing: RoutingPolicy;
   readonly nemesis: NemesisPlan;
+  /** Fault kinds `all` would have included that this system cannot take, and why (said, not hidden). */
+  readonly skippedFaults: readonly string[];
+}
+
+/** What a test may replace in a plan (a client without a database, in unit tests). */
+export interface PlanOverrides {
+  readonly client?: SystemClient;
 }
 
 /**
- * Answers "can this run at all?" from the spec alone: a workload needing a capability the
- * system lacks, or a read mode the system does not have, is a UsageError now — not after a
- * cluster was started.
+ * Answers "can this run at all?" from the spec alone: an unknown system or plugin, a workload
+ * needing a capability the client lacks, a read mode or an option the system does not have,
+ * a fault the system cannot take — each a UsageError now, not after a cluster was started.
  */
-export function preflight(spec: TestSpec, capabilityProvider: (system: string) => CapabilityProvider): RunPlan {
-  const system = spec.redisSentinel ? withSentinel(systemNamed(spec.system)) : systemNamed(spec.system);
+export async function planRun(spec: TestSpec, overrides: PlanOverrides = {}): Promise<RunPlan> {
+  const loaded = await loadSystem(spec.system);
+  const problems = systemOptionProblems(loaded, spec.systemOptions, spec.nodes);
+  if (problems[0] !== undefined) throw new UsageError(`systemOptions.${problems[0].option}: ${problems[0].message}`, 'see `faultline run --help`');
+  const system = loaded.adapt?.(spec.systemOptions) ?? loaded;
+  const client = overrides.client ?? (await pluginClient(spec, system)) ?? system.client;
   const workload = workloadNamed(spec.workload);
-  const capabilities = capabilityProvider(spec.system);
-  const missing = workload.needs.filter((c) => !capabilities.supported.includes(c));
+  const missing = workload.needs.filter((c) => !client.capabilities.includes(c));
   if (missing.length > 0) {
     throw new UsageError(
-      `${spec.system} cannot run the ${spec.workload} workload: its client offers no ${missing.join(', ')} capability`,
-      `${spec.system} offers: ${capabilities.supported.join(', ') || 'nothing'}`,
+      `${system.name} cannot run the ${spec.workload} workload: its client offers no ${missing.join(', ')} capability`,
+      `${system.name} offers: ${client.capabilities.join(', ') || 'nothing'}`,
     );
   }
-  const readMode = spec.readMode ?? capabilities.readModes[0] ?? 'default';
-  if (spec.readMode !== undefined && !capabilities.readModes.includes(spec.readMode)) {
-    throw new UsageError(`read mode "${spec.readMode}" is unknown for ${spec.system}`, `${spec.system} read modes: ${capabilities.readModes.join(', ')}`);
+  const readMode = spec.readMode === undefined ? client.readModes[0] : client.readModes.find((m) => m.name === spec.readMode);
+  if (readMode === undefined) {
+    throw new UsageError(`read mode "${spec.readMode ?? ''}" is unknown for ${system.name}`, `${system.name} read modes: ${client.readModes.map((m) => m.name).join(', ')}`);
   }
+  const { kinds, skipped } = faultKinds(spec.nemesis, system);
   const partitions = spec.partitions ?? defaultPartitions(spec.nodes);
-  if (spec.nemesis.includes('partition') && partitions.length === 0) {
+  if (kinds.includes('partition') && partitions.length === 0) {
     throw new UsageError(`no partition shape fits ${spec.nodes} node(s)`, 'use --nodes 3 or more');
+  }
+  if (spec.targets.includes('leader') && system.leader === undefined && kinds.some((k) => k !== 'partition' && k !== 'client-pause')) {
+    throw new UsageError(`${system.name} cannot tell its leader: the "leader" target needs one`, 'use --targets one, minority, majority or all');
   }
   return {
     spec,
     system,
-    workload,
-    capabilities,
+    client,
     readMode,
+    workload,
     routing: parseRouting(spec.routing),
     workloadOptions: {
       opsPerKey: spec.opsPerKey,
@@ -59,10 +73,10 @@ export function preflight(spec: TestSpec, capabilityProvider: (system: string) =
       opIntervalMs: spec.opIntervalMs,
       lockTtlMs: spec.lockTtlMs,
       checkTimeLimitMs: spec.checkTimeLimitMs,
-      consistency: spec.consistency ?? defaultConsistency(spec.system, readMode),
+      consistency: spec.consistency ?? readMode.consistency,
     },
     nemesis: {
-      kinds: spec.nemesis,
+      kinds,
       intervalMs: spec.nemesisIntervalMs,
       partitions,
       targets: spec.targets,
@@ -70,5 +84,51 @@ export function preflight(spec: TestSpec, capabilityProvider: (system: string) =
       ...(spec.clockSkewMs === undefined ? {} : { clockSkewMs: spec.clockSkewMs }),
       ...(spec.packet === undefined ? {} : { packet: spec.packet }),
     },
+    skippedFaults: skipped,
   };
+}
+
+async function pluginClient(spec: TestSpec, system: SystemDescriptor): Promise<SystemClient | undefined> {
+  if (spec.client === undefined) return undefined;
+  const plugin = await loadClientPlugin(spec.client);
+  if (plugin.system !== system.name) throw new UsageError(`the client plugin ${spec.client} is for ${plugin.system}, not ${system.name}`);
+  return plugin.client;
+}
+
+/** Why `system` cannot take a fault kind, or undefined when it can. */
+export function faultUnsupported(system: SystemDescriptor, kind: NemesisKind): string | undefined {
+  switch (kind) {
+    case 'kill':
+      return system.kill === undefined ? `${system.name} has no way to kill its process` : undefined;
+    case 'pause':
+      return system.pause === undefined || system.resume === undefined ? `${system.name} has no way to pause and resume its process` : undefined;
+    case 'clock':
+      return clockUnsupported(system);
+    default:
+      return undefined;
+  }
+}
+
+/**
+ * The kinds to run: each one named must be supported (else a UsageError saying why); `all`
+ * stands for every kind the system supports, and the others are listed as skipped.
+ */
+function faultKinds(requested: readonly string[], system: SystemDescriptor): { kinds: NemesisKind[]; skipped: string[] } {
+  const all = requested.includes('all');
+  const kinds: NemesisKind[] = [];
+  const skipped: string[] = [];
+  for (const kind of NEMESIS_KINDS) {
+    if (!all && !requested.includes(kind)) continue;
+    const why = faultUnsupported(system, kind);
+    if (why === undefined) kinds.push(kind);
+    else if (all) skipped.push(`${kind}: ${why}`);
+    else throw new UsageError(`${system.name} cannot take the ${kind} fault: ${why}`, `leave ${kind} out of --nemesis (\`all\` skips it)`);
+  }
+  return { kinds, skipped };
+}
+
+/** Each node's limits: the test's own, over the system's defaults. */
+export function planResources(plan: RunPlan): { memoryMiB: number; cpus: number; pids: number } {
+  const d = systemResources(plan.system);
+  return { memoryMiB: plan.spec.nodeMemoryMiB ?? d.memoryMiB, cpus: plan.spec.nodeCpus ?? d.cpus, pids: plan.spec.nodePids ?? d.pids };
 }

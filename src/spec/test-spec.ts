@@ -4,18 +4,26 @@ import { CONSISTENCY_MODELS } from '../checker/txn/models.js';
 import type { Json } from '../history/event.js';
 import { PARTITION_SHAPES } from '../../nemesis/partition-shapes.js';
 import { TARGET_SPECS } from '../../nemesis/targets.js';
-import { NEMESIS_KINDS, type NemesisKind, expandNemesisKinds } from '../../nemesis/kinds.js';
+import { NEMESIS_KINDS } from '../../nemesis/kinds.js';
+import { workloads } from '../../workloads/index.js';
 import { MIN_NODE_MEMORY_MIB, MIN_NODE_PIDS, type NodeResources } from '../cluster/resources.js';
 import { parseRouting } from '../runner/router.js';
-import { type SystemName, systemNames } from '../systems/index.js';
-import { DEFAULT_NODE_RESOURCES } from '../systems/resources.js';
+import { PLUGIN_REF, type SystemDescriptor, builtinSystemNames, builtinSystems } from '../systems/index.js';
+import { systemResources } from '../systems/resources.js';
 
-/** Workloads `faultline run` knows (their implementations live in `workloads/`). */
-export const WORKLOAD_NAMES = ['register', 'lock', 'lock-rmw', 'lock-fenced', 'set', 'append', 'counter'] as const;
+/** Workloads `faultline run` knows: the registry's (their implementations live in `workloads/`). */
+export const WORKLOAD_NAMES = [...workloads.keys()] as [string, ...string[]];
 export { NEMESIS_KINDS } from '../../nemesis/kinds.js';
 export const MAX_NODES = 15;
 
 const positiveInt = z.number().int().positive();
+
+/** A built-in system's name, or a plugin module: what `--system` and a campaign's `system` take. */
+const unknownSystem = (input: unknown): string =>
+  `unknown system ${JSON.stringify(input)} — choose one of ${builtinSystemNames.join(', ')}, or a plugin module (./path/to/plugin.js, an npm package faultline-*)`;
+export const SystemRefSchema = z.union([z.enum(builtinSystemNames as [string, ...string[]]), z.string().regex(PLUGIN_REF, { error: (iss) => unknownSystem(iss.input) })], {
+  error: (iss) => unknownSystem(iss.input),
+});
 const name = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, 'letters, digits, ".", "_" and "-", starting with a letter or digit');
 
 /**
@@ -26,7 +34,10 @@ const name = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, 'letters, digits, 
 export const TestSpecSchema = z
   .object({
     name: name.optional(),
-    system: z.enum(systemNames as [string, ...string[]]),
+    /** A built-in system's name, or a plugin module (a path or an npm package) whose default export is `defineSystem(...)`. */
+    system: SystemRefSchema,
+    /** A client plugin for a built-in system (`defineClient(...)`), instead of faultline's own client. */
+    client: z.string().min(1).optional(),
     nodes: positiveInt.max(MAX_NODES).default(3),
     workload: z.enum(WORKLOAD_NAMES),
     /** Fault kinds; `all` stands for every kind. */
@@ -53,10 +64,8 @@ export const TestSpecSchema = z
     /** Transactional workloads: the consistency model checked (default: what the system documents, see workloads/append.ts). */
     consistency: z.enum(CONSISTENCY_MODELS).optional(),
     lockTtlMs: positiveInt.default(10_000),
-    /** Redis only: run Redis Sentinel (3 sentinels) for automatic failover. */
-    redisSentinel: z.boolean().default(false),
-    /** Redis only: `WAIT n` after each register write (n replicas must acknowledge). */
-    redisWait: z.number().int().nonnegative().optional(),
+    /** The system's own options (its descriptor lists them: `sentinel`, `wait` for Redis), by name. */
+    systemOptions: z.record(z.string(), z.union([z.boolean(), z.number(), z.string()])).default({}),
     /** client-pause: how long a client process stalls (default: twice the lock TTL). */
     clientPauseMs: positiveInt.optional(),
     /** clock: how far a node's clock is moved (±). */
@@ -94,11 +103,10 @@ export const TestSpecSchema = z
     } catch (err) {
       ctx.addIssue({ code: 'custom', path: ['routing'], message: (err as Error).message });
     }
-    if (spec.redisSentinel && (spec.system !== 'redis' || spec.nodes < 3)) {
-      ctx.addIssue({ code: 'custom', path: ['redisSentinel'], message: `Sentinel needs the redis system and at least 3 nodes, got ${spec.system} with ${spec.nodes}` });
-    }
-    if (spec.redisWait !== undefined && (spec.system !== 'redis' || spec.redisWait >= spec.nodes)) {
-      ctx.addIssue({ code: 'custom', path: ['redisWait'], message: `WAIT needs the redis system and fewer replicas than nodes, got ${spec.redisWait} on ${spec.system} with ${spec.nodes} nodes` });
+    // A built-in system's options are checked here; a plugin's once it is loaded (before anything starts).
+    const builtin = builtinSystems.get(spec.system);
+    if (builtin !== undefined) {
+      for (const problem of systemOptionProblems(builtin, spec.systemOptions, spec.nodes)) ctx.addIssue({ code: 'custom', path: ['systemOptions', problem.option], message: problem.message });
     }
     if (spec.partitions?.includes('majorities-ring') === true && spec.nodes < 4) {
       ctx.addIssue({ code: 'custom', path: ['partitions'], message: `majorities-ring needs at least 4 nodes, got ${spec.nodes}` });
@@ -107,21 +115,45 @@ export const TestSpecSchema = z
 
 export type TestSpecInput = z.input<typeof TestSpecSchema>;
 type NodeLimitField = 'nodeMemoryMiB' | 'nodeCpus' | 'nodePids';
-/** `nemesis` with `all` expanded, the node limits filled in from the system's defaults. */
-export type TestSpec = Omit<z.output<typeof TestSpecSchema>, 'nemesis' | NodeLimitField> & {
+/**
+ * A validated spec with its name and the node limits filled in from the system's defaults.
+ * `nemesis` is as given (`all` stays `all`): the run plan expands it to the kinds the system
+ * supports, and refuses a named kind it does not.
+ */
+export type TestSpec = Omit<z.output<typeof TestSpecSchema>, NodeLimitField> & {
   name: string;
-  nemesis: NemesisKind[];
 } & { [K in NodeLimitField]: number };
+
+/** What is wrong with a system's option values: unknown names, wrong types, values its own check refuses. */
+export function systemOptionProblems(system: SystemDescriptor, values: Readonly<Record<string, boolean | number | string>>, nodes: number): { option: string; message: string }[] {
+  const problems: { option: string; message: string }[] = [];
+  const known = system.options ?? [];
+  for (const [option, value] of Object.entries(values)) {
+    const o = known.find((k) => k.name === option);
+    if (o === undefined) {
+      problems.push({ option, message: `${system.name} has no option "${option}"${known.length === 0 ? '' : ` (it has: ${known.map((k) => k.name).join(', ')})`}` });
+      continue;
+    }
+    const typeOk = o.type === 'boolean' ? typeof value === 'boolean' : o.type === 'integer' ? Number.isInteger(value) : typeof value === 'string';
+    if (!typeOk) problems.push({ option, message: `${system.name} option "${option}" takes ${o.type === 'integer' ? 'an integer' : `a ${o.type}`}, got ${JSON.stringify(value)}` });
+    else if (o.choices !== undefined && !o.choices.includes(String(value))) problems.push({ option, message: `${system.name} option "${option}" is one of ${o.choices.join(', ')}, got ${JSON.stringify(value)}` });
+    else {
+      const why = o.check?.(value, { nodes });
+      if (why !== undefined) problems.push({ option, message: why });
+    }
+  }
+  return problems;
+}
 
 /**
  * A parsed spec made whole: `all` expanded, the node limits the system defaults to written
- * in, so test.json records the limits the run had (and a replay gets the same ones).
+ * in, so test.json records the limits the run had (and a replay gets the same ones). A
+ * plugin's own defaults are filled in once it is loaded (see the run plan).
  */
 export function completeSpec(parsed: z.output<typeof TestSpecSchema>, name: string): TestSpec {
-  const limits = DEFAULT_NODE_RESOURCES[parsed.system as SystemName];
+  const limits = systemResources(builtinSystems.get(parsed.system));
   return {
     ...parsed,
-    nemesis: expandNemesisKinds(parsed.nemesis),
     name,
     nodeMemoryMiB: parsed.nodeMemoryMiB ?? limits.memoryMiB,
     nodeCpus: parsed.nodeCpus ?? limits.cpus,

@@ -121,6 +121,12 @@ export type TestRecord = {
   versions: { faultline: string; systems: Record<string, string> };
   /** Where the workload's clients ran (in the runner, or a process per worker that client pauses freeze). */
   clients?: string;
+  /** Each node's limits, as applied. */
+  resources?: { memoryMiB: number; cpus: number; pids: number };
+  /** Where the nodes came from (`docker`, `ssh`). */
+  provider?: string;
+  /** Fault kinds `all` left out because this system cannot take them, and why. */
+  skippedFaults?: string[];
 };
 
 export function writeTestJson(run: RunDir, record: TestRecord): Promise<void> {

@@ -4,7 +4,7 @@ import type { NodeResources } from '../cluster/resources.js';
 import { newClusterId } from '../cluster/node.js';
 import { onInterrupt } from '../cluster/teardown.js';
 import { sleep, tailLog } from './daemon.js';
-import type { StartOptions, System } from './system.js';
+import type { StartOptions, SystemDescriptor as System } from './descriptor.js';
 
 export const DEFAULT_HEALTH_TIMEOUT_MS = 60_000;
 
@@ -89,7 +89,7 @@ export async function waitHealthy(system: System, cluster: Cluster, deadline: nu
     healthySince = undefined;
     if (Date.now() >= deadline) {
       const node = cluster.nodes.find((n) => n.name === health.node) ?? cluster.nodes[0];
-      const logFile = system.logFiles[0];
+      const logFile = system.logFiles?.[0];
       const tail = node === undefined || logFile === undefined ? '' : await tailLog(node, logFile, 8).catch(() => '');
       const seconds = Math.round((Date.now() - started) / 1000);
       throw new InfrastructureError(

@@ -8,7 +8,8 @@ import { UsageError } from '../errors.js';
 import type { Cluster, Node } from '../cluster/node.js';
 import type { CapabilityName } from '../runner/capabilities.js';
 import { DefiniteFailure } from '../runner/outcome.js';
-import type { CapabilityClient, CapabilityProvider, ClientOptions } from './client-options.js';
+import type { CapabilityClient, ClientOptions } from './client-options.js';
+import type { ReadMode, SystemClient } from './descriptor.js';
 
 /** Every key faultline writes lives under this prefix, so a test never touches anything else. */
 export const KEY_PREFIX = 'faultline';
@@ -43,23 +44,23 @@ export function newToken(): string {
 }
 
 /** `readMode` checked against what the system accepts (the first is the default). */
-export function chooseReadMode(system: string, readModes: readonly string[], requested: string | undefined): string {
-  const mode = requested ?? readModes[0];
-  if (mode === undefined || !readModes.includes(mode)) {
-    throw new UsageError(`${system} has no read mode "${String(requested)}"`, `choose one of: ${readModes.join(', ')}`);
+export function chooseReadMode(system: string, readModes: readonly ReadMode[], requested: string | undefined): string {
+  const mode = requested ?? readModes[0]?.name;
+  if (mode === undefined || !readModes.some((m) => m.name === mode)) {
+    throw new UsageError(`${system} has no read mode "${String(requested)}"`, `choose one of: ${readModes.map((m) => m.name).join(', ')}`);
   }
   return mode;
 }
 
-/** A provider whose `open` gets the read mode already checked against `readModes` (the first is the default). */
-export function defineProvider(
+/** A system client whose `open` gets the read mode already checked against `readModes` (the first is the default). */
+export function systemClient(
   system: string,
-  readModes: readonly string[],
+  readModes: readonly ReadMode[],
+  capabilities: readonly CapabilityName[],
   open: (cluster: Cluster, node: Node, options: ClientOptions, readMode: string) => Promise<CapabilityClient>,
-  supported: readonly CapabilityName[] = ['register', 'lock'],
-): CapabilityProvider {
+): SystemClient {
   return {
-    supported,
+    capabilities,
     readModes,
     open: (cluster, node, options) => open(cluster, node, options, chooseReadMode(system, readModes, options.readMode)),
   };

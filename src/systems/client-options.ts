@@ -19,8 +19,8 @@ export interface ClientOptions {
   readonly readMode?: string;
   /** Lock lease / session TTL in ms (lock workload). */
   readonly lockTtlMs?: number;
-  /** Redis: `WAIT n` after each register write; fewer acknowledgements make the write's outcome unknown. */
-  readonly redisWaitReplicas?: number;
+  /** The values of the system's own options (`--redis-wait 1` → `{wait: 1}`), checked against its descriptor. */
+  readonly systemOptions?: Readonly<Record<string, boolean | number | string>>;
   /** Per-call deadline the client library enforces on its own (the runner also aborts at its own timeout). */
   readonly callTimeoutMs: number;
 }
@@ -32,14 +32,4 @@ export interface CapabilityClient {
   readonly classifiers: readonly ErrorClassifier[];
   /** Frees the connection; never throws for a broken one. */
   close(): Promise<void>;
-}
-
-/** Implemented by each system (in `src/systems/<db>/capabilities.ts`). */
-export interface CapabilityProvider {
-  /** What this system offers, answered before anything starts. */
-  readonly supported: readonly CapabilityName[];
-  /** Read modes this system accepts (the first is the default). */
-  readonly readModes: readonly string[];
-  /** Connects one process's client to `node` (it must not perform any workload operation). */
-  open(cluster: Cluster, node: Node, options: ClientOptions): Promise<CapabilityClient>;
 }

@@ -2,7 +2,7 @@ import { basename, join, relative } from 'node:path';
 import type { Cluster } from '../cluster/node.js';
 import type { Json } from '../history/event.js';
 import { errorText } from '../runner/outcome.js';
-import type { System } from './system.js';
+import type { SystemDescriptor as System } from './descriptor.js';
 
 /** A log file that could not be copied, and why. */
 export interface MissingLog {
@@ -24,7 +24,7 @@ export interface NodeLogs {
  */
 export async function collectLogs(system: System, cluster: Cluster, dir: string): Promise<NodeLogs> {
   const attempts = cluster.nodes.flatMap((node) =>
-    system.logFiles.map(async (file) => {
+    (system.logFiles ?? []).map(async (file) => {
       const dest = join(dir, node.name, basename(file));
       try {
         await node.copyOut(file, dest);

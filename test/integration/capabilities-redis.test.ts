@@ -3,6 +3,7 @@ import { it } from 'node:test';
 import { classifyError } from '../../src/runner/outcome.js';
 import { run } from '../../src/cluster/node.js';
 import { redis } from '../../src/systems/index.js';
+import { connectRedis } from '../../src/systems/redis/server.js';
 import { REDIS_PORT } from '../../src/systems/redis/config.js';
 import { eventually } from './cluster-helpers.js';
 import { call, capabilitySuite, registerOf } from './capabilities-suite.js';
@@ -12,10 +13,10 @@ capabilitySuite('redis', {
   extra(ctx) {
     it('a write that reaches a replica fails READONLY: a definite failure', async () => {
       const { cluster } = ctx.cluster();
-      const primary = await redis.leader(cluster);
+      const primary = await redis.leader?.(cluster);
       const replica = cluster.nodes.find((n) => n.name !== primary?.name);
       assert.ok(primary !== undefined && replica !== undefined);
-      const client = await redis.connect(replica, cluster);
+      const client = await connectRedis(replica);
       try {
         const err = await client.set('faultline/register/readonly', '1').then(() => undefined, (e: unknown) => e);
         assert.ok(err !== undefined, 'a replica accepted a write');
@@ -29,7 +30,7 @@ capabilitySuite('redis', {
     // Last: it swaps the primary by hand (no sentinels run here).
     it('after the primary changes, one write fails READONLY and the next goes to the new primary', async () => {
       const { cluster } = ctx.cluster();
-      const old = await redis.leader(cluster);
+      const old = await redis.leader?.(cluster);
       assert.ok(old !== undefined);
       const client = await ctx.open(cluster.nodes.indexOf(old));
       const reg = registerOf(client);
@@ -42,7 +43,7 @@ capabilitySuite('redis', {
       assert.deepEqual(classifyError(err, client.classifiers), { type: 'fail', error: 'readonly' });
       await reg.write('swap', 3, call());
       assert.equal(await eventually(() => reg.read('swap', call()), (v) => v === 3), 3);
-      const direct = await redis.connect(next, cluster);
+      const direct = await connectRedis(next);
       try {
         assert.equal(await direct.get('faultline/register/swap'), '3', 'the write went to the new primary');
       } finally {

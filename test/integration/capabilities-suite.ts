@@ -2,7 +2,8 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { LockCapability, RegisterCapability } from '../../src/runner/capabilities.js';
 import { DefiniteFailure } from '../../src/runner/outcome.js';
-import { capabilityProvider, type CapabilityClient } from '../../src/systems/capabilities.js';
+import { type CapabilityClient } from '../../src/systems/client-options.js';
+import { builtinSystem } from '../../src/systems/index.js';
 import { eventually, node, startTestCluster, type TestCluster } from './cluster-helpers.js';
 
 /**
@@ -43,7 +44,7 @@ async function pendingAfter(p: Promise<unknown>, ms: number): Promise<boolean> {
 }
 
 export function capabilitySuite(systemName: string, options: SuiteOptions = {}): void {
-  const provider = capabilityProvider(systemName);
+  const provider = builtinSystem(systemName).client;
   const run = `${process.pid}-${Date.now()}`;
   const key = (name: string) => `${name}-${run}`;
 
@@ -98,7 +99,7 @@ export function capabilitySuite(systemName: string, options: SuiteOptions = {}):
       const writer = registerOf(await ctx.open(0));
       const k = key('modes');
       await writer.write(k, 3, call());
-      for (const mode of provider.readModes) {
+      for (const { name: mode } of provider.readModes) {
         const reader = registerOf(await ctx.open(1, mode));
         // Non-linearizable modes may lag a moment behind the write.
         assert.equal(await eventually(() => reader.read(k, call()), (v) => v === 3), 3, mode);

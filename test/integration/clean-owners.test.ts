@@ -5,7 +5,7 @@ import { after, describe, it } from 'node:test';
 import type Docker from 'dockerode';
 import { connectDocker } from '../../src/cluster/docker/engine.js';
 import { DockerProvider, removeLabelled } from '../../src/cluster/docker/docker-provider.js';
-import { ensureImages } from '../../src/cluster/docker/image-build.js';
+import { redis } from '../../src/systems/index.js';
 import { Label } from '../../src/cluster/labels.js';
 import { cliExit } from './cli-process.js';
 import { cliPath, labelled } from './cluster-helpers.js';
@@ -44,7 +44,7 @@ describe('`clean` removes only clusters whose CLI is gone', { timeout: 180_000 }
 
   it('dead owner: removed; live CLI, another host, no owner recorded: kept (and listed by --dry-run); --all removes them', async (t) => {
     const docker = await connectDocker();
-    const image = (await ensureImages(docker, ['redis'], () => undefined)).get('redis')!.ref;
+    const image = await new DockerProvider(docker).prepare({ name: redis.name, ...redis.install }, () => undefined);
     await orphan(docker, `${prefix}-dead`);
     // This test process is the live CLI of this one.
     await new DockerProvider(docker).create({ system: 'redis', nodes: 2, image, name: `${prefix}-alive` });

@@ -1,8 +1,9 @@
 import assert from 'node:assert/strict';
 import { consul } from '../../src/systems/index.js';
+import { closeConsul, connectConsul } from '../../src/systems/consul/server.js';
 import { describeCluster } from './cluster-helpers.js';
 
-describeCluster(consul, 'three raft peers and a leader', {
+describeCluster(consul, { connect: connectConsul, close: closeConsul }, 'three raft peers and a leader', {
   title: 'reads back through n3 what was set through n1',
   async run(_t, open) {
     const a = await open(0);

@@ -1,8 +1,9 @@
 import assert from 'node:assert/strict';
 import { etcd } from '../../src/systems/index.js';
+import { closeEtcd, connectEtcd } from '../../src/systems/etcd/server.js';
 import { describeCluster } from './cluster-helpers.js';
 
-describeCluster(etcd, 'three members and one leader', {
+describeCluster(etcd, { connect: connectEtcd, close: closeEtcd }, 'three members and one leader', {
   title: 'reads back through n2 (linearizable get) what was put through n1',
   async run(_t, open) {
     const a = await open(0);

@@ -8,12 +8,11 @@ import { promisify } from 'node:util';
 import type Docker from 'dockerode';
 import { connectDocker } from '../../src/cluster/docker/engine.js';
 import { DockerProvider } from '../../src/cluster/docker/docker-provider.js';
-import { ensureImages } from '../../src/cluster/docker/image-build.js';
 import { Label } from '../../src/cluster/labels.js';
-import type { Cluster } from '../../src/cluster/node.js';
+import type { Cluster, Node } from '../../src/cluster/node.js';
 import { bringUp, waitHealthy } from '../../src/systems/bring-up.js';
 import { collectLogs } from '../../src/systems/logs.js';
-import { systemNamed, type System } from '../../src/systems/index.js';
+import { type SystemDescriptor as System, builtinSystem } from '../../src/systems/index.js';
 import { packageRoot } from '../../src/version.js';
 
 /**
@@ -29,11 +28,10 @@ export interface TestCluster {
 
 export async function startTestCluster(systemName: string, nodes = 3): Promise<TestCluster> {
   const docker = await connectDocker();
-  const system = systemNamed(systemName);
-  const image = (await ensureImages(docker, [system.name], () => undefined)).get(system.name);
-  assert.ok(image !== undefined);
+  const system = builtinSystem(systemName);
   const provider = new DockerProvider(docker);
-  const cluster = await bringUp(provider, system, { nodes, image: image.ref, name: `it-${system.name}-${process.pid}` });
+  const image = await provider.prepare({ name: system.name, ...system.install }, () => undefined);
+  const cluster = await bringUp(provider, system, { nodes, image, name: `it-${system.name}-${process.pid}` });
   return { docker, provider, system, cluster };
 }
 
@@ -90,7 +88,8 @@ export function node(t: TestCluster, index: number): Cluster['nodes'][number] {
  * leaves nothing labelled. `open` connects a client that is closed after the tests.
  */
 export function describeCluster<C>(
-  system: System<C>,
+  system: System,
+  client: { connect(node: Node): Promise<C>; close(client: C): Promise<void> },
   healthy: string,
   roundTrip: { readonly title: string; run(t: TestCluster, open: (index: number) => Promise<C>): Promise<void> },
 ): void {
@@ -105,13 +104,13 @@ export function describeCluster<C>(
       t = await startTestCluster(system.name);
     });
     after(async () => {
-      await Promise.all(clients.map((c) => system.close(c)));
+      await Promise.all(clients.map((c) => client.close(c)));
       if (t !== undefined) await t.provider.destroy(t.cluster.id);
     });
 
     it(`is healthy: ${healthy}; another process finds it by name`, async () => {
       assert.deepEqual(await system.probe(cluster().cluster), { healthy: true });
-      assert.ok((await system.leader(cluster().cluster)) !== undefined, 'no leader');
+      assert.ok((await system.leader?.(cluster().cluster)) !== undefined, 'no leader');
       // `attach` rebuilds the cluster from labels alone, as `cluster ls/down` or a runner would.
       const attached = await cluster().provider.attach(cluster().cluster.name);
       const shape = (c: Cluster): string[] => c.nodes.map((n) => `${n.name}@${n.address}`);
@@ -121,9 +120,9 @@ export function describeCluster<C>(
 
     it(roundTrip.title, async () => {
       const open = async (index: number): Promise<C> => {
-        const client = await system.connect(node(cluster(), index), cluster().cluster);
-        clients.push(client);
-        return client;
+        const opened = await client.connect(node(cluster(), index));
+        clients.push(opened);
+        return opened;
       };
       await roundTrip.run(cluster(), open);
     });
@@ -131,7 +130,7 @@ export function describeCluster<C>(
     it('kills a node\'s database (SIGKILL) and restarts it in the same container, healthy again', async () => {
       const { cluster: c } = cluster();
       const victim = node(cluster(), 2);
-      await system.kill(victim);
+      await system.kill?.(victim);
       assert.equal((await victim.exec(['pgrep', '-x', 'sleep'])).exitCode, 0, 'the node itself must stay up');
       // A cluster with a dead member must not look healthy (a primary may take a moment to notice).
       await eventually(() => system.probe(c), (h) => !h.healthy);
@@ -144,7 +143,7 @@ export function describeCluster<C>(
       try {
         const logs = await collectLogs(system, cluster().cluster, dir);
         assert.deepEqual(logs.missing, []);
-        assert.equal(logs.copied.length, 3 * system.logFiles.length);
+        assert.equal(logs.copied.length, 3 * (system.logFiles ?? []).length);
         for (const file of logs.copied) assert.ok((await stat(file)).size > 0, `${file} is empty`);
       } finally {
         await rm(dir, { recursive: true, force: true });

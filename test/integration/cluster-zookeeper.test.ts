@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import type { Client } from 'node-zookeeper-client';
 import { zookeeper } from '../../src/systems/index.js';
+import { closeZookeeper, connectZookeeper } from '../../src/systems/zookeeper/server.js';
 import { describeCluster, eventually } from './cluster-helpers.js';
 
 function create(client: Client, path: string, data: string): Promise<void> {
@@ -11,7 +12,7 @@ function getData(client: Client, path: string): Promise<string> {
   return new Promise((resolve, reject) => client.getData(path, (err, data) => (err ? reject(err) : resolve(data?.toString() ?? ''))));
 }
 
-describeCluster(zookeeper, 'one leader and two followers', {
+describeCluster(zookeeper, { connect: connectZookeeper, close: closeZookeeper }, 'one leader and two followers', {
   title: 'reads back through n2 what was created through n1',
   async run(_t, open) {
     const a = await open(0);

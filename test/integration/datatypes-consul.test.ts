@@ -1,4 +1,4 @@
-import { consul } from '../../src/systems/consul/index.js';
+import { closeConsul, connectConsul } from '../../src/systems/consul/server.js';
 import { consulDataTypes } from '../../src/systems/consul/data-types.js';
 import { node } from './cluster-helpers.js';
 import { dataTypesSuite } from './datatypes-suite.js';
@@ -6,8 +6,8 @@ import { dataTypesSuite } from './datatypes-suite.js';
 dataTypesSuite(
   'consul',
   async (t, index, { readMode = 'default', beforeCommit } = {}) => {
-    const client = await consul.connect(node(t, index), t.cluster);
-    return { types: consulDataTypes(client, { readMode, beforeCommit }), close: () => consul.close(client) };
+    const client = await connectConsul(node(t, index));
+    return { types: consulDataTypes(client, { readMode, beforeCommit }), close: () => closeConsul(client) };
   },
   { readModes: ['default', 'consistent', 'stale'], conditionalCommit: true },
 );

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { it } from 'node:test';
-import { redis } from '../../src/systems/index.js';
+import { connectRedis } from '../../src/systems/redis/server.js';
 import { redisDataTypes } from '../../src/systems/redis/data-types.js';
 import { node } from './cluster-helpers.js';
 import { call, dataTypesSuite } from './datatypes-suite.js';
@@ -9,8 +9,8 @@ import { call, dataTypesSuite } from './datatypes-suite.js';
 dataTypesSuite(
   'redis',
   async (t, index, { readMode = 'primary' } = {}) => {
-    const primary = await redis.connect(node(t, 0), t.cluster);
-    const reader = readMode === 'replica' ? await redis.connect(node(t, index), t.cluster) : primary;
+    const primary = await connectRedis(node(t, 0));
+    const reader = readMode === 'replica' ? await connectRedis(node(t, index)) : primary;
     return {
       types: redisDataTypes((act) => act(primary), readMode === 'replica' ? reader : undefined),
       close: async () => {

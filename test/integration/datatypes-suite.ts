@@ -3,7 +3,7 @@ import { after, before, describe, it } from 'node:test';
 import type { Json } from '../../src/history/event.js';
 import type { CounterCapability, MicroOp, SetCapability, TxnCapability } from '../../src/runner/capabilities.js';
 import { DefiniteFailure } from '../../src/runner/outcome.js';
-import { capabilityProvider } from '../../src/systems/capabilities.js';
+import { builtinSystem } from '../../src/systems/index.js';
 import { eventually, node, startTestCluster, type TestCluster } from './cluster-helpers.js';
 
 /**
@@ -185,8 +185,8 @@ export function dataTypesSuite(systemName: string, open: Open, options: DataType
     });
 
     it('the system\'s capability client (as the runner opens it) offers set, txn and counter on the same data', async () => {
-      const provider = capabilityProvider(systemName);
-      for (const name of ['set', 'txn', 'counter'] as const) assert.ok(provider.supported.includes(name), name);
+      const provider = builtinSystem(systemName).client;
+      for (const name of ['set', 'txn', 'counter'] as const) assert.ok(provider.capabilities.includes(name), name);
       assert.ok(t !== undefined);
       const client = await provider.open(t.cluster, node(t, 1), { callTimeoutMs: 5_000 });
       closers.push(() => client.close());

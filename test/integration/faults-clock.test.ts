@@ -1,7 +1,12 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { Json } from '../../src/history/event.js';
-import { NOT_APPLIED_REASON } from '../../nemesis/clock.js';
+import { GO_CLOCK_REASON as NOT_APPLIED_REASON } from '../../src/systems/etcd/index.js';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import { planRun } from '../../src/execute/plan.js';
+import { parseTestSpec } from '../../src/spec/test-spec.js';
+import { cliPath } from './cluster-helpers.js';
 import { faultEvents, runAndInspect } from './run-helpers.js';
 
 type ClockDetails = { mode?: string; offsetMs?: number; applied?: boolean; reason?: string; measuredMs?: Record<string, { offsetMs: number; uncertaintyMs: number }> };
@@ -29,15 +34,15 @@ describe('clock faults', () => {
     }
   });
 
-  it('etcd ignores libfaketime: the results say the fault was not applied', async () => {
-    const run = await runAndInspect(args('etcd'));
-    const starts = faultEvents(run.history, 'start-clock').map((e) => details(e.value));
-    assert.ok(starts.length >= 1);
-    for (const d of starts) {
-      assert.equal(d.applied, false);
-      assert.equal(d.reason, NOT_APPLIED_REASON);
-    }
-    const inResults = JSON.stringify(run.results.faults);
-    assert.ok(inResults.includes(NOT_APPLIED_REASON), 'results.json states it');
+  it('etcd (Go) cannot have its clock moved by libfaketime: refused before anything starts, saying why; `all` leaves clock out', async () => {
+    const r = await promisify(execFile)(process.execPath, [cliPath, 'run', ...args('etcd')]).then(
+      () => ({ code: 0, stderr: '' }),
+      (err: { code?: number; stderr?: string }) => ({ code: err.code ?? -1, stderr: err.stderr ?? '' }),
+    );
+    assert.equal(r.code, 3, r.stderr);
+    assert.match(r.stderr, new RegExp(`etcd cannot take the clock fault: ${NOT_APPLIED_REASON}`));
+    const plan = await planRun(parseTestSpec({ system: 'etcd', workload: 'register', nemesis: ['all'], seed: 1 }));
+    assert.ok(!plan.nemesis.kinds.includes('clock'));
+    assert.deepEqual(plan.skippedFaults, [`clock: ${NOT_APPLIED_REASON}`]);
   });
 });

@@ -4,7 +4,6 @@ import type Docker from 'dockerode';
 import { connectDocker } from '../../src/cluster/docker/engine.js';
 import { DockerProvider } from '../../src/cluster/docker/docker-provider.js';
 import type { DockerNode } from '../../src/cluster/docker/docker-node.js';
-import { ensureImages } from '../../src/cluster/docker/image-build.js';
 import type { Cluster } from '../../src/cluster/node.js';
 import { bringUp } from '../../src/systems/bring-up.js';
 import { redis } from '../../src/systems/index.js';
@@ -18,10 +17,9 @@ describe('node resource limits', { timeout: 120_000 }, () => {
 
   before(async () => {
     docker = await connectDocker();
-    const image = (await ensureImages(docker, ['redis'], () => undefined)).get('redis');
-    assert.ok(image !== undefined);
     provider = new DockerProvider(docker);
-    cluster = await bringUp(provider, redis, { nodes: 1, image: image.ref, name: `it-limits-${process.pid}`, resources: limits });
+    const image = await provider.prepare({ name: redis.name, ...redis.install }, () => undefined);
+    cluster = await bringUp(provider, redis, { nodes: 1, image, name: `it-limits-${process.pid}`, resources: limits });
   });
   after(async () => {
     if (cluster !== undefined) await provider.destroy(cluster.id);

@@ -3,7 +3,6 @@ import type { Command } from 'commander';
 import { UsageError } from '../../errors.js';
 import { randomSeed } from '../../generator/random.js';
 import { executeTest } from '../../execute/execute.js';
-import { capabilityProvider } from '../../systems/capabilities.js';
 import { expandCampaign, type PlannedTest } from '../../campaign/expand.js';
 import { outcomeText } from '../../campaign/index-page.js';
 import { loadCampaign } from '../../campaign/load.js';
@@ -40,7 +39,7 @@ export function registerCampaign(program: Command): void {
     .action(async (file: string, flags: CampaignFlags) => {
       const campaign = await loadCampaign(file);
       const seed = campaign.seed ?? (flags.seed === undefined ? randomSeed() : parseSeed(flags.seed));
-      const tests = expandCampaign(campaign, { seed, capabilityProvider, ...(flags.store === undefined ? {} : { store: flags.store }) });
+      const tests = await expandCampaign(campaign, { seed, ...(flags.store === undefined ? {} : { store: flags.store }) });
       if (flags.dryRun === true) {
         process.stdout.write(flags.json === true ? `${JSON.stringify({ campaign: campaign.name, seed, tests: tests.map((t) => t.spec) }, null, 2)}\n` : dryRunTable(tests));
         return;

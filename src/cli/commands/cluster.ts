@@ -4,8 +4,8 @@ import { DockerProvider, MAX_NODES, removeLabelled } from '../../cluster/docker/
 import type { Cluster, ClusterSummary } from '../../cluster/node.js';
 import { UsageError } from '../../errors.js';
 import { bringUp, DEFAULT_HEALTH_TIMEOUT_MS } from '../../systems/bring-up.js';
-import { systemNamed, type System, type SystemName } from '../../systems/index.js';
-import { buildImages, progress } from './images.js';
+import { type SystemDescriptor, builtinSystemNames, loadSystem } from '../../systems/index.js';
+import { progress } from './images.js';
 import { type NodeLimitFlags, addNodeLimitOptions, nodeLimits } from './node-limits.js';
 
 export function registerCluster(program: Command): void {
@@ -14,19 +14,18 @@ export function registerCluster(program: Command): void {
   const upCommand = cluster
     .command('up')
     .description('start a healthy cluster that stays up after this command exits')
-    .requiredOption('-s, --system <name>', 'redis|zookeeper|etcd|consul')
+    .requiredOption('-s, --system <name>', `${builtinSystemNames.join('|')}, or a plugin module`)
     .option('-n, --nodes <count>', `number of nodes (1-${MAX_NODES})`, '3')
     .option('--name <name>', 'a name to refer to the cluster by (default: <system>-<id>)')
     .option('--timeout <seconds>', 'how long to wait for the cluster to become healthy', String(DEFAULT_HEALTH_TIMEOUT_MS / 1000));
   addNodeLimitOptions(upCommand).action(async (opts: { system: string; nodes: string; name?: string; timeout: string } & NodeLimitFlags) => {
-    const system = systemNamed(opts.system);
+    const system = await loadSystem(opts.system);
     const nodes = positiveInt('--nodes', opts.nodes);
-    const resources = nodeLimits(system.name as SystemName, opts);
+    const resources = nodeLimits(system, opts);
     const timeoutMs = positiveInt('--timeout', opts.timeout) * 1000;
-    const image = (await buildImages([system.name as SystemName])).get(system.name);
-    if (image === undefined) throw new Error(`no image was built for ${system.name}`);
     const provider = new DockerProvider(await connectDocker());
     const p = progress();
+    const image = await provider.prepare({ name: system.name, ...system.install }, (l) => p.line(l));
     let up: Cluster;
     try {
       up = await bringUp(provider, system, {
@@ -82,11 +81,11 @@ function positiveInt(flag: string, value: string): number {
   return n;
 }
 
-export function describeUp(cluster: Cluster, system: System): string {
+export function describeUp(cluster: Cluster, system: SystemDescriptor): string {
   const lines = [
     `cluster ${cluster.id} (${cluster.name}): ${cluster.nodes.length} ${system.name} nodes`,
     ...cluster.nodes.map((n) => `  ${n.name}  ${n.address}:${system.port}`),
-    `connect: ${system.connectHint(cluster)}`,
+    ...(system.connectHint === undefined ? [] : [`connect: ${system.connectHint(cluster)}`]),
     `remove:  faultline cluster down ${cluster.id}`,
   ];
   return `${lines.join('\n')}\n`;

@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import ora from 'ora';
 import { connectDocker } from '../../cluster/docker/engine.js';
 import { ensureImages } from '../../cluster/docker/image-build.js';
-import { systemNamed, systemNames, type SystemName } from '../../systems/index.js';
+import { builtinSystemNames, builtinSystems, loadSystem } from '../../systems/index.js';
 
 /**
  * Progress for long steps: a spinner on a terminal, plain timestamped lines otherwise
@@ -34,11 +34,12 @@ export function progress(): Progress {
 }
 
 /** Base → common layer → per-system images, each reused when its content hash is unchanged. */
-export async function buildImages(systems: readonly SystemName[]): Promise<Map<string, string>> {
+export async function buildImages(systems: readonly string[]): Promise<Map<string, string>> {
   const docker = await connectDocker();
   const p = progress();
   try {
-    const built = await ensureImages(docker, systems, (l) => p.line(l));
+    const descriptors = await Promise.all(systems.map((s) => loadSystem(s)));
+    const built = await ensureImages(docker, descriptors.map((d) => ({ name: d.name, ...d.install })), (l) => p.line(l));
     const summary = [...built.entries()].map(([s, img]) => `${s} ${img.ref}${img.reused ? ' (cached)' : ''}`).join(', ');
     p.done(`images ready: ${summary}`);
     return new Map([...built.entries()].map(([s, img]) => [s, img.ref]));
@@ -53,9 +54,9 @@ export function registerImages(program: Command): void {
   images
     .command('build')
     .description('build (or reuse, when unchanged) the node image of one system or all of them')
-    .option('-s, --system <name>', `${systemNames.join('|')}|all`, 'all')
+    .option('-s, --system <name>', `${builtinSystemNames.join('|')}|all, or a plugin module`, 'all')
     .action(async (opts: { system: string }) => {
-      const wanted = opts.system === 'all' ? systemNames : [systemNamed(opts.system).name as SystemName];
+      const wanted = opts.system === 'all' ? [...builtinSystems.keys()] : [opts.system];
       const built = await buildImages(wanted);
       for (const [system, ref] of built) process.stdout.write(`${system}\t${ref}\n`);
     });

@@ -2,8 +2,8 @@ import type { Command } from 'commander';
 import { type NodeResources, parseMemoryMiB } from '../../cluster/resources.js';
 import { UsageError } from '../../errors.js';
 import { TestSpecSchema } from '../../spec/test-spec.js';
-import type { SystemName } from '../../systems/index.js';
-import { DEFAULT_NODE_RESOURCES } from '../../systems/resources.js';
+import type { SystemDescriptor } from '../../systems/index.js';
+import { systemResources } from '../../systems/resources.js';
 
 /** `--node-memory`, `--node-cpus`, `--node-pids` as typed (shared by `run` and `cluster up`). */
 export interface NodeLimitFlags {
@@ -29,14 +29,14 @@ export function nodeLimitInput(f: NodeLimitFlags): { nodeMemoryMiB?: number; nod
 }
 
 /** The limits for a cluster outside a test (`cluster up`): the flags over the system's defaults, checked as the spec checks them. */
-export function nodeLimits(system: SystemName, f: NodeLimitFlags): NodeResources {
+export function nodeLimits(system: SystemDescriptor, f: NodeLimitFlags): NodeResources {
   const input = nodeLimitInput(f);
   const shape = TestSpecSchema.shape;
   for (const [field, flag] of [['nodeMemoryMiB', '--node-memory'], ['nodeCpus', '--node-cpus'], ['nodePids', '--node-pids']] as const) {
     const r = shape[field].safeParse(input[field]);
     if (!r.success) throw new UsageError(`${flag}: ${r.error.issues[0]?.message ?? 'invalid'}`);
   }
-  const d = DEFAULT_NODE_RESOURCES[system];
+  const d = systemResources(system);
   return { memoryMiB: input.nodeMemoryMiB ?? d.memoryMiB, cpus: input.nodeCpus ?? d.cpus, pids: input.nodePids ?? d.pids };
 }
 

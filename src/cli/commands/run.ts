@@ -5,7 +5,11 @@ import { InputError, UsageError } from '../../errors.js';
 import { randomSeed } from '../../generator/random.js';
 import { executeTest, type ExecuteResult } from '../../execute/execute.js';
 import type { Progress } from '../../runner/stats.js';
-import { type TestSpecInput, parseTestSpec } from '../../spec/test-spec.js';
+import { type TestSpecInput, WORKLOAD_NAMES, parseTestSpec } from '../../spec/test-spec.js';
+import { builtinSystemNames, builtinSystems } from '../../systems/index.js';
+import { NEMESIS_KINDS } from '../../../nemesis/kinds.js';
+import { PARTITION_SHAPES } from '../../../nemesis/partition-shapes.js';
+import { TARGET_SPECS } from '../../../nemesis/targets.js';
 import { ExitCode, exitCodeForVerdict } from '../../exit-codes.js';
 import { progress } from './images.js';
 import { type NodeLimitFlags, addNodeLimitOptions, nodeLimitInput } from './node-limits.js';
@@ -32,8 +36,10 @@ interface RunFlags extends NodeLimitFlags {
   readMode?: string;
   consistency?: string;
   lockTtl: string;
-  redisSentinel?: boolean;
-  redisWait?: string;
+  client?: string;
+  systemOption?: string[];
+  /** The generated `--<system>-<option>` flags, by commander's camel-cased name. */
+  [systemFlag: string]: unknown;
   clientPause?: string;
   clockSkew?: string;
   packetLoss?: string;
@@ -47,17 +53,58 @@ interface RunFlags extends NodeLimitFlags {
   junit?: string;
 }
 
+/** Each built-in system's options as flags: `--redis-sentinel`, `--redis-wait <n>`. */
+function systemOptionFlags(command: Command): Command {
+  for (const system of builtinSystems.values()) {
+    for (const o of system.options ?? []) {
+      command.option(`--${system.name}-${o.name}${o.type === 'boolean' ? '' : ` <${o.type === 'integer' ? 'n' : 'value'}>`}`, `${system.name}: ${o.summary}`);
+    }
+  }
+  return command;
+}
+
+/** `--redis-wait 1` and `--system-option wait=1` → `{wait: 1}`; a flag for another system than the one tested is an error. */
+function systemOptionInput(f: RunFlags): Record<string, boolean | number | string> {
+  const values: Record<string, boolean | number | string> = {};
+  const typed = (flag: string, type: 'boolean' | 'integer' | 'string', raw: unknown): boolean | number | string => {
+    if (type === 'boolean') return raw === true || raw === 'true';
+    if (type === 'string') return String(raw);
+    const n = Number(raw);
+    if (!Number.isInteger(n)) throw new UsageError(`${flag} must be an integer, got "${String(raw)}"`);
+    return n;
+  };
+  for (const system of builtinSystems.values()) {
+    for (const o of system.options ?? []) {
+      const flag = `--${system.name}-${o.name}`;
+      const raw = f[camel(`${system.name}-${o.name}`)];
+      if (raw === undefined) continue;
+      if (system.name !== f.system) throw new UsageError(`${flag} applies to ${system.name}, not ${String(f.system)}`);
+      values[o.name] = typed(flag, o.type, raw);
+    }
+  }
+  for (const pair of f.systemOption ?? []) {
+    const m = /^([\w-]+)=(.*)$/.exec(pair);
+    if (m === null) throw new UsageError(`--system-option wants name=value, got "${pair}"`);
+    const text = m[2]!;
+    values[m[1]!] = text === 'true' ? true : text === 'false' ? false : /^-?\d+$/.test(text) ? Number(text) : text;
+  }
+  return values;
+}
+
+const camel = (s: string): string => s.replace(/-([a-z])/g, (_, c: string) => c.toUpperCase());
+
 export function registerRun(program: Command): void {
   const command = program
     .command('run')
     .description('start a cluster, run a workload under faults, check the history, tear down')
-    .option('-s, --system <name>', 'redis|zookeeper|etcd|consul')
-    .option('-w, --workload <name>', 'register|lock|lock-rmw|lock-fenced|set|append|counter')
+    .option('-s, --system <name>', `${builtinSystemNames.join('|')}, or a plugin module (./path/to/plugin.js, an npm package faultline-*)`)
+    .option('-w, --workload <name>', WORKLOAD_NAMES.join('|'))
+    .option('--client <module>', 'a client plugin for the system (defineClient), instead of faultline\'s own')
     .option('--replay <run-dir>', "run again with a previous run's test.json (same spec, same seed); other flags are ignored")
-    .option('--nemesis <kinds>', 'faults, comma-separated: partition,kill,pause,clock,packet,client-pause, or all (default: none)')
+    .option('--nemesis <kinds>', `faults, comma-separated: ${NEMESIS_KINDS.join(',')}, or all (every kind the system can take; default: none)`)
     .option('--nemesis-interval <seconds>', 'mean time between fault steps', '5')
-    .option('--partition <shapes>', 'partition shapes to draw from: halves,random-halves,isolate-one,isolate-leader,majorities-ring,bridge (default: all that fit)')
-    .option('--targets <specs>', 'kill/pause/clock/packet targets to draw from: one,minority,majority,all,leader', 'one')
+    .option('--partition <shapes>', `partition shapes to draw from: ${PARTITION_SHAPES.join(',')} (default: all that fit)`)
+    .option('--targets <specs>', `kill/pause/clock/packet targets to draw from: ${TARGET_SPECS.join(',')}`, 'one')
     .option('-n, --nodes <count>', 'cluster size', '3')
     .option('-c, --concurrency <n>', 'client processes', '10')
     .option('-t, --time-limit <seconds>', 'length of the main phase', '60')
@@ -68,17 +115,16 @@ export function registerRun(program: Command): void {
     .option('--settle <seconds>', 'pause between healing and the final reads', '5')
     .option('--seed <n>', 'replays the same schedule of operations and faults (default: random)')
     .option('--routing <policy>', 'random | round-robin | weighted:n1=5,n2=1 | leader | sticky', 'random')
-    .option('--read-mode <mode>', 'etcd linearizable|serializable, consul default|consistent|stale, zookeeper sync|nosync, redis primary|replica')
+    .option('--read-mode <mode>', [...builtinSystems.values()].map((s) => `${s.name} ${s.client.readModes.map((m) => m.name).join('|')}`).join(', '))
     .option('--consistency <model>', 'append: the consistency model to check against (default: what the system documents; see docs/workloads.md)')
     .option('--lock-ttl <seconds>', 'lock lease / session TTL', '10')
-    .option('--redis-sentinel', 'redis: run 3 sentinels for automatic failover (clients follow the primary)')
-    .option('--redis-wait <n>', 'redis: WAIT for n replicas after each register write (fewer: outcome unknown)')
+    .option('--system-option <name=value>', "an option of the system (a plugin's: see its descriptor); repeatable", (v: string, all: string[] = []) => [...all, v])
     .option('--client-pause <seconds>', 'client-pause: how long a client process stalls (default: 2 × lock TTL)')
     .option('--clock-skew <seconds>', 'clock: how far a node clock is bumped (±) or strobed (default: 60)')
     .option('--packet-loss <p>', 'packet: probability a packet the target sends is dropped (default: 0.2 when no packet flag is given)')
     .option('--packet-delay <ms>', 'packet: added delay, needs netem (default: 50 when no packet flag is given)')
     .option('--packet-rate <kbit>', 'packet: bandwidth limit of the target (default: 10000 when no packet flag is given)');
-  addNodeLimitOptions(command)
+  addNodeLimitOptions(systemOptionFlags(command))
     .option('--store <dir>', 'where run directories go', 'store')
     .option('--min-ok <n>', 'a run with fewer successful client operations proves nothing: its verdict is unknown (0: no floor)', '50')
     .option('--name <name>', 'test name (default: <system>-<workload>)')
@@ -162,8 +208,9 @@ export function specFromFlags(f: RunFlags): TestSpecInput {
     leaveRunning: f.leaveRunning === true,
   };
   if (f.partition !== undefined) input['partitions'] = list(f.partition);
-  if (f.redisSentinel === true) input['redisSentinel'] = true;
-  if (f.redisWait !== undefined) input['redisWait'] = num('--redis-wait', f.redisWait);
+  const systemOptions = systemOptionInput(f);
+  if (Object.keys(systemOptions).length > 0) input['systemOptions'] = systemOptions;
+  if (f.client !== undefined) input['client'] = f.client;
   if (f.clientPause !== undefined) input['clientPauseMs'] = ms('--client-pause', f.clientPause);
   if (f.clockSkew !== undefined) input['clockSkewMs'] = ms('--clock-skew', f.clockSkew);
   const packet: Record<string, number> = {};

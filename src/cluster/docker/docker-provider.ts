@@ -3,7 +3,8 @@ import type Docker from 'dockerode';
 import { InfrastructureError, UsageError } from '../../errors.js';
 import { Label, nodeLabels, ownerLabels, summarize } from '../labels.js';
 import { currentOwner } from '../owner.js';
-import { newClusterId, type Cluster, type ClusterSpec, type ClusterSummary, type NodeProvider } from '../node.js';
+import { newClusterId, type Cluster, type ClusterSpec, type ClusterSummary, type NodeProvider, type NodeSoftware } from '../node.js';
+import { ensureImages } from './image-build.js';
 import type { NodeResources } from '../resources.js';
 import { DockerNode } from './docker-node.js';
 import { pickSubnet, type Subnet } from './subnets.js';
@@ -16,7 +17,20 @@ export const MAX_NODES = 15;
  * killed, paused and restarted without recreating its container, and its zombies are reaped.
  */
 export class DockerProvider implements NodeProvider {
+  readonly name = 'docker';
+
   constructor(private readonly docker: Docker) {}
+
+  /** Base → common layer → the system's layer, each reused when its content hash is unchanged. */
+  async prepare(software: NodeSoftware, log: (line: string) => void): Promise<string> {
+    const built = (await ensureImages(this.docker, [software], log)).get(software.name);
+    if (built === undefined) throw new InfrastructureError(`no image was built for ${software.name}`);
+    return built.ref;
+  }
+
+  shellHint(node: string, clusterId: string): string {
+    return `docker exec -it faultline-${clusterId}-${node} sh`;
+  }
 
   async create(spec: ClusterSpec): Promise<Cluster> {
     if (!Number.isInteger(spec.nodes) || spec.nodes < 1 || spec.nodes > MAX_NODES) {

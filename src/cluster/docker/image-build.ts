@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type Docker from 'dockerode';
 import { InfrastructureError } from '../../errors.js';
+import type { NodeSoftware } from '../node.js';
 import { packageRoot } from '../../version.js';
 import { contentTag } from '../image-tag.js';
 import { ensureBaseImage } from './base-image.js';
@@ -52,18 +53,26 @@ export interface BuiltImage {
   readonly reused: boolean;
 }
 
+/** A system's image layer: its packages on top of the common layer (the Dockerfile is made from its install spec). */
+export function systemDockerfile(software: NodeSoftware): string {
+  const steps = [...(software.prepare === undefined ? [] : [software.prepare]), 'apt-get update', `apt-get install -y ${software.packages.join(' ')}`, 'rm -rf /var/lib/apt/lists/*'];
+  return [`# ${software.name}: generated from its descriptor's install spec.`, 'ARG COMMON', 'FROM ${COMMON}', `RUN ${steps.join(' \\\n && ')}`, ''].join('\n');
+}
+
 /**
- * Builds `docker/<name>.Dockerfile` on top of a parent image, tagged by content hash:
- * returns at once when that tag exists. The parent is passed as build argument `argName`.
+ * Builds a Dockerfile (from `docker/<name>.Dockerfile`, or the text given) on top of a
+ * parent image, tagged by content hash: returns at once when that tag exists. The parent is
+ * passed as build argument `argName`.
  */
 export async function ensureLayer(
   docker: Docker,
   name: string,
   parent: { readonly argName: string; readonly ref: string; readonly id: string },
   log: BuildLog,
+  text?: string,
 ): Promise<BuiltImage> {
   const file = `${name}.Dockerfile`;
-  const dockerfile = await readFile(join(dockerDir, file), 'utf8');
+  const dockerfile = text ?? (await readFile(join(dockerDir, file), 'utf8'));
   const ref = `faultline/${name}:${contentTag(dockerfile, parent.id)}`;
   const existing = await imageId(docker, ref);
   if (existing !== undefined) {
@@ -74,7 +83,7 @@ export async function ensureLayer(
   const tail: string[] = [];
   try {
     const stream = await docker.buildImage(
-      { context: dockerDir, src: [file] },
+      text === undefined ? { context: dockerDir, src: [file] } : await tarOf(file, text),
       { t: ref, dockerfile: file, buildargs: { [parent.argName]: parent.ref }, labels: { 'faultline.image': name }, rm: true, forcerm: true },
     );
     await followProgress(docker, stream, (line) => {
@@ -94,16 +103,33 @@ export async function ensureLayer(
 }
 
 /** Base → common → the given systems' images; returns each system's image reference. */
-export async function ensureImages(
-  docker: Docker,
-  systems: readonly string[],
-  log: BuildLog,
-): Promise<Map<string, BuiltImage>> {
+export async function ensureImages(docker: Docker, systems: readonly NodeSoftware[], log: BuildLog): Promise<Map<string, BuiltImage>> {
   const baseId = await ensureBaseImage(docker, log);
   const common = await ensureLayer(docker, 'common', { argName: 'BASE', ref: baseId, id: baseId }, log);
   const built = new Map<string, BuiltImage>();
   for (const system of systems) {
-    built.set(system, await ensureLayer(docker, system, { argName: 'COMMON', ref: common.ref, id: common.id }, log));
+    built.set(system.name, await ensureLayer(docker, system.name, { argName: 'COMMON', ref: common.ref, id: common.id }, log, systemDockerfile(system)));
   }
   return built;
+}
+
+/** A build context holding one Dockerfile (a tar stream, as the engine wants it). */
+async function tarOf(file: string, text: string): Promise<NodeJS.ReadableStream> {
+  const { Readable } = await import('node:stream');
+  const body = Buffer.from(text);
+  const header = Buffer.alloc(512);
+  header.write(file, 0, 100);
+  header.write('0000644\0', 100);
+  header.write('0000000\0', 108);
+  header.write('0000000\0', 116);
+  header.write(`${body.length.toString(8).padStart(11, '0')}\0`, 124);
+  header.write(`${Math.floor(Date.now() / 1000).toString(8).padStart(11, '0')}\0`, 136);
+  header.write('        ', 148);
+  header.write('0', 156);
+  header.write('ustar\0' + '00', 257);
+  let sum = 0;
+  for (const b of header) sum += b;
+  header.write(`${sum.toString(8).padStart(6, '0')}\0 `, 148);
+  const padding = Buffer.alloc((512 - (body.length % 512)) % 512);
+  return Readable.from([Buffer.concat([header, body, padding, Buffer.alloc(1024)])]);
 }

@@ -5,7 +5,7 @@ import type { LockCapability, RegisterCapability } from '../../runner/capabiliti
 import type { ErrorClassifier } from '../../runner/outcome.js';
 import {
   abortError,
-  defineProvider,
+  systemClient,
   definitely,
   decodeValue,
   encodeValue,
@@ -16,8 +16,9 @@ import {
   untilAborted,
 } from '../capability-support.js';
 import type { CapabilityClient } from '../client-options.js';
+import type { ReadMode } from '../descriptor.js';
 import { consulDataTypes } from './data-types.js';
-import { consul } from './index.js';
+import { closeConsul, connectConsul } from './server.js';
 
 /** Consul refuses session TTLs under 10 s. */
 const MIN_SESSION_SECONDS = 10;
@@ -170,10 +171,15 @@ async function kvWait(client: Consul, key: string, index: string, signal: AbortS
   }
 }
 
-const READ_MODES = ['default', 'consistent', 'stale'] as const;
+/** Read-only transactions are served as reads: only `consistent` confirms leadership first. */
+const READ_MODES: readonly ReadMode[] = [
+  { name: 'default', summary: "the leader's reads, without confirming it still leads", consistency: 'serializable' },
+  { name: 'consistent', summary: 'reads the leader confirms with a quorum first', consistency: 'strict-serializable' },
+  { name: 'stale', summary: "any server's local copy, possibly stale", consistency: 'serializable' },
+];
 
-export const consulCapabilities = defineProvider('consul', READ_MODES, async (cluster, node, options, readMode): Promise<CapabilityClient> => {
-  const client = await consul.connect(node, cluster);
+export const consulClient = systemClient('consul', READ_MODES, ['register', 'lock', 'set', 'txn', 'counter'], async (_cluster, node, _options, readMode): Promise<CapabilityClient> => {
+  const client = await connectConsul(node);
   const sessions = new Set<string>();
   return {
     capabilities: { register: register(client, readMode), lock: lock(client, sessions), ...consulDataTypes(client, { readMode }) },
@@ -182,7 +188,7 @@ export const consulCapabilities = defineProvider('consul', READ_MODES, async (cl
       // Destroying a session (behavior: delete) deletes the lock keys it holds.
       await Promise.all([...sessions].map((id) => client.session.destroy(id).catch(() => undefined)));
       sessions.clear();
-      await consul.close(client).catch(() => undefined);
+      await closeConsul(client).catch(() => undefined);
     },
   };
-}, ['register', 'lock', 'set', 'txn', 'counter']);
+});

@@ -1,72 +1,18 @@
-import Consul from 'consul';
-import type { Node } from '../../cluster/node.js';
-import { run } from '../../cluster/node.js';
-import { processControl, removeData, startDaemon } from '../daemon.js';
-import type { Health, StartOptions, System } from '../system.js';
-import { CONSUL_CONF, CONSUL_DATA, CONSUL_LOG, CONSUL_PORT, parseLeader, parsePeers, renderConsulConfig } from './config.js';
+import { defineSystem } from '../descriptor.js';
+import { GO_CLOCK_REASON } from '../etcd/index.js';
+import { consulClient } from './capabilities.js';
+import { consulServer } from './server.js';
 
-const DAEMON = 'consul';
-export const CONSUL_REQUEST_TIMEOUT_MS = 5_000;
-
-async function api(node: Node, path: string): Promise<string> {
-  return run(node, ['curl', '-sSf', '--max-time', '2', `http://127.0.0.1:${CONSUL_PORT}${path}`], { timeoutMs: 5_000 });
-}
-
-async function leaderAddress(node: Node): Promise<string | undefined> {
-  return parseLeader(await api(node, '/v1/status/leader'));
-}
-
-export const consul: System<Consul> = {
-  name: 'consul',
-  port: CONSUL_PORT,
-  logFiles: [CONSUL_LOG],
-
-  async configure(cluster, node) {
-    await node.writeFile(CONSUL_CONF, renderConsulConfig(node, cluster.nodes));
-    await run(node, ['mkdir', '-p', CONSUL_DATA]);
+export const consul = defineSystem({
+  ...consulServer,
+  summary: 'Consul 1.8: Raft servers; KV with default, consistent or stale reads, CAS, sessions, txn',
+  // Consul left Debian after bullseye: take 1.8.7 from there, and nothing else (pinned low).
+  install: {
+    prepare:
+      "echo 'deb http://deb.debian.org/debian bullseye main' > /etc/apt/sources.list.d/bullseye.list && printf 'Package: *\\nPin: release n=bullseye\\nPin-Priority: 100\\n' > /etc/apt/preferences.d/bullseye",
+    packages: ['consul'],
   },
-
-  async start(_cluster, node, options: StartOptions = {}) {
-    const argv = ['consul', 'agent', `-config-file=${CONSUL_CONF}`];
-    await startDaemon(node, { name: DAEMON, argv, logFile: CONSUL_LOG, env: options.env ?? {} });
-  },
-  ...processControl(DAEMON),
-  wipe: (_cluster, node) => removeData(node, CONSUL_DATA),
-
-  async probe(cluster): Promise<Health> {
-    for (const node of cluster.nodes) {
-      try {
-        if ((await leaderAddress(node)) === undefined) return { healthy: false, node: node.name, detail: 'no leader' };
-        const peers = parsePeers(await api(node, '/v1/status/peers'));
-        if (peers.length !== cluster.nodes.length) {
-          return { healthy: false, node: node.name, detail: `${peers.length} of ${cluster.nodes.length} raft peers` };
-        }
-      } catch (err) {
-        return { healthy: false, node: node.name, detail: err instanceof Error ? err.message : String(err) };
-      }
-    }
-    return { healthy: true };
-  },
-
-  async leader(cluster) {
-    for (const node of cluster.nodes) {
-      const address = await leaderAddress(node).catch(() => undefined);
-      if (address !== undefined) return cluster.nodes.find((n) => n.address === address);
-    }
-    return undefined;
-  },
-
-  async connect(node) {
-    // `timeout` is honoured by the library but missing from its option types.
-    const options = { host: node.address, port: CONSUL_PORT, defaults: { timeout: CONSUL_REQUEST_TIMEOUT_MS } };
-    return new Consul(options as ConstructorParameters<typeof Consul>[0]);
-  },
-  async close(client) {
-    client.destroy();
-  },
-
-  connectHint(cluster) {
-    const first = cluster.nodes[0];
-    return `consul members -http-addr=http://${first?.address ?? '?'}:${CONSUL_PORT}   (or curl http://${first?.address ?? '?'}:${CONSUL_PORT}/v1/kv/KEY)`;
-  },
-};
+  versionCommand: 'consul version',
+  client: consulClient,
+  clock: { via: 'none', reason: GO_CLOCK_REASON },
+});

@@ -11,7 +11,7 @@ import type { LockCapability, RegisterCapability } from '../../runner/capabiliti
 import type { ErrorClassifier } from '../../runner/outcome.js';
 import { errorText } from '../../runner/outcome.js';
 import {
-  defineProvider,
+  systemClient,
   decodeValue,
   definitely,
   encodeValue,
@@ -21,9 +21,10 @@ import {
   untilAborted,
 } from '../capability-support.js';
 import type { CapabilityClient } from '../client-options.js';
+import type { ReadMode } from '../descriptor.js';
 import { ETCD_PORT } from './config.js';
 import { etcdDataTypes } from './data-types.js';
-import { etcd } from './index.js';
+import { closeEtcd, connectEtcd } from './server.js';
 import { gatewayLock, isLeaseNotFound } from './lock-gateway.js';
 
 /**
@@ -127,10 +128,14 @@ function lock(client: Etcd3, node: Node, callTimeoutMs: number, { leases, waitin
   };
 }
 
-const READ_MODES = ['linearizable', 'serializable'] as const;
+/** Reads and the conditional commit are Txns; linearizable reads go through consensus, serializable ones are the member's own. */
+const READ_MODES: readonly ReadMode[] = [
+  { name: 'linearizable', summary: 'reads confirmed through the Raft leader (the default)', consistency: 'strict-serializable' },
+  { name: 'serializable', summary: "reads from the member's local store, possibly stale", consistency: 'serializable' },
+];
 
-export const etcdCapabilities = defineProvider('etcd', READ_MODES, async (cluster, node, options, readMode): Promise<CapabilityClient> => {
-  const client = await etcd.connect(node, cluster);
+export const etcdClient = systemClient('etcd', READ_MODES, ['register', 'lock', 'set', 'txn', 'counter'], async (_cluster, node, options, readMode): Promise<CapabilityClient> => {
+  const client = await connectEtcd(node);
   const book: LeaseBook = { leases: new Set(), waiting: new Set() };
   return {
     capabilities: {
@@ -145,7 +150,7 @@ export const etcdCapabilities = defineProvider('etcd', READ_MODES, async (cluste
       const deadline = Date.now() + Math.min(options.callTimeoutMs, 2_000);
       await Promise.all([...book.leases].map((ID) => client.leaseClient.leaseRevoke({ ID }, { deadline }).catch(() => undefined)));
       book.leases.clear();
-      await etcd.close(client).catch(() => undefined);
+      await closeEtcd(client).catch(() => undefined);
     },
   };
-}, ['register', 'lock', 'set', 'txn', 'counter']);
+});

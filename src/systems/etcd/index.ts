@@ -1,86 +1,15 @@
-import { noop } from 'cockatiel';
-import { Etcd3 } from 'etcd3';
-import type { Cluster, Node } from '../../cluster/node.js';
-import { run } from '../../cluster/node.js';
-import { processControl, removeData, startDaemon } from '../daemon.js';
-import type { Health, StartOptions, System } from '../system.js';
-import { ETCD_DATA, ETCD_LOG, ETCD_PORT, etcdArgv, parseEndpointStatus, parseMemberCount } from './config.js';
+import { defineSystem } from '../descriptor.js';
+import { etcdClient } from './capabilities.js';
+import { etcdServer } from './server.js';
 
-const DAEMON = 'etcd';
-/** Every call gets a deadline: without one, a call on a minority node hangs forever. */
-export const ETCD_CALL_DEADLINE_MS = 5_000;
+/** The vDSO, not libc: what libfaketime cannot intercept. */
+export const GO_CLOCK_REASON = 'the Go runtime reads time through the vDSO, without libc: libfaketime cannot move it';
 
-async function etcdctl(node: Node, args: readonly string[]): Promise<string> {
-  return run(node, ['etcdctl', `--endpoints=http://127.0.0.1:${ETCD_PORT}`, '--command-timeout=2s', ...args], {
-    env: { ETCDCTL_API: '3' },
-    timeoutMs: 5_000,
-  });
-}
-
-async function status(node: Node): Promise<{ member: string; leader: string } | undefined> {
-  return parseEndpointStatus(await etcdctl(node, ['endpoint', 'status', '-w', 'json']));
-}
-
-export const etcd: System<Etcd3> = {
-  name: 'etcd',
-  port: ETCD_PORT,
-  logFiles: [ETCD_LOG],
-
-  async configure(_cluster, node) {
-    await run(node, ['mkdir', '-p', ETCD_DATA]);
-  },
-
-  async start(cluster, node, options: StartOptions = {}) {
-    const argv = etcdArgv(node, cluster.nodes, `faultline-${cluster.id}`);
-    await startDaemon(node, { name: DAEMON, argv, logFile: ETCD_LOG, env: options.env ?? {} });
-  },
-  ...processControl(DAEMON),
-  wipe: (_cluster, node) => removeData(node, ETCD_DATA),
-
-  async probe(cluster): Promise<Health> {
-    const statuses = await Promise.all(
-      cluster.nodes.map((n) => status(n).catch((err: unknown) => (err instanceof Error ? err.message : String(err)))),
-    );
-    const leaders = new Set<string>();
-    for (const [i, s] of statuses.entries()) {
-      const name = cluster.nodes[i]?.name ?? '?';
-      if (typeof s === 'string') return { healthy: false, node: name, detail: s };
-      if (s === undefined) return { healthy: false, node: name, detail: 'no status' };
-      if (s.leader === '0') return { healthy: false, node: name, detail: 'no leader' };
-      leaders.add(s.leader);
-    }
-    if (leaders.size !== 1) return { healthy: false, node: cluster.nodes[0]?.name ?? '?', detail: `nodes disagree on the leader` };
-    const first = cluster.nodes[0];
-    if (first === undefined) return { healthy: false, node: '?', detail: 'no nodes' };
-    const members = parseMemberCount(await etcdctl(first, ['member', 'list', '-w', 'json']).catch(() => '{}'));
-    if (members !== cluster.nodes.length) {
-      return { healthy: false, node: first.name, detail: `${members} of ${cluster.nodes.length} members listed` };
-    }
-    return { healthy: true };
-  },
-
-  async leader(cluster) {
-    const statuses = await Promise.all(cluster.nodes.map((n) => status(n).catch(() => undefined)));
-    const i = statuses.findIndex((s) => s !== undefined && s.member === s.leader);
-    return i >= 0 ? cluster.nodes[i] : undefined;
-  },
-
-  async connect(node) {
-    // The library's default retries (3 per call) and per-host circuit breaker re-send writes
-    // and turn one failure into seconds of instant failures: a history must see neither.
-    return new Etcd3({
-      hosts: `http://${node.address}:${ETCD_PORT}`,
-      dialTimeout: 5_000,
-      defaultCallOptions: (context) => (context.isStream ? {} : { deadline: Date.now() + ETCD_CALL_DEADLINE_MS }),
-      faultHandling: { host: () => noop, global: noop },
-    });
-  },
-  async close(client) {
-    client.close();
-  },
-
-  connectHint(cluster) {
-    const endpoints = cluster.nodes.map((n) => `http://${n.address}:${ETCD_PORT}`).join(',');
-    return `ETCDCTL_API=3 etcdctl --endpoints=${endpoints} endpoint status -w table`;
-  },
-};
+export const etcd = defineSystem({
+  ...etcdServer,
+  summary: 'etcd 3.4: a static Raft cluster; linearizable or serializable reads, Txn, the lock service on leases',
+  install: { packages: ['etcd-server', 'etcd-client'] },
+  versionCommand: 'etcd --version',
+  client: etcdClient,
+  clock: { via: 'none', reason: GO_CLOCK_REASON },
+});

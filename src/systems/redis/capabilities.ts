@@ -4,10 +4,11 @@ import type { Json, Key } from '../../history/event.js';
 import type { LockCapability, RegisterCapability } from '../../runner/capabilities.js';
 import type { ErrorClassifier } from '../../runner/outcome.js';
 import { sleepMs } from '../../runner/async.js';
-import { abortError, decodeValue, defineProvider, encodeValue, lockKey, newToken, registerKey } from '../capability-support.js';
+import { abortError, decodeValue, encodeValue, lockKey, newToken, registerKey, systemClient } from '../capability-support.js';
 import type { CapabilityClient } from '../client-options.js';
+import type { ReadMode } from '../descriptor.js';
 import { redisDataTypes } from './data-types.js';
-import { redis } from './index.js';
+import { connectRedis } from './server.js';
 
 /** Atomic compare-and-set: ARGV = expected text, next text, '1' when "expected" means "absent". */
 export const CAS_SCRIPT = `local current = redis.call('GET', KEYS[1])
@@ -148,8 +149,8 @@ function lock(onPrimary: OnPrimary, held: Map<string, string>): LockCapability {
   };
 }
 
-async function connectTo(cluster: Cluster, node: Node): Promise<Redis> {
-  return redis.connect(node, cluster);
+async function connectTo(_cluster: Cluster, node: Node): Promise<Redis> {
+  return connectRedis(node);
 }
 
 /**
@@ -233,7 +234,11 @@ class PrimaryLink {
   }
 }
 
-const READ_MODES = ['primary', 'replica'] as const;
+/** One Lua script on the one primary; Redis runs scripts atomically, one at a time. */
+const READ_MODES: readonly ReadMode[] = [
+  { name: 'primary', summary: 'reads from the primary (the default)', consistency: 'strict-serializable' },
+  { name: 'replica', summary: 'reads from the routed node, a replica that may lag or be cut off', consistency: 'strict-serializable' },
+];
 
 /**
  * Writes, CAS and locks go to the primary (found through the routed node's ROLE): after a
@@ -241,7 +246,7 @@ const READ_MODES = ['primary', 'replica'] as const;
  * to the new one. Reads go to the primary (`primary`) or to the routed node itself
  * (`replica`), which may lag or be cut off.
  */
-export const redisCapabilities = defineProvider('redis', READ_MODES, async (cluster, node, options, readMode): Promise<CapabilityClient> => {
+export const redisClient = systemClient('redis', READ_MODES, ['register', 'lock', 'set', 'txn', 'counter'], async (cluster, node, options, readMode): Promise<CapabilityClient> => {
   const bound = await connectTo(cluster, node);
   const link = new PrimaryLink(cluster, node, bound);
   const held = new Map<string, string>();
@@ -257,7 +262,7 @@ export const redisCapabilities = defineProvider('redis', READ_MODES, async (clus
       register: register(
         link,
         readMode === 'replica' ? bound : undefined,
-        options.redisWaitReplicas === undefined ? undefined : { replicas: options.redisWaitReplicas, timeoutMs: Math.max(1, Math.floor(options.callTimeoutMs / 2)) },
+        typeof options.systemOptions?.['wait'] === 'number' ? { replicas: options.systemOptions['wait'], timeoutMs: Math.max(1, Math.floor(options.callTimeoutMs / 2)) } : undefined,
       ),
       lock: lockCapability,
       ...redisDataTypes(link.run, readMode === 'replica' ? bound : undefined),
@@ -271,4 +276,4 @@ export const redisCapabilities = defineProvider('redis', READ_MODES, async (clus
       bound.disconnect();
     },
   };
-}, ['register', 'lock', 'set', 'txn', 'counter']);
+});

@@ -1,7 +1,7 @@
 import type { Cluster, Node } from '../../cluster/node.js';
 import { run } from '../../cluster/node.js';
 import { startDaemon, stopDaemon } from '../daemon.js';
-import type { Health, System } from '../system.js';
+import { type Health, type SystemDescriptor, defineSystem } from '../descriptor.js';
 import { SENTINEL_CONF, SENTINEL_DIR, SENTINEL_LOG, SENTINEL_MASTER, SENTINEL_PORT, renderSentinelConfig, sentinelHealth } from './config.js';
 
 const SENTINEL_DAEMON = 'redis-sentinel';
@@ -18,10 +18,11 @@ export function sentinelNodes(cluster: Cluster): Node[] {
  * down for 3 s. Faults (kill, pause) still act on redis-server only; the sentinels keep
  * running. Healthy once replication is up and every sentinel sees the other two.
  */
-export function withSentinel(redis: System): System {
-  return {
+export function withSentinel(redis: SystemDescriptor): SystemDescriptor {
+  return defineSystem({
     ...redis,
-    logFiles: [...redis.logFiles, SENTINEL_LOG],
+    adapt: undefined,
+    logFiles: [...(redis.logFiles ?? []), SENTINEL_LOG],
     async configure(cluster, node) {
       await redis.configure(cluster, node);
       const primary = cluster.nodes[0];
@@ -38,7 +39,7 @@ export function withSentinel(redis: System): System {
     },
     async stop(node) {
       await stopDaemon(node, SENTINEL_DAEMON);
-      await redis.stop(node);
+      await redis.stop?.(node);
     },
     async probe(cluster): Promise<Health> {
       const health = await redis.probe(cluster);
@@ -53,7 +54,7 @@ export function withSentinel(redis: System): System {
     },
     connectHint(cluster) {
       const sentinels = sentinelNodes(cluster).map((n) => `${n.address}:${SENTINEL_PORT}`);
-      return `${redis.connectHint(cluster)}\n  sentinels ${sentinels.join(' ')} (master name ${SENTINEL_MASTER})`;
+      return `${redis.connectHint?.(cluster) ?? ''}\n  sentinels ${sentinels.join(' ')} (master name ${SENTINEL_MASTER})`;
     },
-  };
+  });
 }

@@ -6,7 +6,7 @@ import type { LockCapability, RegisterCapability } from '../../runner/capabiliti
 import type { ErrorClassifier } from '../../runner/outcome.js';
 import {
   abortError,
-  defineProvider,
+  systemClient,
   definitely,
   decodeValue,
   encodeValue,
@@ -15,10 +15,11 @@ import {
   untilAborted,
 } from '../capability-support.js';
 import type { CapabilityClient } from '../client-options.js';
+import type { ReadMode } from '../descriptor.js';
 import { InfrastructureError } from '../../errors.js';
 import { ZK_PORT } from './config.js';
 import { zookeeperDataTypes } from './data-types.js';
-import { zookeeperSystem } from './index.js';
+import { connectZookeeper } from './server.js';
 import { sync } from './sync.js';
 import { create, getChildren, getData, hasCode, mkdirp, remove, setData, watchExisting } from './znodes.js';
 
@@ -165,10 +166,14 @@ function lock(sessionFor: (ttlMs: number) => Promise<Client>): LockCapability {
   };
 }
 
-const READ_MODES = ['sync', 'nosync'] as const;
+/** Every transaction, read-only ones too, commits a multi through the leader. */
+const READ_MODES: readonly ReadMode[] = [
+  { name: 'sync', summary: 'sync with the leader before each read (the default)', consistency: 'strict-serializable' },
+  { name: 'nosync', summary: "the connected server's own copy, possibly behind", consistency: 'strict-serializable' },
+];
 
-export const zookeeperCapabilities = defineProvider('zookeeper', READ_MODES, async (cluster, node, options, readMode): Promise<CapabilityClient> => {
-  const client = await zookeeperSystem.connect(node, cluster);
+export const zookeeperClient = systemClient('zookeeper', READ_MODES, ['register', 'lock', 'set', 'txn', 'counter'], async (_cluster, node, options, readMode): Promise<CapabilityClient> => {
+  const client = await connectZookeeper(node);
   try {
     // A server without quorum never answers: bound the set-up like a call.
     const signal = AbortSignal.timeout(options.callTimeoutMs);
@@ -204,4 +209,4 @@ export const zookeeperCapabilities = defineProvider('zookeeper', READ_MODES, asy
       client.close();
     },
   };
-}, ['register', 'lock', 'set', 'txn', 'counter']);
+});

@@ -4,12 +4,11 @@ import fc from 'fast-check';
 import { expandCampaign, testSeed } from '../../../src/campaign/expand.js';
 import { parseCampaign } from '../../../src/campaign/load.js';
 import { UsageError } from '../../../src/errors.js';
-import { capabilityProvider } from '../../../src/systems/capabilities.js';
 
-const expand = (yaml: string, store?: string) => expandCampaign(parseCampaign(yaml, 'c.yaml'), { seed: 1, capabilityProvider, ...(store === undefined ? {} : { store }) });
+const expand = async (yaml: string, store?: string) => expandCampaign(parseCampaign(yaml, 'c.yaml'), { seed: 1, ...(store === undefined ? {} : { store }) });
 
-test('the matrix expands to systems × workloads × nemeses × variants × repetitions, in order', () => {
-  const tests = expand(`name: c
+test('the matrix expands to systems × workloads × nemeses × variants × repetitions, in order', async () => {
+  const tests = await expand(`name: c
 repetitions: 2
 matrix:
   systems: [etcd, zookeeper]
@@ -27,8 +26,8 @@ matrix:
   assert.equal(new Set(tests.map((t) => t.spec.seed)).size, tests.length, 'each test gets its own seed');
 });
 
-test('options layer: runner defaults < campaign defaults < variant < overrides < an explicit test', () => {
-  const tests = expand(`name: c
+test('options layer: runner defaults < campaign defaults < variant < overrides < an explicit test', async () => {
+  const tests = await expand(`name: c
 store: from-file
 defaults: {nodes: 5, concurrency: 8, timeLimitMs: 20000}
 matrix:
@@ -55,8 +54,8 @@ tests:
   assert.equal(tests.find((t) => t.spec.name === 'etcd-lock-pause')!.origin, 'tests[0]');
 });
 
-test('exclude drops matching combinations; duplicate names get a suffix', () => {
-  const tests = expand(`name: c
+test('exclude drops matching combinations; duplicate names get a suffix', async () => {
+  const tests = await expand(`name: c
 matrix: {systems: [etcd, redis], workloads: [register, lock], nemeses: [none, kill]}
 exclude:
   - {system: redis, workload: lock}
@@ -67,31 +66,31 @@ tests:
   assert.deepEqual(tests.map((t) => t.spec.name), ['etcd-register-kill', 'etcd-lock-kill', 'redis-register-none', 'redis-register-kill', 'etcd-register-kill-2']);
 });
 
-test('a cross-field problem names the test and where it came from', () => {
-  assert.throws(
+test('a cross-field problem names the test and where it came from', async () => {
+  await assert.rejects(
     () => expand(`name: c
 matrix: {systems: [etcd], workloads: [register], nemeses: [partition]}
 defaults: {nodes: 3, partitions: [majorities-ring]}
 `),
     (err: unknown) => err instanceof UsageError && /^campaign test etcd-register-partition \(from matrix\): partitions: majorities-ring needs at least 4 nodes/.test(err.message),
   );
-  assert.throws(
+  await assert.rejects(
     () => expand(`name: c
 tests: [{system: redis, workload: register, readMode: linearizable}]
 `),
     (err: unknown) => err instanceof UsageError && /^campaign test redis-register-none \(from tests\[0\]\): read mode "linearizable" is unknown for redis/.test(err.message),
   );
-  assert.throws(() => expand(`name: c
+  await assert.rejects(() => expand(`name: c
 matrix: {systems: [etcd], workloads: [register]}
 exclude: [{system: etcd}]
 `), /expands to no test/);
 });
 
-test('expansion is deterministic for a campaign seed, and derived seeds stay in range', () => {
+test('expansion is deterministic for a campaign seed, and derived seeds stay in range', async () => {
   const yaml = `name: c
 matrix: {systems: [etcd, consul], workloads: [register, lock]}
 `;
-  assert.deepEqual(expand(yaml).map((t) => t.spec.seed), expand(yaml).map((t) => t.spec.seed));
+  assert.deepEqual((await expand(yaml)).map((t) => t.spec.seed), (await expand(yaml)).map((t) => t.spec.seed));
   fc.assert(
     fc.property(fc.integer({ min: 0, max: 0x7fffffff }), fc.nat(10_000), (seed, i) => {
       const s = testSeed(seed, i);
@@ -100,8 +99,8 @@ matrix: {systems: [etcd, consul], workloads: [register, lock]}
   );
 });
 
-test('node limits: the system\'s defaults unless the campaign sets them, as any other option', () => {
-  const tests = expand(`name: c
+test('node limits: the system\'s defaults unless the campaign sets them, as any other option', async () => {
+  const tests = await expand(`name: c
 defaults: {nodeMemoryMiB: 512}
 matrix:
   systems: [etcd, redis]
@@ -112,7 +111,7 @@ overrides:
 `);
   const limits = tests.map((t) => [t.spec.system, t.spec.nodeMemoryMiB, t.spec.nodeCpus, t.spec.nodePids]);
   assert.deepEqual(limits, [['etcd', 512, 1, 4096], ['redis', 512, 0.5, 512]]);
-  assert.throws(() => expand(`name: c
+  await assert.rejects(() => expand(`name: c
 defaults: {nodeCpus: 0}
 matrix: {systems: [etcd], workloads: [register]}
 `), /nodeCpus/);

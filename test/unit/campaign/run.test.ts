@@ -7,11 +7,10 @@ import type { Verdict } from '../../../src/checker/verdict.js';
 import { ExitCode } from '../../../src/exit-codes.js';
 import { InfrastructureError } from '../../../src/errors.js';
 import { exitCodeFor } from '../../../src/output/index.js';
-import { capabilityProvider } from '../../../src/systems/capabilities.js';
 
-const tests = expandCampaign(
+const tests = await expandCampaign(
   parseCampaign('name: c\nmatrix: {systems: [etcd, zookeeper, consul], workloads: [register]}\n', 'c.yaml'),
-  { seed: 3, capabilityProvider },
+  { seed: 3 },
 );
 
 /** Stands in for executeTest (no Docker): each test's fate by index. */

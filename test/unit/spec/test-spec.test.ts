@@ -1,14 +1,15 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { UsageError } from '../../../src/errors.js';
-import { preflight } from '../../../src/execute/plan.js';
+import { planRun } from '../../../src/execute/plan.js';
 import { WORKLOAD_NAMES, defaultPartitions, parseTestSpec } from '../../../src/spec/test-spec.js';
 import { workloads } from '../../../workloads/index.js';
-import type { CapabilityProvider } from '../../../src/systems/client-options.js';
+import type { SystemClient } from '../../../src/systems/index.js';
 import { specFromFlags } from '../../../src/cli/commands/run.js';
 import { parseMemoryMiB } from '../../../src/cluster/resources.js';
 import { nodeResources } from '../../../src/spec/test-spec.js';
 import { DEFAULT_NODE_RESOURCES } from '../../../src/systems/resources.js';
+import { planResources } from '../../../src/execute/plan.js';
 
 const base = { system: 'etcd', workload: 'register', seed: 7 };
 
@@ -16,10 +17,12 @@ function rejects(input: object, field: RegExp): void {
   assert.throws(() => parseTestSpec(input), (e: unknown) => e instanceof UsageError && field.test(e.message), `expected an error matching ${field}`);
 }
 
-const provider = (supported: CapabilityProvider['supported'], readModes = ['linearizable', 'serializable']): (() => CapabilityProvider) => () => ({
-  supported,
-  readModes,
-  open: () => Promise.reject(new Error('not in unit tests')),
+const client = (capabilities: SystemClient['capabilities'], readModes = ['linearizable', 'serializable']): { client: SystemClient } => ({
+  client: {
+    capabilities,
+    readModes: readModes.map((name) => ({ name, summary: name, consistency: 'strict-serializable' as const })),
+    open: () => Promise.reject(new Error('not in unit tests')),
+  },
 });
 
 describe('test spec', () => {
@@ -75,7 +78,7 @@ describe('test spec', () => {
 
   it('fills each node\'s limits from the system\'s defaults, so test.json records them', () => {
     const spec = parseTestSpec(base);
-    assert.deepEqual(nodeResources(spec), DEFAULT_NODE_RESOURCES.etcd);
+    assert.deepEqual(nodeResources(spec), DEFAULT_NODE_RESOURCES);
     assert.deepEqual(nodeResources(spec), { memoryMiB: 1024, cpus: 1, pids: 4096 });
     const recorded = JSON.parse(JSON.stringify(spec)) as Record<string, unknown>;
     assert.equal(recorded['nodeMemoryMiB'], 1024);
@@ -103,22 +106,47 @@ describe('test spec', () => {
   });
 });
 
-describe('preflight', () => {
-  it('refuses a workload whose capability the system lacks, before anything starts', () => {
-    assert.throws(() => preflight(parseTestSpec({ ...base, workload: 'lock' }), provider(['register'])), /etcd cannot run the lock workload: its client offers no lock capability/);
-    assert.throws(() => preflight(parseTestSpec({ ...base, workload: 'lock-rmw' }), provider(['lock'])), /no register capability/);
+describe('run plan', () => {
+  it('refuses a workload whose capability the system lacks, before anything starts', async () => {
+    await assert.rejects(planRun(parseTestSpec({ ...base, workload: 'lock' }), client(['register'])), /etcd cannot run the lock workload: its client offers no lock capability/);
+    await assert.rejects(planRun(parseTestSpec({ ...base, workload: 'lock-rmw' }), client(['lock'])), /no register capability/);
   });
 
-  it('refuses a read mode the system does not have, and defaults to its first', () => {
-    assert.throws(() => preflight(parseTestSpec({ ...base, readMode: 'stale' }), provider(['register'])), /read mode "stale" is unknown for etcd/);
-    assert.equal(preflight(parseTestSpec(base), provider(['register'])).readMode, 'linearizable');
+  it('refuses a read mode the system does not have, and defaults to its first, with its consistency model', async () => {
+    await assert.rejects(planRun(parseTestSpec({ ...base, readMode: 'stale' }), client(['register'])), /read mode "stale" is unknown for etcd/);
+    assert.equal((await planRun(parseTestSpec(base))).readMode.name, 'linearizable');
+    assert.equal((await planRun(parseTestSpec({ ...base, workload: 'append', readMode: 'serializable' }))).workloadOptions.consistency, 'serializable');
+    assert.equal((await planRun(parseTestSpec({ ...base, system: 'consul', workload: 'append', readMode: 'consistent' }))).workloadOptions.consistency, 'strict-serializable');
   });
 
-  it('resolves routing, workload options and the nemesis plan', () => {
-    const plan = preflight(parseTestSpec({ ...base, routing: 'sticky', nemesis: ['pause'], targets: ['leader'] }), provider(['register']));
+  it('resolves routing, workload options, the nemesis plan and node limits', async () => {
+    const plan = await planRun(parseTestSpec({ ...base, routing: 'sticky', nemesis: ['pause'], targets: ['leader'] }), client(['register']));
     assert.deepEqual(plan.routing, { kind: 'sticky' });
     assert.deepEqual(plan.nemesis.kinds, ['pause']);
     assert.deepEqual(plan.nemesis.targets, ['leader']);
     assert.equal(plan.workload.name, 'register');
+    assert.deepEqual(planResources(plan), { memoryMiB: 1024, cpus: 1, pids: 4096 });
+  });
+
+  it('a system\'s own options: checked against its descriptor, and they adapt the system', async () => {
+    rejects({ ...base, systemOptions: { sentinel: true } }, /^systemOptions\.sentinel: etcd has no option "sentinel"/);
+    rejects({ ...base, system: 'redis', systemOptions: { wait: 3 } }, /^systemOptions\.wait: WAIT needs 0 to 2 replicas on 3 nodes, got 3/);
+    rejects({ ...base, system: 'redis', systemOptions: { sentinel: 'yes' } }, /takes a boolean/);
+    rejects({ ...base, system: 'redis', nodes: 2, systemOptions: { sentinel: true } }, /Sentinel needs at least 3 nodes/);
+    const plan = await planRun(parseTestSpec({ ...base, system: 'redis', systemOptions: { sentinel: true } }));
+    assert.ok(plan.system.logFiles?.some((f) => f.includes('sentinel')), 'the Sentinel variant of redis');
+  });
+
+  it('`all` means every fault the system can take; a named one it cannot is refused', async () => {
+    const etcd = await planRun(parseTestSpec({ ...base, nemesis: ['all'] }));
+    assert.deepEqual(etcd.nemesis.kinds, ['partition', 'kill', 'pause', 'packet', 'client-pause']);
+    assert.match(etcd.skippedFaults.join(), /^clock: the Go runtime/);
+    assert.ok((await planRun(parseTestSpec({ ...base, system: 'redis', nemesis: ['all'] }))).nemesis.kinds.includes('clock'));
+    await assert.rejects(planRun(parseTestSpec({ ...base, nemesis: ['clock'] })), /etcd cannot take the clock fault: the Go runtime reads time through the vDSO/);
+  });
+
+  it('refuses an unknown system, and a plugin module that is not there', async () => {
+    rejects({ ...base, system: 'mysql' }, /^system:/);
+    await assert.rejects(planRun(parseTestSpec({ ...base, system: './no-such-plugin.js' })), /no system plugin at \.\/no-such-plugin\.js/);
   });
 });

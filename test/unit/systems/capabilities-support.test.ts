@@ -3,7 +3,6 @@ import { describe, it } from 'node:test';
 import fc from 'fast-check';
 import { UsageError } from '../../../src/errors.js';
 import { DefiniteFailure } from '../../../src/runner/outcome.js';
-import { capabilityProvider } from '../../../src/systems/capabilities.js';
 import {
   chooseReadMode,
   decodeValue,
@@ -14,20 +13,21 @@ import {
   untilAborted,
 } from '../../../src/systems/capability-support.js';
 import { casArgs } from '../../../src/systems/redis/capabilities.js';
-import { systemNames } from '../../../src/systems/index.js';
+import { builtinSystem, builtinSystemNames } from '../../../src/systems/index.js';
 
-describe('the capability registry', () => {
+describe('the system registry', () => {
   it('every system offers register, lock, set, txn and counter, with a default read mode first', () => {
     const defaults: Record<string, string> = { etcd: 'linearizable', consul: 'default', zookeeper: 'sync', redis: 'primary' };
-    for (const name of systemNames) {
-      const provider = capabilityProvider(name);
-      assert.deepEqual([...provider.supported].sort(), ['counter', 'lock', 'register', 'set', 'txn']);
-      assert.equal(provider.readModes[0], defaults[name]);
+    assert.deepEqual([...builtinSystemNames].sort(), ['consul', 'etcd', 'redis', 'zookeeper']);
+    for (const name of builtinSystemNames) {
+      const client = builtinSystem(name).client;
+      assert.deepEqual([...client.capabilities].sort(), ['counter', 'lock', 'register', 'set', 'txn']);
+      assert.equal(client.readModes[0]?.name, defaults[name]);
     }
   });
 
   it('an unknown system is a usage error naming the known ones', () => {
-    assert.throws(() => capabilityProvider('mongodb'), (err: unknown) => {
+    assert.throws(() => builtinSystem('mongodb'), (err: unknown) => {
       assert.ok(err instanceof UsageError);
       assert.match(err.message, /mongodb/);
       assert.match(err.hint ?? '', /etcd/);
@@ -36,9 +36,10 @@ describe('the capability registry', () => {
   });
 
   it('a read mode the system lacks is a usage error; none means the default', () => {
-    assert.equal(chooseReadMode('etcd', ['linearizable', 'serializable'], undefined), 'linearizable');
-    assert.equal(chooseReadMode('etcd', ['linearizable', 'serializable'], 'serializable'), 'serializable');
-    assert.throws(() => chooseReadMode('etcd', ['linearizable', 'serializable'], 'stale'), UsageError);
+    const modes = builtinSystem('etcd').client.readModes;
+    assert.equal(chooseReadMode('etcd', modes, undefined), 'linearizable');
+    assert.equal(chooseReadMode('etcd', modes, 'serializable'), 'serializable');
+    assert.throws(() => chooseReadMode('etcd', modes, 'stale'), UsageError);
   });
 });
 

@@ -4,7 +4,7 @@ import { connectDocker } from '../../../src/cluster/docker/engine.js';
 import { runCliInProcess } from '../../helpers/run-cli.js';
 import { ExitCode } from '../../../src/exit-codes.js';
 import { InfrastructureError, UsageError } from '../../../src/errors.js';
-import { systemNamed, systemNames } from '../../../src/systems/index.js';
+import { builtinSystem, builtinSystemNames } from '../../../src/systems/index.js';
 
 const cli = async (args: string[]): Promise<{ code: number; stderr: string }> => {
   const { code, err } = await runCliInProcess(args);
@@ -19,20 +19,20 @@ afterEach(() => {
 
 describe('unknown system', () => {
   it('names the valid systems', () => {
-    assert.throws(() => systemNamed('mysql'), (err: unknown) => {
+    assert.throws(() => builtinSystem('mysql'), (err: unknown) => {
       assert.ok(err instanceof UsageError);
       assert.equal(err.message, 'unknown system "mysql"');
-      assert.equal(err.hint, `choose one of: ${systemNames.join(', ')}`);
+      assert.equal(err.hint, `choose one of: ${builtinSystemNames.join(', ')}, or a plugin module (./path/to/plugin.js, an npm package faultline-*)`);
       return true;
     });
-    assert.equal(systemNamed('etcd').name, 'etcd');
+    assert.equal(builtinSystem('etcd').name, 'etcd');
   });
 
   it('exits with the usage code before touching Docker', async () => {
     process.env['DOCKER_HOST'] = 'unix:///nonexistent/docker.sock';
     const { code, stderr } = await cli(['cluster', 'up', '--system', 'mysql']);
     assert.equal(code, ExitCode.Usage);
-    assert.match(stderr, /^faultline: unknown system "mysql"\n  hint: choose one of: redis, zookeeper, etcd, consul\n$/);
+    assert.match(stderr, /^faultline: unknown system "mysql"\n  hint: choose one of: redis, zookeeper, etcd, consul, or a plugin module \(\.\/path\/to\/plugin\.js, an npm package faultline-\*\)\n$/);
   });
 });
 

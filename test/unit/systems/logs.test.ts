@@ -5,7 +5,7 @@ import { dirname, join } from 'node:path';
 import { describe, it } from 'node:test';
 import type { Cluster, Node } from '../../../src/cluster/node.js';
 import { collectLogs, describeMissingLogs, nodeLogsJson } from '../../../src/systems/logs.js';
-import type { System } from '../../../src/systems/system.js';
+import type { SystemDescriptor as System } from '../../../src/systems/index.js';
 
 /** Nodes whose copies succeed, except n2's (gone: its container was removed). */
 function cluster(dead: string): Cluster {

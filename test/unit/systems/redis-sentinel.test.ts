@@ -2,8 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { renderSentinelConfig, sentinelHealth } from '../../../src/systems/redis/config.js';
 import { parseTestSpec } from '../../../src/spec/test-spec.js';
-import { preflight } from '../../../src/execute/plan.js';
-import { capabilityProvider } from '../../../src/systems/capabilities.js';
+import { planRun } from '../../../src/execute/plan.js';
 import { WaitShortfall, classifyRedisError } from '../../../src/systems/redis/capabilities.js';
 
 describe('redis sentinel config', () => {
@@ -30,10 +29,10 @@ describe('redis sentinel config', () => {
     assert.equal(sentinelHealth(['ERR No such master with that name'], 2, 2).ok, false);
   });
 
-  it('is a Redis-only option that wraps the redis system', () => {
-    const plan = preflight(parseTestSpec({ system: 'redis', workload: 'register', redisSentinel: true, seed: 1 }), capabilityProvider);
-    assert.ok(plan.system.logFiles.some((f) => f.endsWith('sentinel.log')));
-    assert.throws(() => parseTestSpec({ system: 'etcd', workload: 'register', redisSentinel: true, seed: 1 }), /redisSentinel/);
+  it('is a Redis-only option that wraps the redis system', async () => {
+    const plan = await planRun(parseTestSpec({ system: 'redis', workload: 'register', systemOptions: { sentinel: true }, seed: 1 }));
+    assert.ok(plan.system.logFiles?.some((f) => f.endsWith('sentinel.log')));
+    assert.throws(() => parseTestSpec({ system: 'etcd', workload: 'register', systemOptions: { sentinel: true }, seed: 1 }), /etcd has no option "sentinel"/);
   });
 });
 
@@ -43,8 +42,8 @@ describe('redis WAIT', () => {
   });
 
   it('is a Redis-only option below the number of nodes', () => {
-    assert.equal(parseTestSpec({ system: 'redis', workload: 'register', redisWait: 2, seed: 1 }).redisWait, 2);
-    assert.throws(() => parseTestSpec({ system: 'redis', workload: 'register', redisWait: 3, seed: 1 }), /redisWait/);
-    assert.throws(() => parseTestSpec({ system: 'consul', workload: 'register', redisWait: 1, seed: 1 }), /redisWait/);
+    assert.equal(parseTestSpec({ system: 'redis', workload: 'register', systemOptions: { wait: 2 }, seed: 1 }).systemOptions['wait'], 2);
+    assert.throws(() => parseTestSpec({ system: 'redis', workload: 'register', systemOptions: { wait: 3 }, seed: 1 }), /systemOptions\.wait/);
+    assert.throws(() => parseTestSpec({ system: 'consul', workload: 'register', systemOptions: { wait: 1 }, seed: 1 }), /consul has no option "wait"/);
   });
 });

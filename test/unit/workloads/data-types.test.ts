@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { HistoryEvent } from '../../../src/history/event.js';
-import { preflight } from '../../../src/execute/plan.js';
+import { planRun } from '../../../src/execute/plan.js';
 import { parseTestSpec } from '../../../src/spec/test-spec.js';
-import type { CapabilityProvider } from '../../../src/systems/client-options.js';
-import { appendWorkload, defaultConsistency, MAX_APPENDS_PER_KEY, MAX_TXN_LENGTH } from '../../../workloads/append.js';
+import { builtinSystem, type SystemClient } from '../../../src/systems/index.js';
+import { appendWorkload, MAX_APPENDS_PER_KEY, MAX_TXN_LENGTH } from '../../../workloads/append.js';
 import { counterWorkload } from '../../../workloads/counter.js';
 import { workloadNamed } from '../../../workloads/index.js';
 import { setWorkload } from '../../../workloads/set.js';
@@ -77,10 +77,8 @@ describe('append workload', () => {
 });
 
 describe('registration', () => {
-  const offers = (supported: CapabilityProvider['supported']): ((s: string) => CapabilityProvider) => () => ({
-    supported,
-    readModes: ['default', 'serializable'],
-    open: () => Promise.reject(new Error('not opened in this test')),
+  const offers = (capabilities: SystemClient['capabilities']): { client: SystemClient } => ({
+    client: { ...builtinSystem('etcd').client, capabilities, open: () => Promise.reject(new Error('not opened in this test')) },
   });
   const spec = (workload: string, extra: object = {}) => parseTestSpec({ system: 'etcd', workload, seed: 1, ...extra });
 
@@ -88,18 +86,19 @@ describe('registration', () => {
     for (const name of ['set', 'append', 'counter']) assert.equal(workloadNamed(name).name, name);
   });
 
-  it('preflight refuses a system without the capability a workload needs, before anything starts', () => {
-    assert.throws(() => preflight(spec('set'), offers(['register'])), /cannot run the set workload: its client offers no set capability/);
-    assert.throws(() => preflight(spec('append'), offers(['register'])), /no txn capability/);
-    assert.throws(() => preflight(spec('counter'), offers(['register'])), /no counter capability/);
+  it('the run plan refuses a system without the capability a workload needs, before anything starts', async () => {
+    await assert.rejects(planRun(spec('set'), offers(['register'])), /cannot run the set workload: its client offers no set capability/);
+    await assert.rejects(planRun(spec('append'), offers(['register'])), /no txn capability/);
+    await assert.rejects(planRun(spec('counter'), offers(['register'])), /no counter capability/);
   });
 
-  it('the consistency model defaults to what the system documents, and --consistency overrides it', () => {
-    assert.equal(preflight(spec('append'), offers(['txn'])).workloadOptions.consistency, 'strict-serializable');
-    assert.equal(preflight(spec('append', { readMode: 'serializable' }), offers(['txn'])).workloadOptions.consistency, 'serializable');
-    assert.equal(preflight(spec('append', { consistency: 'snapshot-isolation' }), offers(['txn'])).workloadOptions.consistency, 'snapshot-isolation');
+  it('the consistency model defaults to what the system documents for the read mode, and --consistency overrides it', async () => {
+    assert.equal((await planRun(spec('append'), offers(['txn']))).workloadOptions.consistency, 'strict-serializable');
+    assert.equal((await planRun(spec('append', { readMode: 'serializable' }), offers(['txn']))).workloadOptions.consistency, 'serializable');
+    assert.equal((await planRun(spec('append', { consistency: 'snapshot-isolation' }), offers(['txn']))).workloadOptions.consistency, 'snapshot-isolation');
     assert.throws(() => spec('append', { consistency: 'eventual' }), /consistency/);
-    assert.equal(defaultConsistency('consul', 'default'), 'serializable');
-    assert.equal(defaultConsistency('zookeeper', 'nosync'), 'strict-serializable');
+    const consistency = (system: string, mode: string) => builtinSystem(system).client.readModes.find((m) => m.name === mode)?.consistency;
+    assert.equal(consistency('consul', 'default'), 'serializable');
+    assert.equal(consistency('zookeeper', 'nosync'), 'strict-serializable');
   });
 });

@@ -1,0 +1,151 @@
+import type { ConsistencyModel } from '../checker/txn/models.js';
+import type { Cluster, Node } from '../cluster/node.js';
+import type { NodeResources } from '../cluster/resources.js';
+import type { CapabilityName } from '../runner/capabilities.js';
+import type { CapabilityClient, ClientOptions } from './client-options.js';
+
+/** One look at a cluster's health: healthy, or which node is not (yet) and why. */
+export type Health = { readonly healthy: true } | { readonly healthy: false; readonly node: string; readonly detail: string };
+
+export interface StartOptions {
+  /** Extra environment for the database process (e.g. libfaketime's LD_PRELOAD). */
+  readonly env?: Readonly<Record<string, string>>;
+}
+
+/**
+ * The software a node needs, as Debian packages: the Docker provider bakes them into an
+ * image layer, the SSH provider installs them on each host with apt. `prepare` runs first
+ * (as root, in sh), e.g. to add another release's source with a pin.
+ * @public
+ */
+export interface InstallSpec {
+  readonly packages: readonly string[];
+  readonly prepare?: string;
+}
+
+/**
+ * A read path users choose between (`--read-mode`), with what the system's transactions
+ * promise through it: the consistency model the transactional checker holds them to unless
+ * `--consistency` says otherwise.
+ * @public
+ */
+export interface ReadMode {
+  readonly name: string;
+  readonly summary: string;
+  readonly consistency: ConsistencyModel;
+}
+
+/**
+ * A system's workload client: which capabilities it can honestly offer, its read modes (the
+ * first is the default), and how one process connects to one node.
+ * @public
+ */
+export interface SystemClient {
+  readonly capabilities: readonly CapabilityName[];
+  readonly readModes: readonly ReadMode[];
+  /** Connects one process's client to `node` (it must not perform any workload operation). */
+  open(cluster: Cluster, node: Node, options: ClientOptions): Promise<CapabilityClient>;
+}
+
+/**
+ * How a clock fault reaches the database: libfaketime preloaded at start (the libraries to
+ * preload, in order; a command that prints the clock the database sees, when it can say),
+ * or a reason it cannot be moved — recorded as "not applied", never pretended.
+ * @public
+ */
+export type ClockSupport =
+  | { readonly via: 'faketime'; readonly preload: readonly string[]; readonly probe?: string }
+  | { readonly via: 'none'; readonly reason: string };
+
+/**
+ * An option of one system (`--redis-sentinel`, `--redis-wait 1`): its flag is
+ * `--<system>-<name>`, its value is kept in the test spec's `systemOptions` and recorded in
+ * test.json. `check` says what is wrong with a value for a cluster of `nodes` nodes.
+ * @public
+ */
+export interface SystemOption {
+  readonly name: string;
+  readonly summary: string;
+  readonly type: 'boolean' | 'integer' | 'string';
+  readonly choices?: readonly string[];
+  check?(value: boolean | number | string, cluster: { readonly nodes: number }): string | undefined;
+}
+
+export type SystemOptionValues = Readonly<Record<string, boolean | number | string>>;
+
+/**
+ * Everything faultline knows about a database, in one place: the software, the lifecycle on
+ * a node, the health check, the client, the faults it supports and how, its options. The
+ * required part is small (install, configure, start, probe, client); the rest is optional,
+ * as Jepsen's `Primary` and `LogFiles` protocols are — a fault that needs a missing part is
+ * refused before anything starts. Built-in systems and plugins (`defineSystem`) are the same.
+ * @public
+ */
+export interface SystemDescriptor {
+  /** The name users type (`--system redis`); for a plugin, the name it reports under. */
+  readonly name: string;
+  readonly summary: string;
+  readonly install: InstallSpec;
+  /** The client port (the one a user connects to). */
+  readonly port: number;
+  /** Files worth copying out after a run. */
+  readonly logFiles?: readonly string[];
+  /** A shell command whose first line of output names the version, run on a node. */
+  readonly versionCommand?: string;
+  /** Node limits unless a test sets its own (memory, CPU, pids). */
+  readonly resources?: Partial<NodeResources>;
+
+  /** Writes config (and ids) for this node's role in the cluster. */
+  configure(cluster: Cluster, node: Node): Promise<void>;
+  /** Starts the database on a configured node; a no-op when it already runs. */
+  start(cluster: Cluster, node: Node, options?: StartOptions): Promise<void>;
+  /** One health check of the whole cluster. */
+  probe(cluster: Cluster): Promise<Health>;
+  /** SIGTERM, then SIGKILL after a grace period; resolves when the process is gone. */
+  stop?(node: Node): Promise<void>;
+  /** Needed by the kill fault (with `start` to restart). */
+  kill?(node: Node): Promise<void>;
+  /** Needed, with `resume`, by the pause fault. */
+  pause?(node: Node): Promise<void>;
+  resume?(node: Node): Promise<void>;
+  /** Removes the database's data (the node stopped); `configure` restores ids. */
+  wipe?(cluster: Cluster, node: Node): Promise<void>;
+  /** The node currently leading (Raft/ZAB leader, Redis primary): needed by `leader` targets and routing. */
+  leader?(cluster: Cluster): Promise<Node | undefined>;
+  /** How a person connects to this cluster by hand (printed by `cluster up`). */
+  connectHint?(cluster: Cluster): string;
+
+  readonly client: SystemClient;
+  /** How clock faults reach it (default: they cannot, and runs asking for them say so). */
+  readonly clock?: ClockSupport;
+  readonly options?: readonly SystemOption[];
+  /** This system as the chosen options make it (Redis with Sentinel): the options' values are checked first. */
+  adapt?(values: SystemOptionValues): SystemDescriptor;
+}
+
+/** A system client supplied on its own, for a built-in system (`--client ./my-lock-client.js`). @public */
+export interface ClientPlugin {
+  /** The system it speaks to (a built-in name). */
+  readonly system: string;
+  readonly name: string;
+  readonly client: SystemClient;
+}
+
+/**
+ * Declares a system (a plugin's default export, or a built-in's `index.ts`): checks the
+ * required parts are there, so a mistake shows when the module loads, not mid-run.
+ * @public
+ */
+export function defineSystem(d: SystemDescriptor): SystemDescriptor {
+  const missing = (['name', 'summary', 'install', 'port', 'configure', 'start', 'probe', 'client'] as const).filter((k) => d[k] === undefined);
+  if (missing.length > 0) throw new TypeError(`defineSystem: missing ${missing.join(', ')}`);
+  if (!/^[a-z][a-z0-9-]*$/.test(d.name)) throw new TypeError(`defineSystem: name "${d.name}" must be lower-case letters, digits and "-"`);
+  if (d.client.readModes.length === 0) throw new TypeError(`defineSystem(${d.name}): the client needs at least one read mode`);
+  return Object.freeze({ ...d });
+}
+
+/** Declares a client for a built-in system (a plugin's default export). @public */
+export function defineClient(c: ClientPlugin): ClientPlugin {
+  if (c.client.readModes.length === 0) throw new TypeError(`defineClient(${c.name}): the client needs at least one read mode`);
+  return Object.freeze({ ...c });
+}
