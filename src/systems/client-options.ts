@@ -9,13 +9,7 @@ import type { ErrorClassifier } from '../runner/outcome.js';
  * test spec and recorded in test.json.
  */
 export interface ClientOptions {
-  /**
-   * The read path, in each system's own words:
-   * etcd `linearizable` (default) | `serializable`;
-   * consul `default` (default) | `consistent` | `stale`;
-   * zookeeper `sync` (default: sync before read) | `nosync`;
-   * redis `primary` (default) | `replica`.
-   */
+  /** The read path, one of the system client's `readModes` by name (default: its first). */
   readonly readMode?: string;
   /** Lock lease / session TTL in ms (lock workload). */
   readonly lockTtlMs?: number;

@@ -11,7 +11,7 @@ import { zookeeper } from './zookeeper/index.js';
 export * from './descriptor.js';
 export { consul, etcd, redis, zookeeper };
 
-/** Every built-in database: a new one is a folder under src/systems/ and a line here. */
+/** Every built-in database: a new one is a folder under src/systems/ and its entry here (with its import above). */
 const BUILTINS: readonly SystemDescriptor[] = [redis, zookeeper, etcd, consul];
 
 export const builtinSystems: ReadonlyMap<string, SystemDescriptor> = new Map(BUILTINS.map((s) => [s.name, s]));
