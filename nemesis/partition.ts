@@ -1,4 +1,5 @@
 import type { Cluster, Node } from '../src/cluster/node.js';
+import type { Json } from '../src/history/event.js';
 import { run } from '../src/cluster/node.js';
 import type { FaultResult, Nemesis, NemesisContext } from '../src/runner/nemesis.js';
 import { type Grudge, parsePartitionShape, partitionFor } from './partition-shapes.js';
@@ -62,7 +63,23 @@ export function nodeByName(cluster: Cluster, name: string): Node {
   return node;
 }
 
-/** `start-partition` with a shape name as its value; `stop-partition` heals. */
+/**
+ * The partition a `start-partition` asks for: a shape name drawn here, or — when a recorded
+ * schedule is replayed — the exact grudge it had (`{shape, grudge}`), so the same nodes are
+ * cut off again.
+ */
+async function chosenPartition(value: Json, ctx: NemesisContext): Promise<{ shape: string; grudge: Grudge }> {
+  if (value !== null && typeof value === 'object' && !Array.isArray(value) && value['grudge'] !== null && typeof value['grudge'] === 'object' && !Array.isArray(value['grudge'])) {
+    const grudge: Record<string, string[]> = {};
+    for (const [node, drops] of Object.entries(value['grudge'])) grudge[node] = Array.isArray(drops) ? drops.filter((d): d is string => typeof d === 'string' && ctx.nodes.includes(d)) : [];
+    return { shape: typeof value['shape'] === 'string' ? value['shape'] : 'replayed', grudge };
+  }
+  const shape = parsePartitionShape(String(value));
+  const leader = shape === 'isolate-leader' ? await ctx.leader(ctx.signal) : undefined;
+  return { shape, grudge: partitionFor(shape, ctx.nodes, ctx.rng, leader) };
+}
+
+/** `start-partition` with a shape name (or a recorded grudge) as its value; `stop-partition` heals. */
 export function partitionNemesis(cluster: Cluster): Nemesis {
   const onAll = (script: (node: Node) => string, signal: AbortSignal): Promise<unknown> =>
     Promise.all(cluster.nodes.map((n) => run(n, ['sh', '-c', script(n)], { timeoutMs: 10_000 }).then(() => signal.throwIfAborted())));
@@ -78,9 +95,7 @@ export function partitionNemesis(cluster: Cluster): Nemesis {
     },
     async invoke(op, ctx) {
       if (op.f === 'stop-partition') return heal(ctx);
-      const shape = parsePartitionShape(String(op.value));
-      const leader = shape === 'isolate-leader' ? await ctx.leader(ctx.signal) : undefined;
-      const grudge: Grudge = partitionFor(shape, ctx.nodes, ctx.rng, leader);
+      const { shape, grudge } = await chosenPartition(op.value, ctx);
       const address = (name: string): string => nodeByName(cluster, name).address;
       await onAll((n) => dropScript((grudge[n.name] ?? []).map(address)), ctx.signal);
       const targets = ctx.nodes.filter((n) => (grudge[n] ?? []).length > 0);

@@ -35,7 +35,7 @@ export function processFaultNemesis(cluster: Cluster, f: ProcessFault): Nemesis 
       // Marked before acting: a target that fails half-way is still undone by stop and heal.
       for (const name of targets) affected.add(name);
       await Promise.all(targets.map((name) => f.act(nodeByName(cluster, name))));
-      return { fault: f.fault, active: targets.length > 0, targets, details: { signal: f.signal, spec } };
+      return { fault: f.fault, active: targets.length > 0, targets, details: { signal: f.signal, spec: String(op.value ?? 'one') } };
     },
     healAll: async () => [await undoOn(cluster.nodes.map((n) => n.name))],
   };

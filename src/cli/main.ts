@@ -9,6 +9,7 @@ import { registerCluster } from './commands/cluster.js';
 import { registerImages } from './commands/images.js';
 import { registerRun } from './commands/run.js';
 import { registerReport } from './commands/report.js';
+import { registerRepro } from './commands/repro.js';
 import { registerServe } from './commands/serve.js';
 import { version } from '../version.js';
 
@@ -31,6 +32,7 @@ export function buildProgram(): Command {
   registerReport(program);
   registerServe(program);
   registerCampaign(program);
+  registerRepro(program);
   return program;
 }
 

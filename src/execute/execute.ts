@@ -13,6 +13,7 @@ import type { SystemDescriptor } from '../systems/index.js';
 import { collectLogs, describeMissingLogs, nodeLogsJson } from '../systems/logs.js';
 import { version } from '../version.js';
 import { type NemesisWiring, buildNemesis, faultSchedule, nemesisWiring } from '../../nemesis/index.js';
+import { replaySchedule } from '../../nemesis/replay.js';
 import type { ClientFreezer } from '../../nemesis/client-pause.js';
 import type { CheckResult } from '../../workloads/workload.js';
 import { ClientHosts } from '../runner/client-host.js';
@@ -231,7 +232,7 @@ function mainPhase(c: RunContext, openClient: OpenClient, writer: HistoryWriter)
     cluster: { nodes: cluster.nodes.map((n) => n.name), leader: async () => (await system.leader?.(cluster))?.name },
     routing: plan.routing,
     openClient,
-    generator: nemesis === undefined ? clientGen : concurrently(clientGen, faultSchedule(plan.nemesis)),
+    generator: nemesis === undefined ? clientGen : concurrently(clientGen, spec.faultSchedule === undefined ? faultSchedule(plan.nemesis) : replaySchedule(spec.faultSchedule)),
     ...(final === undefined ? {} : { final }),
     ...(nemesis === undefined ? {} : { nemesis }),
     opTimeoutMs: spec.opTimeoutMs,

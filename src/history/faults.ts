@@ -108,8 +108,8 @@ export function describeFault(f: FaultInterval): string {
 
 /**
  * Who can talk to whom under a grudge (node → nodes it drops): the largest groups of nodes
- * that all reach each other, e.g. `n1 | n2 n3`; a bridge node appears in both groups it
- * joins (`n1 n2 | n2 n3`).
+ * that all reach each other, smallest first, e.g. `n2 | n1 n3`; a bridge node appears in
+ * both groups it joins (`n1 n2 | n2 n3`).
  */
 export function describeGrudge(grudge: Readonly<Record<string, Json>>): string {
   const nodes = Object.keys(grudge).sort();
@@ -133,7 +133,8 @@ export function describeGrudge(grudge: Readonly<Record<string, Json>>): string {
   };
   extend([], nodes, []);
   return groups
-    .map((g) => g.sort().join(' '))
-    .sort()
+    .map((g) => g.sort())
+    .sort((a, b) => a.length - b.length || a.join(' ').localeCompare(b.join(' ')))
+    .map((g) => g.join(' '))
     .join(' | ');
 }

@@ -1,3 +1,4 @@
+import { describeGrudge } from '../history/faults.js';
 import type { FaultResult } from './nemesis.js';
 
 export interface OutcomeCounts {
@@ -26,12 +27,13 @@ export interface Progress extends OutcomeCounts {
   opsPerSecond: number;
   invoked: number;
   inFlight: number;
-  activeFaults: { fault: string; targets: readonly string[] }[];
+  /** Each fault in effect, with a few words saying what it is (`isolate-one n2 | n1 n3`, `pause n2`). */
+  activeFaults: { fault: string; targets: readonly string[]; text: string }[];
 }
 
 export class StatsTracker {
   readonly stats: RunStats = { invoked: 0, ok: 0, fail: 0, info: 0, perNode: {}, faultOps: 0 };
-  private readonly active = new Map<string, readonly string[]>();
+  private readonly active = new Map<string, { targets: readonly string[]; text: string }>();
   private lastCompleted = 0;
   private lastAtMs = 0;
 
@@ -80,7 +82,7 @@ export class StatsTracker {
   fault(result: FaultResult | undefined): void {
     this.stats.faultOps++;
     if (result === undefined) return;
-    if (result.active) this.active.set(result.fault, result.targets);
+    if (result.active) this.active.set(result.fault, { targets: result.targets, text: faultText(result) });
     else this.active.delete(result.fault);
   }
 
@@ -99,7 +101,17 @@ export class StatsTracker {
     this.lastCompleted = completed;
     this.lastAtMs = nowMs;
     const { ok, fail, info, invoked } = this.stats;
-    const activeFaults = [...this.active].map(([fault, targets]) => ({ fault, targets }));
+    const activeFaults = [...this.active].map(([fault, a]) => ({ fault, targets: a.targets, text: a.text }));
     return { phase, elapsedMs: nowMs, opsPerSecond, invoked, ok, fail, info, inFlight: this.inFlight, activeFaults };
   }
+}
+
+/** A partition by its shape and who can talk to whom; any other fault by its targets. */
+function faultText(r: FaultResult): string {
+  const d = r.details;
+  if (d !== null && typeof d === 'object' && !Array.isArray(d) && typeof d['shape'] === 'string') {
+    const grudge = d['grudge'];
+    if (grudge !== null && typeof grudge === 'object' && !Array.isArray(grudge)) return `${d['shape']} ${describeGrudge(grudge)}`;
+  }
+  return `${r.fault} ${r.targets.join(',')}`;
 }

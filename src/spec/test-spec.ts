@@ -93,6 +93,11 @@ export const TestSpecSchema = z
     leaveRunning: z.boolean().default(false),
     /** Budget for each checker; past it the verdict is `unknown`. */
     checkTimeLimitMs: positiveInt.default(120_000),
+    /**
+     * A fault schedule to replay instead of drawing one (`faultline repro`, `shrink`): each
+     * nemesis operation at its recorded time, with the concrete nodes and grudges it had.
+     */
+    faultSchedule: z.array(z.object({ atMs: z.number().nonnegative(), f: z.string().regex(/^(start|stop)-[a-z-]+$/), value: z.json() }).strict()).optional(),
     /** A run where fewer client operations than this succeeded is `unknown`, whatever the checkers say (0: no floor). */
     minOk: z.number().int().nonnegative().default(50),
   })

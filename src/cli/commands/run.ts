@@ -236,7 +236,7 @@ export function progressPrinter(write: (line: string) => void): (p: Progress) =>
 }
 
 export function formatProgress(p: Progress): string {
-  const faults = p.activeFaults.length === 0 ? 'no faults' : p.activeFaults.map((f) => `${f.fault} ${f.targets.join(',')}`).join('; ');
+  const faults = p.activeFaults.length === 0 ? 'no faults' : p.activeFaults.map((f) => f.text).join('; ');
   return `${p.phase} ${(p.elapsedMs / 1000).toFixed(0)}s  ${p.opsPerSecond.toFixed(0)} ops/s  ok ${p.ok} fail ${p.fail} info ${p.info}  in flight ${p.inFlight}  ${faults}`;
 }
 
