@@ -83,6 +83,7 @@ export async function executeTest(o: ExecuteOptions): Promise<ExecuteResult> {
     clients: isolated ? 'a child process per worker (client pauses freeze it with SIGSTOP)' : 'in the runner process',
     resources: planResources(plan),
     provider: provider.name,
+    image,
     ...(plan.skippedFaults.length === 0 ? {} : { skippedFaults: [...plan.skippedFaults] }),
   };
   await writeTestJson(runDir, record);

@@ -123,8 +123,9 @@ export type TestRecord = {
   clients?: string;
   /** Each node's limits, as applied. */
   resources?: { memoryMiB: number; cpus: number; pids: number };
-  /** Where the nodes came from (`docker`, `ssh`). */
+  /** Where the nodes came from (`docker`, `ssh`), and what they ran (an image tagged by content hash). */
   provider?: string;
+  image?: string;
   /** Fault kinds `all` left out because this system cannot take them, and why. */
   skippedFaults?: string[];
 };

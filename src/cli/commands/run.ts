@@ -12,6 +12,7 @@ import { PARTITION_SHAPES } from '../../../nemesis/partition-shapes.js';
 import { TARGET_SPECS } from '../../../nemesis/targets.js';
 import { ExitCode, exitCodeForVerdict } from '../../exit-codes.js';
 import { progress } from './images.js';
+import { writeRunReport } from '../../campaign/outputs.js';
 import { type NodeLimitFlags, addNodeLimitOptions, nodeLimitInput } from './node-limits.js';
 import { emitGithubAnnotations, outcomeOfError, outcomeOfRun, writeJunit } from '../../output/index.js';
 
@@ -152,7 +153,9 @@ export function registerRun(program: Command): void {
       emitGithubAnnotations(outcomes);
       if (flags.junit !== undefined) await writeJunit(outcomes, flags.junit);
       p.done(`${spec.name}: ${result.verdict}`);
-      process.stdout.write(flags.json === true ? `${JSON.stringify(result.results, null, 2)}\n` : describeResult(result));
+      // The same report a campaign writes for each of its runs, beside results.json.
+      const reportProblem = await writeRunReport(result.runDir);
+      process.stdout.write(flags.json === true ? `${JSON.stringify(result.results, null, 2)}\n` : describeResult(result, reportProblem));
       process.exitCode = result.interrupted ? ExitCode.Interrupted : exitCodeForVerdict(result.verdict);
     });
 }
@@ -248,12 +251,13 @@ function explanation(details: unknown): string {
   return text === undefined ? '' : ` — ${text}`;
 }
 
-function describeResult(r: ExecuteResult): string {
+function describeResult(r: ExecuteResult, reportProblem: string | undefined): string {
   const lines = [
     `verdict: ${r.verdict}${r.interrupted ? ' (interrupted)' : ''}`,
     ...r.verdictReasons.map((why) => `  because ${why}`),
     ...r.checkers.map((c) => `  ${c.checker}: ${c.verdict}${explanation(c.details)}`),
     `run directory: ${r.runDir}`,
+    reportProblem === undefined ? `report: ${join(r.runDir, 'report.html')}` : `warning: ${reportProblem}`,
     ...r.errors.map((e) => `warning: ${e}`),
   ];
   return `${lines.join('\n')}\n`;
