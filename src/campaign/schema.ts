@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { SystemRefSchema, TestSpecSchema } from '../spec/test-spec.js';
+import { NEMESIS_KINDS, SystemRefSchema, TestSpecSchema, WORKLOAD_NAMES } from '../spec/test-spec.js';
+import { choiceSchema } from '../spec/choices.js';
 
 /**
  * The campaign file: a matrix of systems × workloads × nemeses × option variants ×
@@ -29,15 +30,10 @@ const optionShape = Object.fromEntries(
 /** Any run option (nodes, concurrency, timeLimitMs, readMode, routing, seed, …), all optional. */
 export const TestOptionsSchema = z.object(optionShape).strict();
 
-const WORKLOADS = spec.workload.options as readonly string[];
-const NEMESIS_KINDS = spec.nemesis.unwrap().element.options as readonly string[];
+const WORKLOADS = WORKLOAD_NAMES;
 
 /** An enum whose error names the bad value and lists the choices. */
-function choice(what: string, values: readonly string[]): z.ZodType<string> {
-  return z.enum(values as [string, ...string[]], {
-    error: (iss) => `unknown ${what} ${JSON.stringify(iss.input)} — choose one of ${values.join(', ')}`,
-  });
-}
+const choice = choiceSchema;
 
 const system = SystemRefSchema;
 const workload = choice('workload', WORKLOADS);

@@ -7,6 +7,7 @@ import { NEMESIS_KINDS, type NemesisKind, type NemesisPlan } from '../../nemesis
 import { clockUnsupported } from '../../nemesis/clock.js';
 import { parseRouting, type RoutingPolicy } from '../runner/router.js';
 import { type TestSpec, defaultPartitions, systemOptionProblems } from '../spec/test-spec.js';
+import { didYouMean } from '../spec/choices.js';
 
 /** Everything a run needs resolved from its spec, before any container exists. */
 export interface RunPlan {
@@ -50,7 +51,8 @@ export async function planRun(spec: TestSpec, overrides: PlanOverrides = {}): Pr
   }
   const readMode = spec.readMode === undefined ? client.readModes[0] : client.readModes.find((m) => m.name === spec.readMode);
   if (readMode === undefined) {
-    throw new UsageError(`read mode "${spec.readMode ?? ''}" is unknown for ${system.name}`, `${system.name} read modes: ${client.readModes.map((m) => m.name).join(', ')}`);
+    const names = client.readModes.map((m) => m.name);
+    throw new UsageError(`read mode "${spec.readMode ?? ''}" is unknown for ${system.name}${didYouMean(spec.readMode, names)}`, `${system.name} read modes: ${names.join(', ')}`);
   }
   const { kinds, skipped } = faultKinds(spec.nemesis, system);
   const partitions = spec.partitions ?? defaultPartitions(spec.nodes);

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { choiceSchema, didYouMean } from './choices.js';
 import { UsageError } from '../errors.js';
 import { CONSISTENCY_MODELS } from '../checker/txn/models.js';
 import type { Json } from '../history/event.js';
@@ -20,7 +21,7 @@ const positiveInt = z.number().int().positive();
 
 /** A built-in system's name, or a plugin module: what `--system` and a campaign's `system` take. */
 const unknownSystem = (input: unknown): string =>
-  `unknown system ${JSON.stringify(input)} — choose one of ${builtinSystemNames.join(', ')}, or a plugin module (./path/to/plugin.js, an npm package faultline-*)`;
+  `unknown system ${JSON.stringify(input)}${didYouMean(input, builtinSystemNames)} — choose one of ${builtinSystemNames.join(', ')}, or a plugin module (./path/to/plugin.js, an npm package faultline-*)`;
 export const SystemRefSchema = z.union([z.enum(builtinSystemNames as [string, ...string[]]), z.string().regex(PLUGIN_REF, { error: (iss) => unknownSystem(iss.input) })], {
   error: (iss) => unknownSystem(iss.input),
 });
@@ -39,9 +40,9 @@ export const TestSpecSchema = z
     /** A client plugin for a built-in system (`defineClient(...)`), instead of faultline's own client. */
     client: z.string().min(1).optional(),
     nodes: positiveInt.max(MAX_NODES).default(3),
-    workload: z.enum(WORKLOAD_NAMES),
+    workload: choiceSchema('workload', WORKLOAD_NAMES),
     /** Fault kinds; `all` stands for every kind. */
-    nemesis: z.array(z.enum([...NEMESIS_KINDS, 'all'])).default([]),
+    nemesis: z.array(choiceSchema('fault kind', [...NEMESIS_KINDS, 'all'])).default([]),
     /** Mean time between fault steps (start or stop). */
     nemesisIntervalMs: positiveInt.default(5_000),
     /** Partition shapes to choose from (at random, from the faults stream). */
@@ -177,11 +178,11 @@ export function defaultPartitions(nodes: number): (typeof PARTITION_SHAPES)[numb
 }
 
 /** Validates and fills defaults; a bad field becomes a UsageError naming it. */
-export function parseTestSpec(input: unknown): TestSpec {
+export function parseTestSpec(input: unknown, fieldName: (path: string) => string = (path) => path): TestSpec {
   const r = TestSpecSchema.safeParse(input);
   if (!r.success) {
     const issue = r.error.issues[0];
-    const field = issue === undefined || issue.path.length === 0 ? 'test spec' : issue.path.join('.');
+    const field = issue === undefined || issue.path.length === 0 ? 'test spec' : fieldName(issue.path.join('.'));
     const more = r.error.issues.length > 1 ? ` (and ${r.error.issues.length - 1} more)` : '';
     throw new UsageError(`${field}: ${issue?.message ?? 'invalid'}${more}`, 'see `faultline run --help` and docs/run.md');
   }

@@ -133,7 +133,7 @@ export function registerRun(program: Command): void {
     .option('--json', 'print results.json to stdout')
     .option('--junit <file>', 'write a JUnit XML file: one test case per checker')
     .action(async (flags: RunFlags) => {
-      const spec = parseTestSpec(flags.replay === undefined ? specFromFlags(flags) : await recordedSpec(flags.replay));
+      const spec = flags.replay === undefined ? parseTestSpec(specFromFlags(flags), (path) => flagOf(path, flags.system)) : parseTestSpec(await recordedSpec(flags.replay));
       const p = progress();
       const onProgress = progressPrinter((line) => p.line(line));
       process.stderr.write(`faultline run ${spec.name}: seed ${spec.seed}\n`);
@@ -174,6 +174,24 @@ async function recordedSpec(runDir: string): Promise<unknown> {
   } catch {
     throw new InputError(path, undefined, 'not JSON', 'give the directory of a run faultline wrote');
   }
+}
+
+/** The flag a spec field comes from, so an error speaks the user's language (`--time-limit`, in seconds, not `timeLimitMs`). */
+const FLAG_OF: Readonly<Record<string, string>> = {
+  system: '--system', workload: '--workload', client: '--client', nemesis: '--nemesis', nemesisIntervalMs: '--nemesis-interval (seconds)',
+  partitions: '--partition', targets: '--targets', nodes: '--nodes', concurrency: '--concurrency', timeLimitMs: '--time-limit (seconds)',
+  opTimeoutMs: '--op-timeout (seconds)', opIntervalMs: '--op-interval (ms)', opsPerKey: '--ops-per-key', threadsPerKey: '--threads-per-key',
+  settleMs: '--settle (seconds)', seed: '--seed', routing: '--routing', readMode: '--read-mode', consistency: '--consistency',
+  lockTtlMs: '--lock-ttl (seconds)', clientPauseMs: '--client-pause (seconds)', clockSkewMs: '--clock-skew (seconds)',
+  'packet.loss': '--packet-loss', 'packet.delayMs': '--packet-delay (ms)', 'packet.rateKbit': '--packet-rate (kbit)', store: '--store',
+  name: '--name', minOk: '--min-ok', nodeMemoryMiB: '--node-memory', nodeCpus: '--node-cpus', nodePids: '--node-pids',
+};
+
+function flagOf(path: string, system: string | undefined): string {
+  const direct = FLAG_OF[path] ?? FLAG_OF[path.replace(/\.\d+$/, '')];
+  if (direct !== undefined) return direct;
+  const option = /^systemOptions\.(.+)$/.exec(path)?.[1];
+  return option !== undefined && system !== undefined && builtinSystems.has(system) ? `--${system}-${option}` : path;
 }
 
 /** Flags as strings → the spec's input (the schema validates and names bad fields). */

@@ -25,7 +25,7 @@ matrix:
     - redis2
   workloads: [register]
 `);
-  assert.match(msg, /^campaign\.yaml:6: matrix\.systems\[2\]: unknown system "redis2" — choose one of redis, zookeeper, etcd, consul, or a plugin module \(\.\/path\/to\/plugin\.js, an npm package faultline-\*\)$/);
+  assert.match(msg, /^campaign\.yaml:6: matrix\.systems\[2\]: unknown system "redis2" \(did you mean "redis"\?\) — choose one of redis, zookeeper, etcd, consul, or a plugin module \(\.\/path\/to\/plugin\.js, an npm package faultline-\*\)$/);
 });
 
 test('a bad option in a nested list names its path', () => {

@@ -7,9 +7,12 @@ import type { HistoryEvent } from '../../../src/history/event.js';
 describe('faultline run: refused before anything starts', () => {
   for (const [args, message] of [
     [['--system', 'etcd', '--workload', 'lock', '--read-mode', 'stale'], /read mode "stale" is unknown for etcd/],
-    [['--system', 'etcd', '--workload', 'queue'], /workload: /],
-    [['--system', 'etcd', '--workload', 'register', '--nodes', '3', '--partition', 'majorities-ring'], /partitions: majorities-ring needs at least 4 nodes/],
-    [['--system', 'etcd', '--workload', 'register', '--routing', 'closest'], /routing: unknown routing "closest"/],
+    [['--system', 'etcd', '--workload', 'queue'], /--workload: unknown workload "queue"/],
+    [['--system', 'etcd', '--workload', 'regster'], /--workload: unknown workload "regster" \(did you mean "register"\?\)/],
+    [['--system', 'etcd', '--workload', 'register', '--time-limit', '-2'], /--time-limit \(seconds\): /],
+    [['--system', 'etcd', '--workload', 'register', '--redis-wait', '1'], /--redis-wait applies to redis, not etcd/],
+    [['--system', 'etcd', '--workload', 'register', '--nodes', '3', '--partition', 'majorities-ring'], /--partition: majorities-ring needs at least 4 nodes/],
+    [['--system', 'etcd', '--workload', 'register', '--routing', 'closest'], /--routing: unknown routing "closest"/],
     [['--system', 'etcd', '--workload', 'register', '--time-limit', 'soon'], /--time-limit must be a number/],
     [['--workload', 'register'], /--system and --workload are required/],
     [['--replay', '/nonexistent/run'], /--replay: cannot read \/nonexistent\/run\/test.json/],
