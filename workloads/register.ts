@@ -75,8 +75,10 @@ export async function linearizable(checker: string, history: readonly HistoryEve
 /** Keeps the verdict, the counts per verdict and the keys that are not valid (at most 5, with explanations). */
 function summarize(r: LinearizabilityResult): Json {
   const count = (v: string): number => r.partitions.filter((p) => p.verdict === v).length;
+  const first = r.partitions.find((p) => p.verdict === 'invalid' && p.sentence !== undefined);
   return toJson({
     model: r.model,
+    ...(first === undefined ? {} : { explanation: `${first.key === null ? '' : `key ${JSON.stringify(first.key)}: `}${first.sentence}` }),
     ...(r.reason === undefined ? {} : { reason: r.reason }),
     stats: r.stats,
     keys: { total: r.partitions.length, valid: count('valid'), invalid: count('invalid'), unknown: count('unknown') },

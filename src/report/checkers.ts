@@ -51,6 +51,7 @@ export function checkerReport(entry: Json): CheckerReport {
 function failure(p: Obj): LinearizabilityFailure {
   const f: LinearizabilityFailure = { key: typeof p['key'] === 'string' || typeof p['key'] === 'number' ? (p['key'] as Key) : null, verdict: asVerdict(p['verdict']) ?? 'unknown' };
   if (typeof p['reason'] === 'string') f.reason = p['reason'];
+  if (typeof p['sentence'] === 'string') f.sentence = p['sentence'];
   const e = p['explanation'];
   if (isObj(e) && isObj(e['blocked']) && Array.isArray(e['prefix'])) f.explanation = e as unknown as Explanation;
   return f;
@@ -72,7 +73,9 @@ function linearizabilitySentence(verdict: Verdict, d: Obj, failures: Linearizabi
     case 'invalid': {
       const bad = failures.filter((f) => f.verdict === 'invalid');
       const which = bad.map((f) => (f.key === null ? 'the history' : `key ${String(f.key)}`)).join(', ');
-      return `Not linearizable: ${bad.length}${of} key${(keys ?? bad.length) === 1 ? '' : 's'} (${which}) cannot be explained by any order of the operations (${model} model). See the counterexample below.`;
+      // The checkable sentence first (who, what, where, when, under which faults), then the count.
+      const why = typeof d['explanation'] === 'string' ? `${d['explanation']} ` : '';
+      return `${why}Not linearizable: ${bad.length}${of} key${(keys ?? bad.length) === 1 ? '' : 's'} (${which}) cannot be explained by any order of the operations (${model} model). See the counterexample below.`;
     }
     case 'unknown':
       return `Undecided: the checker could not tell whether the history is linearizable${reason === undefined ? '' : ` (${reason})`}.`;

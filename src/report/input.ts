@@ -84,6 +84,8 @@ export interface LinearizabilityFailure {
   verdict: Verdict;
   reason?: string;
   explanation?: Explanation;
+  /** The explanation as one checkable sentence (values, node, history index, faults in effect). */
+  sentence?: string;
 }
 
 export type { PartitionResult };

@@ -1,6 +1,7 @@
 import { availableParallelism } from 'node:os';
 import type { HistoryEvent, Json } from '../../history/event.js';
 import { type PairedHistory, pairHistory } from '../../history/operation.js';
+import { faultIntervals } from '../../history/faults.js';
 import { worstVerdict } from '../verdict.js';
 import type { AnyModel } from './model.js';
 import { getModel, MODELS } from './models/index.js';
@@ -9,6 +10,7 @@ import { runInWorkers } from './pool.js';
 import type { LinearizabilityResult, PartitionResult } from './result.js';
 import { type PartitionJob, runRoundRobin } from './schedule.js';
 import type { Budget, SearchOutcome } from './search.js';
+import { whySentence } from './sentence.js';
 import type { WorkerTask } from './worker.js';
 
 export interface LinearizabilityOptions {
@@ -99,6 +101,8 @@ export async function checkLinearizability(
 
   const partitions: PartitionResult[] = results.map((r, i) => ({ key: parts[i]![0], ...r }));
   partitions.sort((a, b) => rank(a) - rank(b));
+  const faults = faultIntervals(paired.nemesis);
+  for (const p of partitions) if (p.explanation !== undefined) p.sentence = whySentence(p.explanation, paired.ops, faults);
   const verdict = worstVerdict(partitions.map((p) => p.verdict));
   const result: LinearizabilityResult = {
     verdict,

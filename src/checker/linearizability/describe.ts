@@ -29,6 +29,7 @@ export function describeResult(file: string, r: LinearizabilityResult): string {
 function describePartition(p: PartitionResult): string[] {
   const title = p.key === null ? 'The history' : `Key ${show(p.key)}`;
   const lines = [`${title} (${p.ops} operations) is not linearizable.`];
+  if (p.sentence !== undefined) lines.push(`  ${p.sentence}`);
   if (p.explanation !== undefined) lines.push(...describeExplanation(p.explanation));
   return lines;
 }
@@ -61,8 +62,9 @@ function describeExplanation(x: Explanation): string[] {
   return lines;
 }
 
+/** The history's own `index` (greppable), of the completion when there is one. */
 function label(o: OpView): string {
-  return `#${o.id}`;
+  return `#${o.completeIndex >= 0 ? o.completeIndex : o.invokeIndex}`;
 }
 
 /** `#12 p3 read → 4 [t=10..12]`, `#7 p1 cas [1,2] (outcome unknown) [t=5..]`. */

@@ -64,6 +64,8 @@ export interface PartitionResult {
   /** Why the verdict is unknown. */
   reason?: string;
   explanation?: Explanation;
+  /** The explanation in one sentence a person can check against the history (see sentence.ts). */
+  sentence?: string;
   stats: SearchStats;
 }
 

@@ -26,7 +26,7 @@ function clipText(ctx, text, width) {
 function viewTitle(o) { return title(o.f, o.input, o.output, o.type); }
 function viewText(o) {
   var i = byInvoke[o.invokeIndex];
-  return i !== undefined ? 'op #' + i + ' — ' + opTitle(OPS[i]) + '\n' + opText(OPS[i]) : viewTitle(o) + '\nprocess ' + o.process + ', ' + o.type;
+  return i !== undefined ? 'history index ' + (o.completeIndex >= 0 ? o.completeIndex : o.invokeIndex) + ' — ' + opTitle(OPS[i]) + '\n' + opText(OPS[i]) : viewTitle(o) + '\nprocess ' + o.process + ', ' + o.type;
 }
 
 function drawCounterexample(parent, e) {
@@ -91,6 +91,7 @@ function linearizabilitySection(c) {
     box.id = 'failure-' + fi;
     add(box, 'h3', null, c.name + (f.key === null ? '' : ' — key ' + show(f.key)) + ': ' + (f.verdict === 'invalid' ? 'not linearizable' : 'undecided'));
     if (f.reason) add(box, 'p', null, f.reason);
+    if (f.sentence) add(box, 'p', 'sentence', f.sentence);
     var e = f.explanation;
     if (!e) { if (f.verdict === 'invalid') add(box, 'p', null, 'No explanation was recorded for this key.'); return; }
     var why = add(box, 'div', 'why');

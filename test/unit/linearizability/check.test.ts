@@ -125,7 +125,8 @@ describe('explanations', () => {
     assert.deepEqual(x.concurrent.map((o) => o.f), ['write']);
     const text = describeResult('h.jsonl', result);
     assert.match(text, /NOT linearizable/);
-    assert.match(text, /#2 p1 read → 3 \[t=3\.\.4\] had to take effect before it returned/);
+    assert.match(text, /#4 p1 read → 3 \[t=3\.\.4\] had to take effect before it returned/);
+    assert.match(text, /p1 read 3 at 0\.00 s \(history index 4\) with no fault in effect; the last write that had completed before it began was write 1 by p0/);
   });
 
   it('say so at once when a read saw a value no operation could produce', async () => {
