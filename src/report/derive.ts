@@ -1,5 +1,6 @@
 import { worstVerdict } from '../checker/verdict.js';
 import { type HistoryEvent, type Json, NEMESIS } from '../history/event.js';
+import { describeGrudge } from '../history/faults.js';
 import { asVerdict, checkerReport, isObj } from './checkers.js';
 import type { FaultInterval, OpCounts, Outcomes, ReportInput, RunSummary } from './input.js';
 
@@ -172,7 +173,13 @@ export function faultIntervals(events: readonly HistoryEvent[]): FaultInterval[]
   return out;
 }
 
+/** A partition shows its shape and who could talk to whom (`isolate-one: n3 | n1 n2`); other faults their targets. */
 function targetsOf(value: Json): string {
+  const details = isObj(value) ? value['details'] : undefined;
+  if (isObj(details) && isObj(details['grudge'])) {
+    const shape = typeof details['shape'] === 'string' ? `${details['shape']}: ` : '';
+    return `${shape}${describeGrudge(details['grudge'])}`;
+  }
   if (isObj(value) && Array.isArray(value['targets'])) return value['targets'].map(String).join(', ');
   return value === null ? '' : JSON.stringify(value);
 }

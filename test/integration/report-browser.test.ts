@@ -68,6 +68,13 @@ test('the verdict says INVALID in words, and names the key', async () => {
   assert.match(verdict, /Not linearizable: .*\(key 0\b/);
 });
 
+test('the first sentence names the value, node, history index and the partition; the faults table its shape', async () => {
+  const sentence = await page.locator('#counterexample p.sentence').first().innerText();
+  assert.match(sentence, /^p\d+ read \d+ from n3 \(key 0\) at [\d.]+ s \(history index \d+\) while partition isolate-one \(n3 \| n1 n2\) was in effect/);
+  assert.match(sentence, /the last write to key 0 that had completed before it began was/);
+  assert.match(await page.locator('body').innerText(), /isolate-one: n3 \| n1 n2/);
+});
+
 test('the counterexample is drawn: the op that could not be placed, the prefix and the model state', async () => {
   const section = page.locator('#counterexample');
   assert.match(await section.innerText(), /Could not place: process \d+ read → \d/);

@@ -66,7 +66,12 @@ export function simulateStaleReads(opsPerProcess = 40): HistoryEvent[] {
   const nemesis = (time: number, type: HistoryEvent['type'], f: string, value: Json): Omit<HistoryEvent, 'index'> => ({ process: 'nemesis', time, type, f, value });
   events.push(
     nemesis(partition.from - 0.5 * MS, 'invoke', 'start-partition', 'isolate-one'),
-    nemesis(partition.from, 'info', 'start-partition', { fault: 'partition', active: true, targets: ['n3'] }),
+    nemesis(partition.from, 'info', 'start-partition', {
+      fault: 'partition',
+      active: true,
+      targets: ['n3'],
+      details: { shape: 'isolate-one', grudge: { n1: ['n3'], n2: ['n3'], n3: ['n1', 'n2'] } },
+    }),
     nemesis(partition.to, 'invoke', 'stop-partition', null),
     nemesis(partition.to + 0.5 * MS, 'info', 'stop-partition', { fault: 'partition', active: false, targets: ['n3'] }),
   );

@@ -66,7 +66,7 @@ test('the data carries the verdict, counts, fault bands and the counterexample',
   assert.equal(data.verdict, 'invalid');
   assert.equal(data.ops.length, 200);
   assert.equal(data.counts.total.ok + data.counts.total.fail + data.counts.total.info, 200);
-  assert.deepEqual(data.faults.map((f) => [f.fault, f.targets, f.open]), [['partition', 'n3', false]]);
+  assert.deepEqual(data.faults.map((f) => [f.fault, f.targets, f.open]), [['partition', 'isolate-one: n3 | n1 n2', false]]);
   const lin = data.checkers[0]!;
   assert.equal(lin.kind, 'linearizability');
   if (lin.kind !== 'linearizability') return;
