@@ -3,7 +3,10 @@ import { checkLinearizability } from '../../checker/linearizability/check.js';
 import { describeResult } from '../../checker/linearizability/describe.js';
 import { MODELS } from '../../checker/linearizability/models/index.js';
 import { UsageError } from '../../errors.js';
-import type { Json } from '../../history/event.js';
+import type { HistoryEvent, Json } from '../../history/event.js';
+import { serializeEvent } from '../../history/formats/jsonl.js';
+import { type ShrunkHistory, shrinkHistory } from '../../checker/shrink/history.js';
+import { shrinkNotLinearizable } from '../../checker/shrink/linearizability.js';
 import { readHistoryFile } from '../../history/read.js';
 import { pairHistory } from '../../history/operation.js';
 import {
@@ -27,6 +30,7 @@ export interface CheckFlags {
   partition: boolean;
   allPartitions?: boolean;
   workers?: string;
+  shrink?: boolean;
 }
 
 /**
@@ -48,6 +52,7 @@ export function registerCheck(program: Command): void {
     .option('--memory-limit <MiB>', 'memory for the search\'s tables; past it the verdict is unknown (default: 2048)')
     .option('--no-partition', 'check as one history even when operations carry keys')
     .option('--all-partitions', 'keep checking the other keys after one is found invalid')
+    .option('--shrink', 'when invalid, also print the smallest failing sub-history (1-minimal: removing any one operation makes it valid)')
     .option('--workers <n>', 'worker threads for independent keys: auto (default: hard keys move to threads after 250 ms), N, or 0 for none')
     .action(async (file: string, flags: CheckFlags) => {
       process.exitCode = await chooseChecker(flags)(file, flags);
@@ -77,14 +82,23 @@ async function checkTxn(file: string, flags: CheckFlags): Promise<number> {
   if (!isConsistencyModel(consistency)) {
     throw new UsageError(`unknown consistency model "${consistency}"`, `models: ${CONSISTENCY_MODELS.join(', ')}`);
   }
-  const { ops } = pairHistory(await readHistoryFile(file), file);
-  const result = checkTransactions(ops, {
+  const events = await readHistoryFile(file);
+  const options = {
     workload: workload as TxnWorkload,
     consistency,
     file,
     ...(flags.timeLimit === undefined ? {} : { timeLimitMs: positive(flags.timeLimit, '--time-limit') * 1000 }),
-  });
-  process.stdout.write(flags.json === true ? `${JSON.stringify(result, null, 2)}\n` : `${formatTxnResult(result).trimEnd()}\n`);
+  };
+  const result = checkTransactions(pairHistory(events, file).ops, options);
+  // A candidate fails the same way when it is invalid with no anomaly kind the whole history lacks.
+  const kinds = new Set(Object.keys(result.anomalyCounts));
+  const sameFailure = async (h: HistoryEvent[]): Promise<boolean> => {
+    const r = checkTransactions(pairHistory(h, file).ops, options);
+    return r.verdict === 'invalid' && Object.keys(r.anomalyCounts).every((k) => kinds.has(k));
+  };
+  const shrunk = flags.shrink === true && result.verdict === 'invalid' ? await shrinkHistory(events, sameFailure, shrinkDeadline(flags)) : undefined;
+  const shown = shrunk === undefined ? result : { ...result, shrunk };
+  process.stdout.write(flags.json === true ? `${JSON.stringify(shown, null, 2)}\n` : `${formatTxnResult(result).trimEnd()}\n${describeShrunk(shrunk)}`);
   return exitCodeForVerdict(result.verdict);
 }
 
@@ -105,8 +119,21 @@ async function checkModel(file: string, flags: CheckFlags): Promise<number> {
   }
   const events = await readHistoryFile(file);
   const result = await checkLinearizability(events, options);
-  process.stdout.write(flags.json === true ? `${JSON.stringify(result, null, 2)}\n` : describeResult(file, result));
+  const shrunk = flags.shrink === true ? await shrinkNotLinearizable(events, result, options, shrinkDeadline(flags)) : undefined;
+  const shown = shrunk === undefined ? result : { ...result, shrunk };
+  process.stdout.write(flags.json === true ? `${JSON.stringify(shown, null, 2)}\n` : `${describeResult(file, result)}${describeShrunk(shrunk)}`);
   return exitCodeForVerdict(result.verdict);
+}
+
+/** Shrinking gets the same budget as checking (default one minute). */
+function shrinkDeadline(flags: CheckFlags): number {
+  return Date.now() + (flags.timeLimit === undefined ? 60_000 : positive(flags.timeLimit, '--time-limit') * 1000);
+}
+
+function describeShrunk(s: ShrunkHistory | undefined): string {
+  if (s === undefined) return '';
+  const how = s.minimal ? 'removing any one of them makes it valid' : 'the budget ran out before it was 1-minimal';
+  return `\nSmallest failing history found: ${s.ops} of ${s.of} operations (${how}; ${s.checks} checks):\n${s.events.map((e) => `  ${serializeEvent(e).trimEnd()}`).join('\n')}\n`;
 }
 
 function parseInit(text: string): Json {

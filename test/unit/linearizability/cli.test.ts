@@ -28,6 +28,14 @@ describe('faultline check', () => {
     assert.ok(result.partitions[0]!.explanation !== undefined);
   });
 
+  it('--shrink prints the smallest failing sub-history as events with their history indices, and --json carries it', async () => {
+    const r = await run(join(porcupine, 'jepsen', 'etcd_000.log'), '--model', 'cas-register', '--shrink');
+    assert.equal(r.code, ExitCode.Invalid);
+    assert.match(r.out, /Smallest failing history found: \d+ of \d+ operations \(removing any one of them makes it valid; \d+ checks\):\n {2}\{"index":\d+/);
+    const json = JSON.parse((await run(join(porcupine, 'jepsen', 'etcd_000.log'), '--model', 'cas-register', '--shrink', '--json')).out) as { shrunk: { events: unknown[]; minimal: boolean } };
+    assert.ok(json.shrunk.minimal && json.shrunk.events.length >= 2);
+  });
+
   it('exits 2 when the budget runs out', async () => {
     const r = await run(join(porcupine, 'kv', 'c10-bad.txt'), '--model', 'kv', '--no-partition', '--memory-limit', '1');
     assert.equal(r.code, ExitCode.Unknown);
