@@ -1,4 +1,5 @@
 import { checkLinearizability } from '../src/checker/linearizability/check.js';
+import { shrinkNotLinearizable } from '../src/checker/shrink/linearizability.js';
 import type { LinearizabilityResult } from '../src/checker/linearizability/result.js';
 import type { HistoryEvent, Json } from '../src/history/event.js';
 import { fn } from '../src/generator/basic.js';
@@ -65,11 +66,19 @@ export const registerWorkload: Workload = {
   },
 };
 
-/** The linearizability checker over `history`, summarised for results.json. */
+const SHRINK_BUDGET_MS = 10_000;
+
+/** The linearizability checker over `history`, summarised for results.json (with the smallest failing history when invalid). */
 export async function linearizable(checker: string, history: readonly HistoryEvent[], model: string, timeLimitMs: number): Promise<CheckResult> {
   // Every key checked (not just up to the first invalid one), so results.json says how many keys went wrong.
   const result = await checkLinearizability(history, { model, timeLimitMs, file: 'history.jsonl', stopOnInvalid: false });
-  return { checker, verdict: result.verdict, details: summarize(result) };
+  const details = summarize(result);
+  if (result.verdict === 'invalid' && details !== null && typeof details === 'object' && !Array.isArray(details)) {
+    // The smallest failing history goes first in the report; bounded so a huge key cannot stall the run's end.
+    const shrunk = await shrinkNotLinearizable(history, result, { model }, Date.now() + Math.min(SHRINK_BUDGET_MS, timeLimitMs));
+    if (shrunk !== undefined) details['shrunk'] = toJson(shrunk);
+  }
+  return { checker, verdict: result.verdict, details };
 }
 
 /** Keeps the verdict, the counts per verdict and the keys that are not valid (at most 5, with explanations). */

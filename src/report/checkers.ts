@@ -34,7 +34,13 @@ export function checkerReport(entry: Json): CheckerReport {
   const parts = Array.isArray(d['notValid']) ? d['notValid'] : Array.isArray(d['partitions']) ? d['partitions'] : undefined;
   if (typeof d['model'] === 'string' && parts !== undefined) {
     const failures = parts.filter(isObj).filter((p) => p['verdict'] !== 'valid').map(failure);
-    return { ...base, kind: 'linearizability', model: d['model'], failures, sentence: linearizabilitySentence(verdict, d, failures, reason) };
+    const sh = d['shrunk'];
+    const shrunk =
+      isObj(sh) && Array.isArray(sh['events']) && typeof sh['ops'] === 'number' && typeof sh['of'] === 'number'
+        ? { events: sh['events'], ops: sh['ops'], of: sh['of'], minimal: sh['minimal'] === true }
+        : undefined;
+    const sentence = linearizabilitySentence(verdict, d, failures, reason);
+    return { ...base, kind: 'linearizability', model: d['model'], failures, sentence, ...(shrunk === undefined ? {} : { shrunk }) };
   }
   if (Array.isArray(d['anomalies'])) {
     const counts = isObj(d['anomalyCounts']) ? numbers(d['anomalyCounts']) : {};

@@ -65,9 +65,17 @@ export interface FaultInterval {
 }
 
 export type CheckerReport =
-  | (CheckerBase & { kind: 'linearizability'; model: string; failures: LinearizabilityFailure[] })
+  | (CheckerBase & { kind: 'linearizability'; model: string; failures: LinearizabilityFailure[]; shrunk?: ShrunkView })
   | (CheckerBase & { kind: 'txn'; consistency: string; anomalyCounts: Record<string, number>; notModels: string[]; anomalies: TxnAnomaly[] })
   | (CheckerBase & { kind: 'other' });
+
+/** The smallest failing history the run's checker found (see checker/shrink). */
+export interface ShrunkView {
+  events: Json[];
+  ops: number;
+  of: number;
+  minimal: boolean;
+}
 
 interface CheckerBase {
   name: string;

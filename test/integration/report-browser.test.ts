@@ -73,6 +73,9 @@ test('the first sentence names the value, node, history index and the partition;
   assert.match(sentence, /^p\d+ read \d+ from n3 \(key 0\) at [\d.]+ s \(history index \d+\) while partition isolate-one \(n3 \| n1 n2\) was in effect/);
   assert.match(sentence, /the last write to key 0 that had completed before it began was/);
   assert.match(await page.locator('body').innerText(), /isolate-one: n3 \| n1 n2/);
+  // The smallest failing history comes first, each row with its history index.
+  const shrunk = await page.locator('#counterexample .shrunk').first().innerText();
+  assert.match(shrunk, /smallest failing history — \d+ of \d+ operations \(removing any one of them ends the failure\)/);
 });
 
 test('the counterexample is drawn: the op that could not be placed, the prefix and the model state', async () => {

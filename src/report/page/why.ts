@@ -86,6 +86,14 @@ function drawCounterexample(parent, e) {
 }
 
 function linearizabilitySection(c) {
+  var sh = c.shrunk;
+  if (sh && sh.events && sh.events.length) {
+    var sb = add(lc0, 'div', 'failure shrunk');
+    add(sb, 'h3', null, c.name + ': smallest failing history — ' + sh.ops + ' of ' + sh.of + ' operations' + (sh.minimal ? ' (removing any one of them ends the failure)' : ' (budget ran out before it was minimal)'));
+    table(sb, ['index', 'process', 'type', 'f', 'key', 'value', 'node'], sh.events.map(function (e) {
+      return [String(e.index), String(e.process), e.type, e.f, e.key === undefined ? '' : show(e.key), show(e.value === undefined ? null : e.value), e.node || ''];
+    }), [2, 3, 4, 5, 6]);
+  }
   c.failures.forEach(function (f, fi) {
     var box = add(lc0, 'div', 'failure');
     box.id = 'failure-' + fi;
