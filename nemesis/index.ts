@@ -8,6 +8,7 @@ import type { StartOptions, SystemDescriptor as System } from '../src/systems/de
 import { type ClientFreezer, PauseBoard, clientPauseNemesis, pausable } from './client-pause.js';
 import { clockNemesis, clockStartOptions, drawClockChange } from './clock.js';
 import { killNemesis } from './kill.js';
+import { memberNemesis } from './member.js';
 import { type PacketFault, packetFaultJson, packetNemesis } from './packet.js';
 import type { PartitionShape } from './partition-shapes.js';
 import { partitionNemesis } from './partition.js';
@@ -44,6 +45,7 @@ function startValue(plan: NemesisPlan, name: NemesisKind, rng: Rng): Json {
       return rng.pick(plan.partitions);
     case 'kill':
     case 'pause':
+    case 'member':
       return rng.pick(plan.targets);
     case 'client-pause':
       return plan.clientPauseMs ?? DEFAULT_CLIENT_PAUSE_MS;
@@ -98,6 +100,7 @@ export function buildNemesis(plan: NemesisPlan, system: System, cluster: Cluster
     pause: () => pauseNemesis(system, cluster),
     clock: () => clockNemesis(system, cluster),
     packet: () => packetNemesis(cluster),
+    member: () => memberNemesis(system, cluster),
     'client-pause': () => {
       if (wiring?.board === undefined) throw new Error('client-pause needs the pause board of nemesisWiring() wrapped around the client generator');
       return clientPauseNemesis(wiring.board);

@@ -36,6 +36,7 @@ export {
   type StartOptions,
   type SystemClient,
   type SystemDescriptor,
+  type Membership,
   type SystemOption,
   type SystemOptionValues,
   defineClient,

@@ -106,6 +106,8 @@ export function faultUnsupported(system: SystemDescriptor, kind: NemesisKind): s
       return system.pause === undefined || system.resume === undefined ? `${system.name} has no way to pause and resume its process` : undefined;
     case 'clock':
       return clockUnsupported(system);
+    case 'member':
+      return system.membership === undefined ? `${system.name} has no runtime membership change faultline can drive` : undefined;
     default:
       return undefined;
   }

@@ -36,6 +36,19 @@ export interface ReadMode {
 }
 
 /**
+ * How a node leaves and rejoins the cluster's membership (etcd `member remove/add`, Consul
+ * `leave` and rejoin): what the member fault needs. `remove` takes the node out of the
+ * configuration (its process stops); `add` brings it back as a member again, from empty data
+ * where the system requires that. Both act through the other members' own tools.
+ * @public
+ */
+export interface Membership {
+  remove(cluster: Cluster, node: Node): Promise<void>;
+  /** `member`: it still was one (a removal the system refused), nothing done. */
+  add(cluster: Cluster, node: Node): Promise<'added' | 'member'>;
+}
+
+/**
  * A system's workload client: which capabilities it can honestly offer, its read modes (the
  * first is the default), and how one process connects to one node.
  * @public
@@ -110,6 +123,8 @@ export interface SystemDescriptor {
   resume?(node: Node): Promise<void>;
   /** Removes the database's data (the node stopped); `configure` restores ids. */
   wipe?(cluster: Cluster, node: Node): Promise<void>;
+  /** Needed by the member fault. */
+  readonly membership?: Membership;
   /** The node currently leading (Raft/ZAB leader, Redis primary): needed by `leader` targets and routing. */
   leader?(cluster: Cluster): Promise<Node | undefined>;
   /** How a person connects to this cluster by hand (printed by `cluster up`). */

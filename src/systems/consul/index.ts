@@ -1,4 +1,5 @@
 import { defineSystem } from '../descriptor.js';
+import { consulMembership } from './membership.js';
 import { GO_CLOCK_REASON } from '../etcd/index.js';
 import { consulClient } from './capabilities.js';
 import { consulServer } from './server.js';
@@ -13,6 +14,7 @@ export const consul = defineSystem({
     packages: ['consul'],
   },
   versionCommand: 'consul version',
+  membership: consulMembership,
   client: consulClient,
   clock: { via: 'none', reason: GO_CLOCK_REASON },
 });

@@ -11,9 +11,10 @@ export interface EtcdMember {
 
 /**
  * A static cluster that advertises addresses, not names (the host cannot resolve node names).
- * The same command restarts a member on its existing data.
+ * The same command restarts a member on its existing data. `existing`: a member just added
+ * back with `member add` joins the running cluster from empty data.
  */
-export function etcdArgv(self: EtcdMember, members: readonly EtcdMember[], token: string): string[] {
+export function etcdArgv(self: EtcdMember, members: readonly EtcdMember[], token: string, state: 'new' | 'existing' = 'new'): string[] {
   return [
     'etcd',
     '--name', self.name,
@@ -23,7 +24,7 @@ export function etcdArgv(self: EtcdMember, members: readonly EtcdMember[], token
     '--listen-peer-urls', `http://0.0.0.0:${ETCD_PEER_PORT}`,
     '--initial-advertise-peer-urls', `http://${self.address}:${ETCD_PEER_PORT}`,
     '--initial-cluster', members.map((m) => `${m.name}=http://${m.address}:${ETCD_PEER_PORT}`).join(','),
-    '--initial-cluster-state', 'new',
+    '--initial-cluster-state', state,
     '--initial-cluster-token', token,
   ];
 }
@@ -43,4 +44,13 @@ export function parseEndpointStatus(json: string): { member: string; leader: str
 export function parseMemberCount(json: string): number {
   const parsed = JSON.parse(json) as { members?: unknown[] };
   return parsed.members?.length ?? 0;
+}
+
+/** From `etcdctl member list` (simple format: `id, status, name, peer urls, client urls, learner`): the id of member `name`. */
+export function memberId(list: string, name: string): string | undefined {
+  for (const line of list.split('\n')) {
+    const cols = line.split(',').map((c) => c.trim());
+    if (cols[2] === name && /^[0-9a-f]+$/.test(cols[0] ?? '')) return cols[0];
+  }
+  return undefined;
 }

@@ -1,4 +1,5 @@
 import { defineSystem } from '../descriptor.js';
+import { etcdMembership } from './membership.js';
 import { etcdClient } from './capabilities.js';
 import { etcdServer } from './server.js';
 
@@ -10,6 +11,7 @@ export const etcd = defineSystem({
   summary: 'etcd 3.4: a static Raft cluster; linearizable or serializable reads, Txn, the lock service on leases',
   install: { packages: ['etcd-server', 'etcd-client'] },
   versionCommand: 'etcd --version',
+  membership: etcdMembership,
   client: etcdClient,
   clock: { via: 'none', reason: GO_CLOCK_REASON },
 });

@@ -4,15 +4,20 @@ export const REDIS_DIR = '/var/lib/faultline/redis';
 export const REDIS_CONF = '/etc/faultline/redis.conf';
 export const REDIS_LOG = '/var/log/faultline/redis.log';
 
+export const APPENDFSYNC = ['always', 'everysec', 'no'] as const;
+export type Appendfsync = (typeof APPENDFSYNC)[number];
+
 /**
  * Debian's own config binds to loopback and daemonizes; this one listens everywhere, stays
  * in the foreground, and starts replication at once (the default 5 s diskless-sync delay
  * would dominate start-up). `primary` is the address to replicate from, absent on the primary.
+ * Without `appendfsync` there is no persistence at all (a killed node restarts empty, as the
+ * kill canary shows); with it, the append-only file is on and fsynced that often.
  */
-export function renderRedisConfig(options: { readonly primary?: string }): string {
+export function renderRedisConfig(options: { readonly primary?: string; readonly appendfsync?: Appendfsync }): string {
   const lines = [
     ...listenEverywhere(REDIS_PORT, REDIS_DIR),
-    'appendonly no',
+    ...(options.appendfsync === undefined ? ['appendonly no'] : ['appendonly yes', `appendfsync ${options.appendfsync}`]),
     'save ""',
     'repl-diskless-sync yes',
     'repl-diskless-sync-delay 0',

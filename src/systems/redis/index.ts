@@ -1,9 +1,9 @@
 import { defineSystem } from '../descriptor.js';
 import { FAKETIME_LIB, TCMALLOC_LIB } from '../faketime.js';
 import { redisClient } from './capabilities.js';
-import { REDIS_PORT } from './config.js';
+import { APPENDFSYNC, type Appendfsync, REDIS_PORT } from './config.js';
 import { withSentinel } from './sentinel.js';
-import { redisServer } from './server.js';
+import { configureRedis, redisServer } from './server.js';
 
 export const redis = defineSystem({
   ...redisServer,
@@ -26,6 +26,16 @@ export const redis = defineSystem({
       type: 'integer',
       check: (v, cluster) => (typeof v === 'number' && (v < 0 || v >= cluster.nodes) ? `WAIT needs 0 to ${cluster.nodes - 1} replicas on ${cluster.nodes} nodes, got ${v}` : undefined),
     },
+    {
+      name: 'appendfsync',
+      summary: 'turn on the append-only file, fsynced always, every second or when the OS likes (default: no persistence at all)',
+      type: 'string',
+      choices: APPENDFSYNC,
+    },
   ],
-  adapt: (values) => (values['sentinel'] === true ? withSentinel(redis) : redis),
+  adapt(values) {
+    const fsync = values['appendfsync'];
+    const persisted = typeof fsync === 'string' ? defineSystem({ ...redis, adapt: undefined, configure: configureRedis(fsync as Appendfsync) }) : redis;
+    return values['sentinel'] === true ? withSentinel(persisted) : persisted;
+  },
 });

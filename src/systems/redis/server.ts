@@ -3,7 +3,7 @@ import type { Cluster, Node } from '../../cluster/node.js';
 import { run } from '../../cluster/node.js';
 import { processControl, removeData, startDaemon } from '../daemon.js';
 import type { Health, StartOptions, SystemDescriptor } from '../descriptor.js';
-import { parseInfo, primaryHealth, REDIS_CONF, REDIS_DIR, REDIS_LOG, REDIS_PORT, renderRedisConfig } from './config.js';
+import { type Appendfsync, parseInfo, primaryHealth, REDIS_CONF, REDIS_DIR, REDIS_LOG, REDIS_PORT, renderRedisConfig } from './config.js';
 
 const DAEMON = 'redis';
 
@@ -18,17 +18,22 @@ async function info(node: Node): Promise<Map<string, string>> {
   return parseInfo(await run(node, ['redis-cli', '-p', String(REDIS_PORT), 'info', 'replication'], { timeoutMs: 5_000 }));
 }
 
+/** Writes each node's config: the primary's, or a replica's of n1, persisted per `appendfsync`. */
+export function configureRedis(appendfsync: Appendfsync | undefined): SystemDescriptor['configure'] {
+  return async (cluster, node) => {
+    const primary = primaryOf(cluster);
+    const config = renderRedisConfig({ ...(node.name === primary.name ? {} : { primary: primary.address }), ...(appendfsync === undefined ? {} : { appendfsync }) });
+    await node.writeFile(REDIS_CONF, config);
+    await run(node, ['mkdir', '-p', REDIS_DIR]);
+  };
+}
+
 export const redisServer = {
   name: 'redis',
   port: REDIS_PORT,
   logFiles: [REDIS_LOG],
 
-  async configure(cluster, node) {
-    const primary = primaryOf(cluster);
-    const config = renderRedisConfig(node.name === primary.name ? {} : { primary: primary.address });
-    await node.writeFile(REDIS_CONF, config);
-    await run(node, ['mkdir', '-p', REDIS_DIR]);
-  },
+  configure: configureRedis(undefined),
 
   async start(_cluster, node, options: StartOptions = {}) {
     await startDaemon(node, { name: DAEMON, argv: ['redis-server', REDIS_CONF], logFile: REDIS_LOG, env: options.env ?? {} });

@@ -20,6 +20,13 @@ describe('redis config', () => {
     assert.doesNotMatch(conf, /replicaof/);
   });
 
+  it('persists nothing by default; --redis-appendfsync turns the append-only file on with that fsync policy', () => {
+    assert.match(renderRedisConfig({}), /^appendonly no$/m);
+    const conf = renderRedisConfig({ appendfsync: 'everysec' });
+    assert.match(conf, /^appendonly yes$/m);
+    assert.match(conf, /^appendfsync everysec$/m);
+  });
+
   it('points replicas at the primary address', () => {
     assert.match(renderRedisConfig({ primary: '10.213.7.11' }), /^replicaof 10\.213\.7\.11 6379$/m);
   });
