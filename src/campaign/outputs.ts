@@ -7,6 +7,7 @@ import { loadRun } from '../report/load.js';
 import { renderReport } from '../report/render.js';
 import { timestampDirName } from '../store/run-dir.js';
 import { renderCampaignIndex } from './index-page.js';
+import { exactJsonText } from '../history/exact-json.js';
 
 /** Campaign directories live in `<store>/campaigns/`, beside the tests' own directories. */
 export const CAMPAIGNS_DIR = 'campaigns';
@@ -42,7 +43,7 @@ export async function writeRunReport(runDir: string): Promise<string | undefined
 /** campaign.json (the `--json` summary), junit.xml and index.html, rewritten after every test. */
 export async function writeCampaignFiles(dir: CampaignDir, title: string, meta: { readonly [k: string]: Json }, outcomes: readonly TestOutcome[]): Promise<void> {
   try {
-    await writeFile(dir.jsonPath, `${JSON.stringify(summaryJson(outcomes, meta), null, 2)}\n`);
+    await writeFile(dir.jsonPath, `${exactJsonText(summaryJson(outcomes, meta), null, 2)}\n`);
     await writeFile(dir.junitPath, renderJunit(outcomes, title));
     await writeFile(dir.indexPath, renderCampaignIndex(title, dir.path, outcomes));
   } catch (err) {

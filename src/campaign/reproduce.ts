@@ -7,6 +7,7 @@ import { readHistoryJsonl } from '../store/read-history.js';
 import type { TestOutcome } from '../output/index.js';
 import { type RecordedFault, recordedSchedule, scheduleKinds } from '../../nemesis/replay.js';
 import type { PlannedTest } from './expand.js';
+import { parseExactJson } from '../history/exact-json.js';
 
 /** A finished run, as `repro` and `shrink` start from it: its spec, the faults it applied, and what it found. */
 export interface RecordedRun {
@@ -26,7 +27,7 @@ async function readJson(path: string, what: string): Promise<Json> {
     throw new UsageError(`no ${what} at ${path}`, 'give the directory of a run faultline wrote, e.g. store/redis-set/latest');
   }
   try {
-    return JSON.parse(text) as Json;
+    return parseExactJson(text) as Json;
   } catch {
     throw new InputError(path, undefined, `${what} is not JSON`);
   }

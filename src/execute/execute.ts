@@ -25,6 +25,7 @@ import { errorText } from '../runner/outcome.js';
 import type { Progress } from '../runner/stats.js';
 import { summarizeRun } from './summary.js';
 import { workloadClientFactory, workloadClients } from './clients.js';
+import { exactJsonText } from '../history/exact-json.js';
 
 export { workloadClients } from './clients.js';
 
@@ -195,7 +196,7 @@ async function runOnCluster(c: RunContext): Promise<ExecuteResult> {
     summarizeRun({ spec, cluster, run: finished, checkers, verdict, verdictReasons: reasons, errors, timings, readMode: plan.readMode.name, ...(nodeLogs === undefined ? {} : { nodeLogs }) });
   await writeResultsJson(runDir, results()).catch((err: unknown) => {
     errors.push(`results.json could not be written: ${errorText(err)}`);
-    process.stderr.write(`faultline: results.json could not be written (${errorText(err)}); the results:\n${JSON.stringify(results())}\n`);
+    process.stderr.write(`faultline: results.json could not be written (${errorText(err)}); the results:\n${exactJsonText(results())}\n`);
   });
 
   t = Date.now();

@@ -5,6 +5,7 @@ import { NEMESIS } from '../history/event.js';
 import type { TestSpec } from '../spec/test-spec.js';
 import type { CheckResult } from '../../workloads/workload.js';
 import type { RunResult } from '../runner/run.js';
+import { exactJsonText, parseExactJson } from '../history/exact-json.js';
 
 export interface RunSummaryInput {
   readonly spec: TestSpec;
@@ -43,8 +44,8 @@ export function faultLog(history: readonly HistoryEvent[]): Json[] {
 /** What results.json holds: the verdict and each checker's, counts, faults, timings, problems. */
 export function summarizeRun(s: RunSummaryInput): Json {
   const { stats } = s.run;
-  return JSON.parse(
-    JSON.stringify({
+  return parseExactJson(
+    exactJsonText({
       name: s.spec.name,
       verdict: s.verdict,
       ...(s.verdictReasons === undefined || s.verdictReasons.length === 0 ? {} : { verdictReasons: s.verdictReasons }),

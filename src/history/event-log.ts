@@ -1,12 +1,13 @@
 import { type EventType, type HistoryEvent, type Json, type Key, NEMESIS, type ProcessId } from './event.js';
 import { FIELD, FIXED_BYTES, Fragments, numberField, putBytes, putInt, putPair, putNumber, utf8 } from './formats/jsonl-bytes.js';
+import { exactJsonText } from './exact-json.js';
 
 const TYPES: readonly EventType[] = ['invoke', 'ok', 'fail', 'info'];
 /** The index of `type` in TYPES (comparisons: a keyed lookup costs more on every event). */
 function typeCode(type: EventType): number {
   return type === 'invoke' ? 0 : type === 'ok' ? 1 : type === 'fail' ? 2 : 3;
 }
-const TYPE_FRAGMENTS = TYPES.map((t) => utf8(`,"type":${JSON.stringify(t)}`));
+const TYPE_FRAGMENTS = TYPES.map((t) => utf8(`,"type":${exactJsonText(t)}`));
 const NULL_VALUE = utf8(',"value":null');
 /** `process` of a nemesis event: no client process is NaN. */
 const NEMESIS_CODE = Number.NaN;
@@ -75,7 +76,7 @@ export class EventLog {
     error: this.stringField('error'),
     stringKey: this.stringField('key'),
     numberKey: numberField('key'),
-    process: new Fragments((p) => `,"process":${Number.isNaN(p) ? JSON.stringify(NEMESIS) : JSON.stringify(p)}`),
+    process: new Fragments((p) => `,"process":${Number.isNaN(p) ? exactJsonText(NEMESIS) : exactJsonText(p)}`),
   };
 
   get length(): number {
@@ -173,7 +174,7 @@ export class EventLog {
     const fragments = this.fragments;
     const kind = c.valueKinds[j]!;
     const other = kind === ValueKind.Other ? this.others[c.valueA[j]!] : undefined;
-    const slowValue = other === undefined ? undefined : JSON.stringify(other);
+    const slowValue = other === undefined ? undefined : exactJsonText(other);
     const f = fragments.f.of(c.fs[j]!);
     const keyKind = c.keyKinds[j]!;
     const key = keyKind === KeyKind.None ? undefined : keyKind === KeyKind.String ? fragments.stringKey.of(c.keys[j]!) : fragments.numberKey.of(c.keys[j]!);
@@ -219,6 +220,6 @@ export class EventLog {
 
   /** `,"name":"…"` for an interned string, by its code. */
   private stringField(name: string): Fragments {
-    return new Fragments((code) => `,${JSON.stringify(name)}:${JSON.stringify(this.strings[code])}`);
+    return new Fragments((code) => `,${exactJsonText(name)}:${exactJsonText(this.strings[code])}`);
   }
 }

@@ -8,8 +8,11 @@
  * a fresh process id). Nemesis events use the process `"nemesis"`.
  */
 
-/** Any JSON value: what a database can hand back. */
-export type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
+/**
+ * Any JSON value: what a database can hand back. Integers beyond 2^53 are `bigint`s, so they
+ * compare exactly (see exact-json.ts); every other number is a `number`.
+ */
+export type Json = null | boolean | number | bigint | string | Json[] | { [key: string]: Json };
 
 export type EventType = 'invoke' | 'ok' | 'fail' | 'info';
 

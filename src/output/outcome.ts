@@ -2,6 +2,7 @@ import { type Verdict, worstVerdict } from '../checker/verdict.js';
 import { ExitCode, exitCodeForVerdict } from '../exit-codes.js';
 import type { Json } from '../history/event.js';
 import type { CheckResult } from '../../workloads/workload.js';
+import { exactJsonText } from '../history/exact-json.js';
 
 /**
  * How one test ended, as CI sees it:
@@ -71,9 +72,9 @@ export function describeChecker(c: CheckResult, maxChars = 500): string {
       }
     }
     text ??= describeNotLinearizable(d['notValid']);
-    if (text === undefined && Array.isArray(d['anomalies'])) text = `anomalies: ${JSON.stringify(d['anomalies'])}`;
+    if (text === undefined && Array.isArray(d['anomalies'])) text = `anomalies: ${exactJsonText(d['anomalies'])}`;
   }
-  text ??= JSON.stringify(d satisfies Json) ?? '';
+  text ??= exactJsonText(d satisfies Json) ?? '';
   const oneLine = text.replace(/\s+/g, ' ').trim();
   return oneLine.length > maxChars ? `${oneLine.slice(0, maxChars - 1)}…` : oneLine;
 }
@@ -84,15 +85,15 @@ function describeNotLinearizable(notValid: Json | undefined): string | undefined
   const first = notValid[0];
   if (first === null || typeof first !== 'object' || Array.isArray(first)) return undefined;
   const e = first['explanation'];
-  const key = first['key'] === null || first['key'] === undefined ? '' : `key ${JSON.stringify(first['key'])}: `;
+  const key = first['key'] === null || first['key'] === undefined ? '' : `key ${exactJsonText(first['key'])}: `;
   if (e === null || typeof e !== 'object' || Array.isArray(e)) {
     return typeof first['reason'] === 'string' ? `${key}${first['reason']}` : undefined;
   }
   const op = e['blocked'];
   const opText =
     op !== null && typeof op === 'object' && !Array.isArray(op)
-      ? `process ${JSON.stringify(op['process'])} ${String(op['f'])} ${JSON.stringify(op['input'])} → ${JSON.stringify(op['output'] ?? null)}`
+      ? `process ${exactJsonText(op['process'])} ${String(op['f'])} ${exactJsonText(op['input'])} → ${exactJsonText(op['output'] ?? null)}`
       : 'an operation';
   const more = notValid.length > 1 ? ` (and ${notValid.length - 1} more key(s))` : '';
-  return `${key}not linearizable: ${opText} cannot be placed after a linearizable prefix of ${String(e['prefixLength'])} op(s); model state(s) met: ${JSON.stringify(e['states'])}${more}`;
+  return `${key}not linearizable: ${opText} cannot be placed after a linearizable prefix of ${String(e['prefixLength'])} op(s); model state(s) met: ${exactJsonText(e['states'])}${more}`;
 }

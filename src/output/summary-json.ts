@@ -1,6 +1,7 @@
 import type { Json } from '../history/event.js';
 import { version } from '../version.js';
 import { type TestOutcome, exitCodeFor, overallVerdict } from './outcome.js';
+import { exactJsonText, parseExactJson } from '../history/exact-json.js';
 
 /** Bumped when a field changes meaning or disappears; adding fields keeps it. */
 export const SUMMARY_FORMAT = 1;
@@ -17,8 +18,8 @@ export function summaryJson(outcomes: readonly TestOutcome[], extra: { readonly 
     else if (o.status === 'interrupted') counts.interrupted++;
     else counts[o.verdict]++;
   }
-  return JSON.parse(
-    JSON.stringify({
+  return parseExactJson(
+    exactJsonText({
       format: SUMMARY_FORMAT,
       faultline: version,
       ...extra,

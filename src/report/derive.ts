@@ -3,6 +3,7 @@ import { type HistoryEvent, type Json, NEMESIS } from '../history/event.js';
 import { describeGrudge } from '../history/faults.js';
 import { asVerdict, checkerReport, isObj } from './checkers.js';
 import type { FaultInterval, OpCounts, Outcomes, ReportInput, RunSummary } from './input.js';
+import { exactJsonText } from '../history/exact-json.js';
 
 /** What a run directory held, as read (any part may be missing after a crash). */
 export interface RunParts {
@@ -83,7 +84,7 @@ function summary(test: { [k: string]: Json }, spec: { [k: string]: Json }, resul
   const shown = new Set(['system', 'workload', 'nemesis', 'seed', 'name', 'nodes']);
   const settings: Array<[string, string]> = Object.entries(spec)
     .filter(([k]) => !shown.has(k))
-    .map(([k, val]) => [k, typeof val === 'string' ? val : JSON.stringify(val)]);
+    .map(([k, val]) => [k, typeof val === 'string' ? val : exactJsonText(val)]);
   if (typeof spec['nodes'] === 'number') settings.unshift(['node count', String(spec['nodes'])]);
   // How reads were made changes what a verdict means (e.g. etcd serializable reads may be stale by design).
   const readMode = str(results?.['readMode']);
@@ -181,7 +182,7 @@ function targetsOf(value: Json): string {
     return `${shape}${describeGrudge(details['grudge'])}`;
   }
   if (isObj(value) && Array.isArray(value['targets'])) return value['targets'].map(String).join(', ');
-  return value === null ? '' : JSON.stringify(value);
+  return value === null ? '' : exactJsonText(value);
 }
 
 function str(v: Json | undefined): string | undefined {

@@ -5,6 +5,7 @@ import type { HistoryEvent, Json } from '../history/event.js';
 import { readHistoryJsonl } from '../store/read-history.js';
 import { type RunParts, buildReportInput } from './derive.js';
 import type { ReportInput } from './input.js';
+import { parseExactJson } from '../history/exact-json.js';
 
 /**
  * Reads a run directory (`test.json`, `history.jsonl`, `results.json`) into a ReportInput.
@@ -52,7 +53,7 @@ async function readJson(path: string, problems: string[]): Promise<Json | undefi
     throw new InputError(path, undefined, `cannot be read: ${(err as Error).message}`);
   }
   try {
-    return JSON.parse(text) as Json;
+    return parseExactJson(text) as Json;
   } catch (err) {
     // A half-written results.json would be a crash; say so in the report instead of refusing to make one.
     problems.push(`${basename(path)} is not valid JSON (${(err as Error).message}); it was ignored.`);

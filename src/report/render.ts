@@ -5,6 +5,7 @@ import { CLIENT_SCRIPT } from './client-script.js';
 import { jsonForScript } from './escape.js';
 import type { ReportInput } from './input.js';
 import { STYLE } from './style.js';
+import { exactJsonText } from '../history/exact-json.js';
 
 const NS_PER_MS = 1e6;
 const OUTCOME_CODE = { ok: 0, fail: 1, info: 2 } as const;
@@ -112,7 +113,7 @@ function withRawDetails<T extends { details: Json }>(checker: T): WithRawDetails
 }
 
 function rawText(details: Json): string {
-  const text = JSON.stringify(details, null, 2);
+  const text = exactJsonText(details, null, 2);
   return text.length <= RAW_DETAILS_LIMIT ? text : `${text.slice(0, RAW_DETAILS_LIMIT)}\n… (cut: see results.json in the run directory)`;
 }
 

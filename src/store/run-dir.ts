@@ -2,6 +2,7 @@ import { mkdir, rename, rm, symlink, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { InfrastructureError, UsageError } from '../errors.js';
 import type { Json } from '../history/event.js';
+import { exactJsonText } from '../history/exact-json.js';
 
 /**
  * A run's directory: `<store>/<test-name>/<timestamp>/` holding
@@ -102,7 +103,7 @@ export async function nodeDir(run: RunDir, node: string): Promise<string> {
 export async function writeJsonFile(path: string, value: Json): Promise<void> {
   const tmp = `${path}.tmp-${process.pid}`;
   try {
-    await writeFile(tmp, `${JSON.stringify(value, null, 2)}\n`);
+    await writeFile(tmp, `${exactJsonText(value, null, 2)}\n`);
     await rename(tmp, path);
   } catch (err) {
     // A full disk leaves no half-written file behind; the previous version, if any, stays.

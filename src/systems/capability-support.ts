@@ -10,6 +10,7 @@ import type { CapabilityName } from '../runner/capabilities.js';
 import { DefiniteFailure } from '../runner/outcome.js';
 import type { CapabilityClient, ClientOptions } from './client-options.js';
 import type { ReadMode, SystemClient } from './descriptor.js';
+import { exactJsonText, parseExactJson } from '../history/exact-json.js';
 
 /** Every key faultline writes lives under this prefix, so a test never touches anything else. */
 export const KEY_PREFIX = 'faultline';
@@ -24,14 +25,14 @@ export function lockKey(name: string): string {
 
 /** Register values are stored as JSON text, so `1` and `"1"` stay distinct. */
 export function encodeValue(value: Json): string {
-  return JSON.stringify(value);
+  return exactJsonText(value);
 }
 
 /** The stored text back as a value; `null`/`undefined` (no such key) reads `null`. */
 export function decodeValue(text: string | null | undefined): Json {
   if (text === null || text === undefined) return null;
   try {
-    return JSON.parse(text) as Json;
+    return parseExactJson(text) as Json;
   } catch {
     // Written by someone else: report it as it is rather than failing the read.
     return text;

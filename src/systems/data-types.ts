@@ -8,6 +8,7 @@ import type { Json, Key } from '../history/event.js';
 import type { CallOptions, MicroOp, TxnCapability } from '../runner/capabilities.js';
 import { sleepMs } from '../runner/async.js';
 import { KEY_PREFIX, abortError, decodeValue, definitely, encodeValue, rounds } from './capability-support.js';
+import { exactJsonText, parseExactJson } from '../history/exact-json.js';
 
 /** The one set the `set` workload grows; each element is a key or child under it. */
 export const SET_PREFIX = `${KEY_PREFIX}/set`;
@@ -31,7 +32,7 @@ export function elementName(element: Json): string {
 /** The element back from its name; a name faultline did not write is reported as it is. */
 export function elementFromName(name: string): Json {
   try {
-    return JSON.parse(decodeURIComponent(name)) as Json;
+    return parseExactJson(decodeURIComponent(name)) as Json;
   } catch {
     return name;
   }
@@ -39,7 +40,7 @@ export function elementFromName(name: string): Json {
 
 /** A list as stored where the system has no list type: JSON array text. */
 export function encodeList(list: readonly Json[]): string {
-  return JSON.stringify(list);
+  return exactJsonText(list);
 }
 
 /** Stored text back as a value; absent (`null`/`undefined`) reads `null`, and so does an empty znode. */
@@ -75,7 +76,7 @@ export function validateMicroOps(ops: readonly MicroOp[]): void {
   const scalars = new Set<string>();
   for (const [i, op] of ops.entries()) {
     const [f, key, value] = op;
-    if (!MICRO_OP_FUNCTIONS.has(f)) throw definitely('invalid-txn', `micro-op ${i}: unknown function ${JSON.stringify(f)}`);
+    if (!MICRO_OP_FUNCTIONS.has(f)) throw definitely('invalid-txn', `micro-op ${i}: unknown function ${exactJsonText(f)}`);
     if (typeof key !== 'string' && typeof key !== 'number') throw definitely('invalid-txn', `micro-op ${i}: key must be a string or number`);
     const k = String(key);
     if (f === 'w') {

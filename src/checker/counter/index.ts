@@ -1,5 +1,7 @@
 import type { Operation } from '../../history/operation.js';
 import type { Verdict } from '../verdict.js';
+import { exactInteger, exactJsonText } from '../../history/exact-json.js';
+import type { Json } from '../../history/event.js';
 
 /** The operation names the counter checker reads. */
 export const COUNTER_ADD = 'add';
@@ -10,11 +12,11 @@ export interface BadCounterRead {
   /** The read's invocation event. */
   event: number;
   process: number;
-  value: number;
+  value: number | bigint;
   /** Sum of acknowledged adds that completed before the read began. */
-  lower: number;
+  lower: number | bigint;
   /** Sum of every add (acknowledged or indeterminate) invoked before the read completed. */
-  upper: number;
+  upper: number | bigint;
 }
 
 export interface CounterResult {
@@ -31,20 +33,26 @@ export interface CounterResult {
 
 const MAX_EXAMPLES = 10;
 
+/** An integer value exactly, as a bigint (sums of many adds pass 2^53), or undefined. */
+function integer(v: Json | undefined): bigint | undefined {
+  if (typeof v === 'bigint') return v;
+  return typeof v === 'number' && Number.isSafeInteger(v) ? BigInt(v) : undefined;
+}
+
 /** Sorted times and the running sum of deltas up to each: "how much by time t" by binary search. */
 class Cumulative {
   private readonly times: number[];
-  private readonly sums: number[];
+  private readonly sums: bigint[];
 
-  constructor(points: readonly { time: number; delta: number }[]) {
+  constructor(points: readonly { time: number; delta: bigint }[]) {
     const sorted = [...points].sort((a, b) => a.time - b.time);
     this.times = sorted.map((p) => p.time);
-    let sum = 0;
+    let sum = 0n;
     this.sums = sorted.map((p) => (sum += p.delta));
   }
 
   /** Sum of deltas at times strictly before `t`. */
-  before(t: number): number {
+  before(t: number): bigint {
     let lo = 0;
     let hi = this.times.length;
     while (lo < hi) {
@@ -52,7 +60,7 @@ class Cumulative {
       if (this.times[mid]! < t) lo = mid + 1;
       else hi = mid;
     }
-    return lo === 0 ? 0 : this.sums[lo - 1]!;
+    return lo === 0 ? 0n : this.sums[lo - 1]!;
   }
 }
 
@@ -64,11 +72,11 @@ class Cumulative {
  */
 export function checkCounter(ops: readonly Operation[]): CounterResult {
   const adds = ops.filter((o) => o.f === COUNTER_ADD);
-  const negative = adds.find((o) => typeof o.input !== 'number' || o.input < 0);
+  const negative = adds.find((o) => (integer(o.input) ?? -1n) < 0n);
   if (negative !== undefined) {
-    throw new RangeError(`counter checker: the add at event ${negative.invokeIndex} has delta ${JSON.stringify(negative.input)}; the bounds hold for non-negative integer deltas only`);
+    throw new RangeError(`counter checker: the add at event ${negative.invokeIndex} has delta ${exactJsonText(negative.input)}; the bounds hold for non-negative integer deltas only`);
   }
-  const delta = (o: Operation): number => o.input as number;
+  const delta = (o: Operation): bigint => integer(o.input)!;
   const acknowledged = new Cumulative(adds.filter((o) => o.type === 'ok').map((o) => ({ time: o.ret, delta: delta(o) })));
   const possible = new Cumulative(adds.filter((o) => o.type !== 'fail').map((o) => ({ time: o.call, delta: delta(o) })));
 
@@ -77,16 +85,19 @@ export function checkCounter(ops: readonly Operation[]): CounterResult {
   let badReads = 0;
   let malformedReads = 0;
   for (const r of reads) {
-    if (typeof r.output !== 'number' || !Number.isSafeInteger(r.output)) {
+    const value = integer(r.output);
+    if (value === undefined) {
       malformedReads++;
       continue;
     }
     const lower = acknowledged.before(r.call);
     // "Invoked before the read completed": at or before its completion time counts.
     const upper = possible.before(r.ret + 1);
-    if (r.output >= lower && r.output <= upper) continue;
+    if (value >= lower && value <= upper) continue;
     badReads++;
-    if (examples.length < MAX_EXAMPLES) examples.push({ event: r.invokeIndex, process: r.process, value: r.output, lower, upper });
+    if (examples.length < MAX_EXAMPLES) {
+      examples.push({ event: r.invokeIndex, process: r.process, value: exactInteger(value), lower: exactInteger(lower), upper: exactInteger(upper) });
+    }
   }
 
   const count = (t: Operation['type']): number => adds.filter((o) => o.type === t).length;

@@ -1,5 +1,6 @@
 import type { Json } from '../../history/event.js';
 import type { Explanation, LinearizabilityResult, OpView, PartitionResult } from './result.js';
+import { exactJsonText } from '../../history/exact-json.js';
 
 const VERDICT_WORDS = {
   valid: 'linearizable',
@@ -76,10 +77,10 @@ export function op(o: OpView): string {
 }
 
 function sameText(a: Json, b: Json): boolean {
-  return JSON.stringify(a) === JSON.stringify(b);
+  return exactJsonText(a) === exactJsonText(b);
 }
 
 function show(v: Json): string {
-  const text = JSON.stringify(v);
+  const text = exactJsonText(v);
   return text.length > 80 ? `${text.slice(0, 77)}...` : text;
 }

@@ -2,6 +2,7 @@ import type { Json } from '../../history/event.js';
 import { describeFault, type FaultInterval, faultsDuring } from '../../history/faults.js';
 import type { Operation } from '../../history/operation.js';
 import type { Explanation, OpView } from './result.js';
+import { exactJsonText } from '../../history/exact-json.js';
 
 /**
  * The first thing a person reads about a non-linearizable key: one sentence they can check
@@ -48,7 +49,7 @@ function what(o: Pick<OpView, 'f' | 'input' | 'output' | 'type'>): string {
 
 /** The write (or successful cas) to the same key that completed last before `o` was invoked. */
 function lastWrite(o: OpView, ops: readonly Operation[]): string {
-  const sameKey = (p: Operation): boolean => (p.key === undefined ? o.key === undefined : o.key !== undefined && JSON.stringify(p.key) === JSON.stringify(o.key));
+  const sameKey = (p: Operation): boolean => (p.key === undefined ? o.key === undefined : o.key !== undefined && exactJsonText(p.key) === exactJsonText(o.key));
   let last: Operation | undefined;
   for (const p of ops) {
     if (p.type !== 'ok' || (p.f !== 'write' && p.f !== 'cas') || !sameKey(p) || p.ret >= o.call) continue;
@@ -69,6 +70,6 @@ function seconds(ns: number): string {
 }
 
 function show(v: Json): string {
-  const text = JSON.stringify(v) ?? 'null';
+  const text = exactJsonText(v) ?? 'null';
   return text.length > 60 ? `${text.slice(0, 57)}...` : text;
 }

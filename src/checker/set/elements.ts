@@ -1,6 +1,7 @@
 import type { Json } from '../../history/event.js';
 import type { Operation } from '../../history/operation.js';
 import { canonical } from '../linearizability/models/json.js';
+import { exactJsonText } from '../../history/exact-json.js';
 
 /** The operation names the set checker reads: adds, reads during the run, and the final read. */
 export const SET_ADD = 'add';
@@ -54,6 +55,6 @@ export function sample(values: readonly Json[], n = 20): Json[] {
 
 /** "3 (1, 2, 7)" — a count and the first few, for explanations. */
 export function countWithExamples(values: readonly Json[], n = 5): string {
-  const shown = sample(values, n).map((v) => JSON.stringify(v));
+  const shown = sample(values, n).map((v) => exactJsonText(v));
   return `${values.length} (${shown.join(', ')}${values.length > n ? ', …' : ''})`;
 }

@@ -2,6 +2,7 @@ import { type HistoryEvent, NEMESIS } from '../../history/event.js';
 import { checkLinearizability, type LinearizabilityOptions } from '../linearizability/check.js';
 import type { LinearizabilityResult } from '../linearizability/result.js';
 import { type ShrunkHistory, shrinkHistory } from './history.js';
+import { exactJsonText } from '../../history/exact-json.js';
 
 /**
  * The smallest sub-history of an invalid key that is still not linearizable in the same way.
@@ -18,8 +19,8 @@ export async function shrinkNotLinearizable(
   const bad = result.partitions.find((p) => p.verdict === 'invalid');
   if (bad === undefined) return undefined;
   const split = options.partition ?? true;
-  const key = JSON.stringify(bad.key);
-  const sameKey = (e: HistoryEvent): boolean => e.process === NEMESIS || !split || bad.key === null || JSON.stringify(e.key) === key;
+  const key = exactJsonText(bad.key);
+  const sameKey = (e: HistoryEvent): boolean => e.process === NEMESIS || !split || bad.key === null || exactJsonText(e.key) === key;
   return shrinkHistory(events.filter(sameKey), failsLike(result, options), deadline);
 }
 

@@ -4,6 +4,7 @@ import type { Operation } from '../../history/operation.js';
 import type { EdgeStore } from './graph.js';
 import { type Arena, HEAP, IntList, IntPairMap } from './int-tables.js';
 import type { TxnAnomaly, TxnRef } from './types.js';
+import { exactJsonText } from '../../history/exact-json.js';
 
 /** A micro-op as recorded: `[f, key, value]`. */
 export type MicroOp = readonly [string, Key, Json];
@@ -79,7 +80,7 @@ function checkMops(op: Operation, value: Json, allowed: ReadonlySet<string>, fil
     const m = value[j];
     if (!Array.isArray(m) || m.length !== 3) return bad(`micro-op ${j} is not a 3-element list`);
     const [f, k] = m;
-    if (typeof f !== 'string' || !allowed.has(f)) return bad(`micro-op ${j} has unknown function ${JSON.stringify(f)}`);
+    if (typeof f !== 'string' || !allowed.has(f)) return bad(`micro-op ${j} has unknown function ${exactJsonText(f)}`);
     if (typeof k !== 'string' && typeof k !== 'number') return bad(`micro-op ${j} has a key that is not a string or number`);
   }
   return value as unknown as MicroOp[];
@@ -97,7 +98,7 @@ export function txnRef(op: Operation, value: Json): TxnRef {
 export function show(v: Json | undefined): string {
   if (v === null || v === undefined) return 'nil';
   if (Array.isArray(v)) return `[${v.map(show).join(' ')}]`;
-  if (typeof v === 'object') return JSON.stringify(v);
+  if (typeof v === 'object') return exactJsonText(v);
   return String(v);
 }
 
@@ -136,8 +137,8 @@ export class KeyTable {
 }
 
 /** A value usable as a Map key: primitives as they are, anything else by its JSON text. */
-export function valueKey(v: Json): string | number | boolean | null {
-  return typeof v === 'object' && v !== null ? JSON.stringify(v) : v;
+export function valueKey(v: Json): string | number | bigint | boolean | null {
+  return typeof v === 'object' && v !== null ? exactJsonText(v) : v;
 }
 
 /** Values of one key equal as data (JSON), not as object identity. */
@@ -169,7 +170,7 @@ export class ValueIndex {
 }
 
 function otherKey(kid: number, v: Json): string {
-  return `${kid}\u0000${typeof v === 'string' ? 's' + v : JSON.stringify(v)}`;
+  return `${kid}\u0000${typeof v === 'string' ? 's' + v : exactJsonText(v)}`;
 }
 
 /** What a workload's inference hands to the cycle search: the data edges, and how to explain one. */

@@ -12,6 +12,7 @@ import type { Json } from '../../history/event.js';
 import { type TestOutcome, emitGithubAnnotations, exitCodeFor, paint, summaryJson, table, useColor, writeJunit } from '../../output/index.js';
 import { progress } from './images.js';
 import { progressPrinter } from './run.js';
+import { exactJsonText } from '../../history/exact-json.js';
 
 interface CampaignFlags {
   store?: string;
@@ -41,7 +42,7 @@ export function registerCampaign(program: Command): void {
       const seed = campaign.seed ?? (flags.seed === undefined ? randomSeed() : parseSeed(flags.seed));
       const tests = await expandCampaign(campaign, { seed, ...(flags.store === undefined ? {} : { store: flags.store }) });
       if (flags.dryRun === true) {
-        process.stdout.write(flags.json === true ? `${JSON.stringify({ campaign: campaign.name, seed, tests: tests.map((t) => t.spec) }, null, 2)}\n` : dryRunTable(tests));
+        process.stdout.write(flags.json === true ? `${exactJsonText({ campaign: campaign.name, seed, tests: tests.map((t) => t.spec) }, null, 2)}\n` : dryRunTable(tests));
         return;
       }
       const store = tests[0]?.spec.store ?? 'store';
@@ -57,7 +58,7 @@ export function registerCampaign(program: Command): void {
         if (flags.junit !== undefined) await writeJunit(outcomes, flags.junit, `faultline campaign ${campaign.name}`);
         emitGithubAnnotations(outcomes);
         process.stderr.write(`${summaryTable(outcomes, color)}\n${paint(color, 'dim', `index: ${dir.indexPath}`)}\n`);
-        process.stdout.write(flags.json === true ? `${JSON.stringify(summaryJson(outcomes, meta), null, 2)}\n` : '');
+        process.stdout.write(flags.json === true ? `${exactJsonText(summaryJson(outcomes, meta), null, 2)}\n` : '');
       };
       let p = progress();
       const done: TestOutcome[] = [];

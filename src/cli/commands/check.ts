@@ -18,6 +18,7 @@ import {
   isConsistencyModel,
 } from '../../checker/txn/index.js';
 import { exitCodeForVerdict } from '../../exit-codes.js';
+import { exactJsonText, parseExactJson } from '../../history/exact-json.js';
 
 export interface CheckFlags {
   model?: string;
@@ -98,7 +99,7 @@ async function checkTxn(file: string, flags: CheckFlags): Promise<number> {
   };
   const shrunk = flags.shrink === true && result.verdict === 'invalid' ? await shrinkHistory(events, sameFailure, shrinkDeadline(flags)) : undefined;
   const shown = shrunk === undefined ? result : { ...result, shrunk };
-  process.stdout.write(flags.json === true ? `${JSON.stringify(shown, null, 2)}\n` : `${formatTxnResult(result).trimEnd()}\n${describeShrunk(shrunk)}`);
+  process.stdout.write(flags.json === true ? `${exactJsonText(shown, null, 2)}\n` : `${formatTxnResult(result).trimEnd()}\n${describeShrunk(shrunk)}`);
   return exitCodeForVerdict(result.verdict);
 }
 
@@ -121,7 +122,7 @@ async function checkModel(file: string, flags: CheckFlags): Promise<number> {
   const result = await checkLinearizability(events, options);
   const shrunk = flags.shrink === true ? await shrinkNotLinearizable(events, result, options, shrinkDeadline(flags)) : undefined;
   const shown = shrunk === undefined ? result : { ...result, shrunk };
-  process.stdout.write(flags.json === true ? `${JSON.stringify(shown, null, 2)}\n` : `${describeResult(file, result)}${describeShrunk(shrunk)}`);
+  process.stdout.write(flags.json === true ? `${exactJsonText(shown, null, 2)}\n` : `${describeResult(file, result)}${describeShrunk(shrunk)}`);
   return exitCodeForVerdict(result.verdict);
 }
 
@@ -138,7 +139,7 @@ function describeShrunk(s: ShrunkHistory | undefined): string {
 
 function parseInit(text: string): Json {
   try {
-    return JSON.parse(text) as Json;
+    return parseExactJson(text) as Json;
   } catch {
     return text;
   }

@@ -4,6 +4,7 @@ import { type RecordedRun, loadRecordedRun, reproSummary, reproTests, reproduces
 import { type FaultUnit, ddmin, describeUnit, faultUnits, scheduleOf } from '../../campaign/shrink-faults.js';
 import { ExitCode } from '../../exit-codes.js';
 import { runSeries } from './series.js';
+import { exactJsonText } from '../../history/exact-json.js';
 
 interface ReproFlags {
   runs: string;
@@ -45,7 +46,7 @@ export function registerRepro(program: Command): void {
       const summary = reproSummary(run, outcomes);
       const same = outcomes.filter((o) => reproduces(run, o)).length;
       process.stderr.write(`${summary}\nindex: ${dir.indexPath}\n`);
-      if (flags.json === true) process.stdout.write(`${JSON.stringify({ original: run.dir, anomalies: run.anomalies, runs: n, reproduced: same, summary, index: dir.indexPath }, null, 2)}\n`);
+      if (flags.json === true) process.stdout.write(`${exactJsonText({ original: run.dir, anomalies: run.anomalies, runs: n, reproduced: same, summary, index: dir.indexPath }, null, 2)}\n`);
       else process.stdout.write(`${summary}\n`);
       // Reproduced at all: the anomaly is real (1); never: unknown (2), never green.
       process.exitCode = same > 0 ? ExitCode.Invalid : ExitCode.Unknown;
@@ -69,7 +70,7 @@ export function registerRepro(program: Command): void {
         budgetMs: Number(flags.timeBudget) * 60_000,
         store: flags.store ?? run.spec.store,
       });
-      if (flags.json === true) process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
+      if (flags.json === true) process.stdout.write(`${exactJsonText(result, null, 2)}\n`);
       else process.stdout.write(`${result.summary}\n`);
       process.exitCode = result.minimal.length === 0 && !result.reproducedWithout ? ExitCode.Unknown : ExitCode.Invalid;
     });

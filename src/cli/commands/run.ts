@@ -15,6 +15,7 @@ import { progress } from './images.js';
 import { writeRunReport } from '../../campaign/outputs.js';
 import { type NodeLimitFlags, addNodeLimitOptions, nodeLimitInput } from './node-limits.js';
 import { emitGithubAnnotations, outcomeOfError, outcomeOfRun, writeJunit } from '../../output/index.js';
+import { exactJsonText } from '../../history/exact-json.js';
 
 interface RunFlags extends NodeLimitFlags {
   system?: string;
@@ -155,7 +156,7 @@ export function registerRun(program: Command): void {
       p.done(`${spec.name}: ${result.verdict}`);
       // The same report a campaign writes for each of its runs, beside results.json.
       const reportProblem = await writeRunReport(result.runDir);
-      process.stdout.write(flags.json === true ? `${JSON.stringify(result.results, null, 2)}\n` : describeResult(result, reportProblem));
+      process.stdout.write(flags.json === true ? `${exactJsonText(result.results, null, 2)}\n` : describeResult(result, reportProblem));
       process.exitCode = result.interrupted ? ExitCode.Interrupted : exitCodeForVerdict(result.verdict);
     });
 }

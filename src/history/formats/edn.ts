@@ -13,7 +13,46 @@ const OPTIONS: Parameters<typeof parseEDNString>[1] = {
 };
 
 export function parseEdnValue(text: string): unknown {
-  return parseEDNString(text, OPTIONS);
+  return parseEDNString(exactLongIntegers(text), OPTIONS);
+}
+
+/**
+ * edn-data reads `9007199254740993` as a double (…992) and only `…993N` as a bigint: long
+ * integer literals get their `N` here, so every integer stays exact.
+ */
+export function exactLongIntegers(text: string): string {
+  if (!/\d{16}/.test(text)) return text;
+  let out = '';
+  let from = 0;
+  for (let i = 0; i < text.length; ) {
+    const c = text[i]!;
+    if (c === '"') i = afterString(text, i);
+    else if (c === ';') i = text.indexOf('\n', i) === -1 ? text.length : text.indexOf('\n', i);
+    else if (c === '\\') i += 2; // a character literal: \a, \1
+    else if (/[-+\d]/.test(c) && (i === 0 || DELIMITER.test(text[i - 1]!))) {
+      let j = i + 1;
+      while (j < text.length && isDigit(text[j]!)) j++;
+      if (j - i >= 16 && (j === text.length || DELIMITER.test(text[j]!)) && !Number.isSafeInteger(Number(text.slice(i, j)))) {
+        out += `${text.slice(from, j)}N`;
+        from = j;
+      }
+      i = j;
+    } else i++;
+  }
+  return out + text.slice(from);
+}
+
+/** What may stand before or after a number token in EDN. */
+const DELIMITER = /[\s,()[\]{}]/;
+
+function isDigit(c: string): boolean {
+  return c >= '0' && c <= '9';
+}
+
+function afterString(text: string, open: number): number {
+  let i = open + 1;
+  while (i < text.length && text[i] !== '"') i += text[i] === '\\' ? 2 : 1;
+  return i + 1;
 }
 
 /** Jepsen's `history.edn`: one map per line, `;` comments and blank lines ignored. */

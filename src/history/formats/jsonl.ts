@@ -1,5 +1,6 @@
 import type { HistoryEvent } from '../event.js';
 import { fail, toEvent } from './normalize.js';
+import { exactJsonText, parseExactJson } from '../exact-json.js';
 
 /**
  * faultline's own format: one JSON object per line (blank lines ignored). A run killed
@@ -15,7 +16,7 @@ export function parseJsonLines(text: string, file: string): HistoryEvent[] {
     const at = { file, line: i + 1, position: events.length };
     let raw: unknown;
     try {
-      raw = JSON.parse(line);
+      raw = parseExactJson(line);
     } catch (err) {
       const tornTail = i === lines.length - 1;
       if (tornTail) break;
@@ -30,7 +31,7 @@ export function parseJsonLines(text: string, file: string): HistoryEvent[] {
 export function parseJsonArray(text: string, file: string): HistoryEvent[] {
   let raw: unknown;
   try {
-    raw = JSON.parse(text);
+    raw = parseExactJson(text);
   } catch (err) {
     const message = (err as Error).message;
     const pos = /position (\d+)/.exec(message);
@@ -57,7 +58,7 @@ export function serializeEvent(e: HistoryEvent): string {
   let line = `{"index":${json(e.index)},"time":${json(e.time)},"process":${json(e.process)},"type":${quoted(e.type)},"f":${quoted(e.f)}`;
   if (e.key !== undefined) line += `,"key":${json(e.key)}`;
   // A value a client handed back as `undefined` is left out, as JSON.stringify leaves it out.
-  if (e.value !== undefined) line += `,"value":${JSON.stringify(e.value)}`;
+  if (e.value !== undefined) line += `,"value":${exactJsonText(e.value)}`;
   if (e.node !== undefined) line += `,"node":${quoted(e.node)}`;
   if (e.error !== undefined) line += `,"error":${quoted(e.error)}`;
   return `${line}}\n`;
@@ -70,7 +71,7 @@ const QUOTED_CACHE_SIZE = 1000;
 function quoted(s: string): string {
   let q = quotedCache.get(s);
   if (q === undefined) {
-    q = JSON.stringify(s);
+    q = exactJsonText(s);
     if (quotedCache.size < QUOTED_CACHE_SIZE) quotedCache.set(s, q);
   }
   return q;
@@ -78,7 +79,7 @@ function quoted(s: string): string {
 
 /** A number or a string as JSON: integers written directly (the common case), the rest as JSON.stringify does. */
 function json(x: number | string): string {
-  return Number.isSafeInteger(x) ? String(x) : JSON.stringify(x);
+  return Number.isSafeInteger(x) ? String(x) : exactJsonText(x);
 }
 
 export function serializeHistory(events: Iterable<HistoryEvent>): string {

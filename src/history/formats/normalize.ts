@@ -1,5 +1,6 @@
 import { InputError } from '../../errors.js';
 import { type EventType, type HistoryEvent, type Json, NEMESIS } from '../event.js';
+import { exactInteger, exactJsonText } from '../exact-json.js';
 
 /** Where a raw event came from, for error messages. */
 export interface Origin {
@@ -31,17 +32,18 @@ export function toEvent(raw: unknown, at: Origin): HistoryEvent {
     process: processOf(map['process'], at),
     type: type as EventType,
     f: functionOf(map['f'], at),
-    value: toJson(map['value'] ?? null),
+    value: valueOf(map['value'], at, 'value'),
   };
-  const key = map['key'];
+  const key = typeof map['key'] === 'bigint' ? exactInteger(map['key']) : map['key'];
   if (key !== undefined && key !== null) {
-    if (typeof key !== 'string' && typeof key !== 'number') fail(at, `expected "key" to be a string or number, found ${describe(key)}`);
-    event.key = key;
+    if (typeof key !== 'string' && typeof key !== 'number' && typeof key !== 'bigint') fail(at, `expected "key" to be a string or number, found ${describe(key)}`);
+    // Keys only group operations: an integer beyond 2^53 keeps its identity as its digits.
+    event.key = typeof key === 'bigint' ? String(key) : key;
   }
   const node = map['node'];
-  if (node !== undefined && node !== null) event.node = typeof node === 'string' ? node : JSON.stringify(toJson(node));
+  if (node !== undefined && node !== null) event.node = typeof node === 'string' ? node : exactJsonText(valueOf(node, at, 'node'));
   const error = map['error'];
-  if (error !== undefined && error !== null) event.error = typeof error === 'string' ? error : JSON.stringify(toJson(error));
+  if (error !== undefined && error !== null) event.error = typeof error === 'string' ? error : exactJsonText(valueOf(error, at, 'error'));
   return event;
 }
 
@@ -63,13 +65,19 @@ function isPlainObject(v: unknown): v is Record<string, unknown> {
 }
 
 function optionalCount(map: Record<string, unknown>, field: string, at: Origin): number | undefined {
-  const v = map[field];
+  const v = safe(map[field]);
   if (v === undefined || v === null) return undefined;
   if (typeof v !== 'number' || !Number.isFinite(v) || v < 0) fail(at, `expected "${field}" to be a non-negative number, found ${describe(v)}`);
   return v;
 }
 
-function processOf(v: unknown, at: Origin): HistoryEvent['process'] {
+/** EDN's `1N` is a bigint however small: as a count, it must fit a double exactly. */
+function safe(v: unknown): unknown {
+  return typeof v === 'bigint' ? exactInteger(v) : v;
+}
+
+function processOf(raw: unknown, at: Origin): HistoryEvent['process'] {
+  const v = safe(raw);
   if (v === NEMESIS) return NEMESIS;
   if (typeof v === 'number' && Number.isInteger(v) && v >= 0) return v;
   return fail(at, `expected "process" to be a non-negative integer or "nemesis", found ${describe(v)}`);
@@ -82,8 +90,29 @@ function functionOf(v: unknown, at: Origin): string {
   return fail(at, `expected "f" to be a string, found ${describe(v)}`);
 }
 
-/** Plain JSON from whatever a parser produced (EDN sets/dates/tags included). */
-export function toJson(v: unknown): Json {
+/**
+ * Values nest at most this deep. Checkers, explanations and reports walk values
+ * recursively; a bound here keeps a hostile file from overflowing the stack there.
+ */
+export const MAX_VALUE_DEPTH = 256;
+
+function valueOf(v: unknown, at: Origin, field: string): Json {
+  try {
+    return toJson(v ?? null);
+  } catch (err) {
+    if (err instanceof ValueError) fail(at, `"${field}" ${err.message}`);
+    throw err;
+  }
+}
+
+class ValueError extends Error {}
+
+/**
+ * Plain JSON from whatever a parser produced (EDN sets/dates/tags included). Integers stay
+ * exact: a bigint (EDN's `1N`, a long literal) is a number when it fits a double exactly.
+ * Throws ValueError for what no history can mean: an invalid date, nesting too deep.
+ */
+export function toJson(v: unknown, depth = 0): Json {
   if (v === null || v === undefined) return null;
   switch (typeof v) {
     case 'string':
@@ -92,14 +121,19 @@ export function toJson(v: unknown): Json {
     case 'number':
       return Number.isFinite(v) ? v : String(v);
     case 'bigint':
-      return Number(v);
+      return exactInteger(v);
     case 'object': {
-      if (Array.isArray(v)) return v.map(toJson);
-      if (v instanceof Set) return [...v].map(toJson);
-      if (v instanceof Date) return v.toISOString();
-      if (v instanceof Map) return Object.fromEntries([...v].map(([k, x]) => [String(toJson(k)), toJson(x)]));
+      if (depth >= MAX_VALUE_DEPTH) throw new ValueError(`nests deeper than ${MAX_VALUE_DEPTH} levels`);
+      const inner = (x: unknown): Json => toJson(x, depth + 1);
+      if (Array.isArray(v)) return v.map(inner);
+      if (v instanceof Set) return [...v].map(inner);
+      if (v instanceof Date) {
+        if (Number.isNaN(v.getTime())) throw new ValueError('holds an #inst that is not a valid date');
+        return v.toISOString();
+      }
+      if (v instanceof Map) return Object.fromEntries([...v].map(([k, x]) => [String(inner(k)), inner(x)]));
       // fromEntries defines own properties, so a "__proto__" key stays data, not a prototype.
-      return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, toJson(x)]));
+      return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, inner(x)]));
     }
     default:
       return String(v);
@@ -108,6 +142,6 @@ export function toJson(v: unknown): Json {
 
 export function describe(v: unknown): string {
   if (v === undefined) return 'nothing';
-  const text = JSON.stringify(v) ?? String(v);
+  const text = exactJsonText(v) ?? String(v);
   return text.length > 60 ? `${text.slice(0, 57)}...` : text;
 }

@@ -16,9 +16,19 @@ export function renderZooCfg(addresses: readonly string[]): string {
     '4lw.commands.whitelist=srvr,stat,ruok,mntr,conf,cons,wchs',
     // Debian's package has no Jetty: the admin server would only log a failure.
     'admin.enableServer=false',
-    ...addresses.map((address, i) => `server.${i + 1}=${address}:2888:3888`),
+    // Dynamic reconfiguration (the member fault): servers carry their client port, and
+    // reconfig is allowed without a super user (faultline's workloads set no ACLs).
+    'reconfigEnabled=true',
+    'skipACL=yes',
+    'standaloneEnabled=false',
+    ...addresses.map((address, i) => zkServerLine(i + 1, address)),
   ];
   return `${lines.join('\n')}\n`;
+}
+
+/** One ensemble member as static and dynamic config write it. */
+export function zkServerLine(id: number, address: string): string {
+  return `server.${id}=${address}:2888:3888:participant;${ZK_PORT}`;
 }
 
 /** Logs to stdout, which the daemon wrapper sends to ZK_LOG. */

@@ -1,4 +1,5 @@
 import { defineSystem } from '../descriptor.js';
+import { zookeeperMembership } from './membership.js';
 import { FAKETIME_LIB } from '../faketime.js';
 import { zookeeperClient } from './capabilities.js';
 import { ZK_PORT } from './config.js';
@@ -10,6 +11,7 @@ export const zookeeper = defineSystem({
   // The JRE's postinst needs the man folder that minimal images leave out.
   install: { prepare: 'mkdir -p /usr/share/man/man1', packages: ['zookeeper'] },
   versionCommand: `echo srvr | nc -q1 localhost ${ZK_PORT}`,
+  membership: zookeeperMembership,
   client: zookeeperClient,
   // The JVM reads time through libc: libfaketime moves it (log times and znode ctimes follow).
   clock: { via: 'faketime', preload: [FAKETIME_LIB] },

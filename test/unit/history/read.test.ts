@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
+import { parseExactJson } from '../../../src/history/exact-json.js';
 import { InputError } from '../../../src/errors.js';
 import type { HistoryEvent } from '../../../src/history/event.js';
 import { serializeEvent, serializeHistory } from '../../../src/history/formats/jsonl.js';
@@ -73,7 +74,8 @@ describe('faultline JSON Lines', () => {
         process: fc.oneof(fc.nat(20), fc.constant('nemesis' as const)),
         type: fc.constantFrom('invoke' as const, 'ok' as const, 'fail' as const, 'info' as const),
         f: fc.string({ minLength: 1 }),
-        value: fc.jsonValue().map((v) => JSON.parse(JSON.stringify(v)) as HistoryEvent['value']),
+        // Integers beyond 2^53 read back as exact bigints: the canonical form of any JSON value.
+        value: fc.jsonValue().map((v) => parseExactJson(JSON.stringify(v)) as HistoryEvent['value']),
         key: fc.oneof(fc.string(), fc.integer()),
         node: fc.string(),
         error: fc.string(),

@@ -44,8 +44,9 @@ describe('redis config', () => {
 describe('zookeeper config', () => {
   it('lists every server by address and whitelists the four-letter words the health check uses', () => {
     const cfg = renderZooCfg(members.map((m) => m.address));
-    assert.match(cfg, /^server\.1=10\.213\.7\.11:2888:3888$/m);
-    assert.match(cfg, /^server\.3=10\.213\.7\.13:2888:3888$/m);
+    assert.match(cfg, /^server\.1=10\.213\.7\.11:2888:3888:participant;2181$/m);
+    assert.match(cfg, /^server\.3=10\.213\.7\.13:2888:3888:participant;2181$/m);
+    assert.match(cfg, /^reconfigEnabled=true$/m);
     assert.match(cfg, /^4lw\.commands\.whitelist=.*\bsrvr\b/m);
     assert.match(cfg, /^admin\.enableServer=false$/m);
   });

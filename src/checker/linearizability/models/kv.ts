@@ -1,5 +1,6 @@
 import type { Json } from '../../../history/event.js';
 import type { Model, ModelOp } from '../model.js';
+import { exactJsonText } from '../../../history/exact-json.js';
 
 /**
  * Written keys (sorted) with their values and a polynomial hash of each value; every
@@ -27,7 +28,7 @@ export const kv: Model<Store> = {
   summary: 'a key-value store of strings, per key: get, put v, append s',
   functions: ['get', 'put', 'append'],
   init: (initial) => {
-    const text = typeof initial === 'string' ? initial : initial == null ? '' : JSON.stringify(initial);
+    const text = typeof initial === 'string' ? initial : initial == null ? '' : exactJsonText(initial);
     return { initial: text, keys: [], values: [], hashes: [], hash: textHash(0, text) };
   },
   step(store, op) {
@@ -95,7 +96,7 @@ export const kv: Model<Store> = {
     };
   },
   readOnly: (op) => op.f === 'get',
-  key: (store) => JSON.stringify([store.initial, store.keys, store.values]),
+  key: (store) => exactJsonText([store.initial, store.keys, store.values]),
   hash: (store) => store.hash,
   equals: (a, b) =>
     a.initial === b.initial &&

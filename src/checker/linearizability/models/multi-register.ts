@@ -1,6 +1,7 @@
 import type { Json } from '../../../history/event.js';
 import type { Model, ModelOp } from '../model.js';
 import { canonical, sameJson } from './json.js';
+import { exactJsonText } from '../../../history/exact-json.js';
 
 type Registers = Readonly<Record<string, Json>>;
 type MicroOp = [string, string | number, Json];
@@ -33,9 +34,9 @@ export const multiRegister: Model<Registers> = {
     if (!Array.isArray(mops)) return 'a multi-register value must be a list of [f, key, value] micro-ops';
     for (const m of mops) {
       if (!Array.isArray(m) || m.length !== 3 || typeof m[0] !== 'string' || !(isRead(m[0]) || isWrite(m[0]))) {
-        return `expected a micro-op [read|write, key, value], found ${JSON.stringify(m)}`;
+        return `expected a micro-op [read|write, key, value], found ${exactJsonText(m)}`;
       }
-      if (typeof m[1] !== 'string' && typeof m[1] !== 'number') return `a micro-op key must be a string or number, found ${JSON.stringify(m[1])}`;
+      if (typeof m[1] !== 'string' && typeof m[1] !== 'number') return `a micro-op key must be a string or number, found ${exactJsonText(m[1])}`;
     }
     return undefined;
   },

@@ -1,6 +1,7 @@
 import type { Json } from '../../../history/event.js';
 import type { Model } from '../model.js';
 import { canonical } from './json.js';
+import { parseExactJson } from '../../../history/exact-json.js';
 
 /** Elements as sorted canonical JSON text, so equal sets are equal arrays. */
 type SetState = readonly string[];
@@ -23,7 +24,7 @@ export const set: Model<SetState> = {
   },
   readOnly: (op) => op.f === 'read',
   key: (state) => state.join('\n'),
-  show: (state) => state.map((x) => JSON.parse(x) as Json),
+  show: (state) => state.map((x) => parseExactJson(x) as Json),
 };
 
 function normalise(values: readonly Json[]): SetState {

@@ -1,6 +1,7 @@
 import type { Json } from '../../../history/event.js';
 import type { Model } from '../model.js';
 import { canonical } from './json.js';
+import { parseExactJson } from '../../../history/exact-json.js';
 
 /** The queue's contents as a sorted multiset of canonical JSON text. */
 type Bag = readonly string[];
@@ -32,7 +33,7 @@ export const unorderedQueue: Model<Bag> = {
   },
   readOnly: () => false,
   key: (bag) => bag.join('\n'),
-  show: (bag) => bag.map((x) => JSON.parse(x) as Json),
+  show: (bag) => bag.map((x) => parseExactJson(x) as Json),
 };
 
 function insert(bag: Bag, x: string): Bag {
