@@ -28,9 +28,11 @@ export function parseCampaign(text: string, file: string): Campaign {
   const yamlError = doc.errors[0];
   if (yamlError !== undefined) {
     const line = yamlError.linePos?.[0].line ?? lineCounter.linePos(yamlError.pos[0]).line;
-    throw new InputError(file, line, `not valid YAML: ${yamlError.message.split('\n')[0] ?? yamlError.code}`, HINT);
+    // The parser reports its own stack overflow as a YAML error: say what it means.
+    const message = /call stack/i.test(yamlError.message) ? 'it nests too deeply' : (yamlError.message.split('\n')[0] ?? yamlError.code);
+    throw new InputError(file, line, `not valid YAML: ${message}`, HINT);
   }
-  const r = CampaignSchema.safeParse(doc.toJS() ?? {});
+  const r = CampaignSchema.safeParse(plainValue(doc, file) ?? {});
   if (r.success) return r.data;
   const issues = r.error.issues.map(deepestIssue);
   const issue = issues[0];
@@ -39,6 +41,22 @@ export function parseCampaign(text: string, file: string): Campaign {
   const line = node?.range === undefined || node.range === null ? undefined : lineCounter.linePos(node.range[0]).line;
   const more = issues.length > 1 ? ` (and ${issues.length - 1} more problem${issues.length > 2 ? 's' : ''})` : '';
   throw new InputError(file, line, `${formatPath(issue.path) || 'campaign'}: ${issue.message}${more}`, HINT);
+}
+
+/**
+ * The document as plain data. Aliases that expand past yaml's budget (a "billion laughs"
+ * file) and nesting too deep to walk are the file's problem, said in a line.
+ */
+function plainValue(doc: ReturnType<typeof parseDocument>, file: string): unknown {
+  try {
+    return doc.toJS({ maxAliasCount: 100 });
+  } catch (err) {
+    if (err instanceof RangeError) throw new InputError(file, undefined, 'not a usable campaign: it nests too deeply', HINT);
+    if (err instanceof ReferenceError && /alias/i.test(err.message)) {
+      throw new InputError(file, undefined, 'not a usable campaign: its YAML aliases expand too much (more than 100 references to one anchor\'s contents)', HINT);
+    }
+    throw new InputError(file, undefined, `not valid YAML: ${err instanceof Error ? err.message.split('\n')[0] : String(err)}`, HINT);
+  }
 }
 
 interface Issue {

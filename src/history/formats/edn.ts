@@ -1,6 +1,6 @@
 import { parseEDNString } from 'edn-data';
 import type { HistoryEvent } from '../event.js';
-import { describe, fail, toEvent } from './normalize.js';
+import { describe, fail, parserMessage, toEvent } from './normalize.js';
 
 /** Keywords as plain strings (`:append` → "append"), vectors/lists/sets as arrays, maps as objects. */
 const OPTIONS: Parameters<typeof parseEDNString>[1] = {
@@ -68,7 +68,7 @@ export function parseEdnLines(text: string, file: string): HistoryEvent[] {
     try {
       raw = parseEdnValue(line);
     } catch (err) {
-      fail(at, `expected an EDN map (${(err as Error).message})`);
+      fail(at, `expected an EDN map (${parserMessage(err)})`);
     }
     // edn-data returns null for an unterminated form rather than throwing.
     if (raw === null) fail(at, 'expected a complete EDN map {...}; this one is not closed');
@@ -83,7 +83,7 @@ export function parseEdnCollection(text: string, file: string): HistoryEvent[] {
   try {
     raw = parseEdnValue(text);
   } catch (err) {
-    return fail({ file, position: 0 }, `expected an EDN vector of event maps (${(err as Error).message})`);
+    return fail({ file, position: 0 }, `expected an EDN vector of event maps (${parserMessage(err)})`);
   }
   if (!Array.isArray(raw)) {
     return fail({ file, line: 1, position: 0 }, 'expected an EDN vector [...] or list (...) of event maps; it is not closed or not a collection');

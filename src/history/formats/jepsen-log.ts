@@ -1,6 +1,6 @@
 import type { HistoryEvent } from '../event.js';
 import { parseEdnValue } from './edn.js';
-import { fail, toEvent } from './normalize.js';
+import { fail, parserMessage, toEvent } from './normalize.js';
 
 /**
  * An operation line of Jepsen's old text log: `INFO  jepsen.util - 3	:invoke	:read	nil`
@@ -37,6 +37,6 @@ function parseValue(text: string, at: { file: string; line: number; position: nu
   try {
     return parseEdnValue(text);
   } catch (err) {
-    return fail(at, `expected an EDN value after the function name (${(err as Error).message})`);
+    return fail(at, `expected an EDN value after the function name (${parserMessage(err)})`);
   }
 }

@@ -1,5 +1,5 @@
 import type { HistoryEvent } from '../event.js';
-import { fail, toEvent } from './normalize.js';
+import { fail, parserMessage, toEvent } from './normalize.js';
 import { exactJsonText, parseExactJson } from '../exact-json.js';
 
 /**
@@ -20,7 +20,7 @@ export function parseJsonLines(text: string, file: string): HistoryEvent[] {
     } catch (err) {
       const tornTail = i === lines.length - 1;
       if (tornTail) break;
-      fail(at, `expected one JSON event object on this line (${(err as Error).message})`);
+      fail(at, `expected one JSON event object on this line (${parserMessage(err)})`);
     }
     events.push(toEvent(raw, at));
   }
@@ -33,7 +33,7 @@ export function parseJsonArray(text: string, file: string): HistoryEvent[] {
   try {
     raw = parseExactJson(text);
   } catch (err) {
-    const message = (err as Error).message;
+    const message = parserMessage(err);
     const pos = /position (\d+)/.exec(message);
     const line = pos === null ? undefined : lineOfOffset(text, Number(pos[1]));
     return fail({ file, line, position: 0 }, `expected a JSON array of event maps (${message})`);

@@ -140,6 +140,21 @@ export function toJson(v: unknown, depth = 0): Json {
   }
 }
 
+/**
+ * A parser's complaint as one readable line: control characters escaped, long excerpts
+ * cut, and the EDN parser's JavaScript-level failures ("undefined is not iterable") said
+ * as what they mean for the file.
+ */
+export function parserMessage(err: unknown): string {
+  const raw = err instanceof Error ? err.message : String(err);
+  if (/is not iterable|cannot read propert|is not a function|call stack/i.test(raw)) {
+    return /call stack/i.test(raw) ? 'it nests too deeply' : 'a form is incomplete, or a # dispatch or tag is not followed by a valid form';
+  }
+  // eslint-disable-next-line no-control-regex
+  const line = raw.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+  return line.length > 160 ? `${line.slice(0, 157)}...` : line;
+}
+
 export function describe(v: unknown): string {
   if (v === undefined) return 'nothing';
   const text = exactJsonText(v) ?? String(v);
