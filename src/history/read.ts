@@ -25,14 +25,17 @@ export function detectFormat(text: string): HistoryFormat {
   return 'jepsen-log';
 }
 
-/** Reads history text in any accepted format into events. Throws InputError naming file and line. */
-export function parseHistory(text: string, file: string): HistoryEvent[] {
+/**
+ * Reads history text in any accepted format into events. Throws InputError naming file and
+ * line. What was read but left out (a torn last line) is said in `notes`.
+ */
+export function parseHistory(text: string, file: string, notes?: string[]): HistoryEvent[] {
   const format = detectFormat(text);
   switch (format) {
     case 'empty':
       return [];
     case 'jsonl':
-      return parseJsonLines(text, file);
+      return parseJsonLines(text, file, notes);
     case 'json-array':
       return parseJsonArray(text, file);
     case 'edn-lines':
@@ -49,7 +52,7 @@ export function parseHistory(text: string, file: string): HistoryEvent[] {
   }
 }
 
-export async function readHistoryFile(path: string): Promise<HistoryEvent[]> {
+export async function readHistoryFile(path: string, notes?: string[]): Promise<HistoryEvent[]> {
   let text: string;
   try {
     text = await readFile(path, 'utf8');
@@ -58,7 +61,7 @@ export async function readHistoryFile(path: string): Promise<HistoryEvent[]> {
     const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory' : (err as Error).message;
     throw new InputError(path, undefined, `cannot read history: ${why}`, 'pass the path of a history file');
   }
-  return parseHistory(text, path);
+  return parseHistory(text, path, notes);
 }
 
 function firstSignificant(text: string): { char: string; next: string | undefined } | undefined {

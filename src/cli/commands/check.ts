@@ -83,7 +83,7 @@ async function checkTxn(file: string, flags: CheckFlags): Promise<number> {
   if (!isConsistencyModel(consistency)) {
     throw new UsageError(`unknown consistency model "${consistency}"`, `models: ${CONSISTENCY_MODELS.join(', ')}`);
   }
-  const events = await readHistoryFile(file);
+  const { events, notes } = await readNoting(file);
   const options = {
     workload: workload as TxnWorkload,
     consistency,
@@ -98,7 +98,7 @@ async function checkTxn(file: string, flags: CheckFlags): Promise<number> {
     return r.verdict === 'invalid' && Object.keys(r.anomalyCounts).every((k) => kinds.has(k));
   };
   const shrunk = flags.shrink === true && result.verdict === 'invalid' ? await shrinkHistory(events, sameFailure, shrinkDeadline(flags)) : undefined;
-  const shown = shrunk === undefined ? result : { ...result, shrunk };
+  const shown = { ...result, ...(shrunk === undefined ? {} : { shrunk }), ...(notes.length === 0 ? {} : { notes }) };
   process.stdout.write(flags.json === true ? `${exactJsonText(shown, null, 2)}\n` : `${formatTxnResult(result).trimEnd()}\n${describeShrunk(shrunk)}`);
   return exitCodeForVerdict(result.verdict);
 }
@@ -118,12 +118,20 @@ async function checkModel(file: string, flags: CheckFlags): Promise<number> {
   if (!MODELS.has(options.model)) {
     throw new UsageError(`unknown model "${options.model}"`, `models: ${[...MODELS.keys()].join(', ')}`);
   }
-  const events = await readHistoryFile(file);
+  const { events, notes } = await readNoting(file);
   const result = await checkLinearizability(events, options);
   const shrunk = flags.shrink === true ? await shrinkNotLinearizable(events, result, options, shrinkDeadline(flags)) : undefined;
-  const shown = shrunk === undefined ? result : { ...result, shrunk };
+  const shown = { ...result, ...(shrunk === undefined ? {} : { shrunk }), ...(notes.length === 0 ? {} : { notes }) };
   process.stdout.write(flags.json === true ? `${exactJsonText(shown, null, 2)}\n` : `${describeResult(file, result)}${describeShrunk(shrunk)}`);
   return exitCodeForVerdict(result.verdict);
+}
+
+/** The history, and what reading it left out, said at once on stderr (and in --json as `notes`). */
+async function readNoting(file: string): Promise<{ events: HistoryEvent[]; notes: string[] }> {
+  const notes: string[] = [];
+  const events = await readHistoryFile(file, notes);
+  for (const note of notes) process.stderr.write(`faultline: ${note}\n`);
+  return { events, notes };
 }
 
 /** Shrinking gets the same budget as checking (default one minute). */

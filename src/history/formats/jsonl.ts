@@ -7,7 +7,7 @@ import { exactJsonText, parseExactJson } from '../exact-json.js';
  * mid-write leaves a partial last line with no newline after it: that line is dropped, so
  * a crashed run's history stays checkable. A broken line anywhere else is an error.
  */
-export function parseJsonLines(text: string, file: string): HistoryEvent[] {
+export function parseJsonLines(text: string, file: string, notes?: string[]): HistoryEvent[] {
   const events: HistoryEvent[] = [];
   const lines = text.split('\n');
   for (let i = 0; i < lines.length; i++) {
@@ -19,7 +19,10 @@ export function parseJsonLines(text: string, file: string): HistoryEvent[] {
       raw = parseExactJson(line);
     } catch (err) {
       const tornTail = i === lines.length - 1;
-      if (tornTail) break;
+      if (tornTail) {
+        notes?.push(`${file}:${i + 1}: the last line is torn (the run was killed while writing it); it was left out`);
+        break;
+      }
       fail(at, `expected one JSON event object on this line (${parserMessage(err)})`);
     }
     events.push(toEvent(raw, at));
