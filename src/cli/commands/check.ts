@@ -1,4 +1,8 @@
+import { stat } from 'node:fs/promises';
+import { join } from 'node:path';
 import type { Command } from 'commander';
+import { recheckRun } from '../../execute/recheck.js';
+import { describeChecker } from '../../output/outcome.js';
 import { checkLinearizability } from '../../checker/linearizability/check.js';
 import { describeResult } from '../../checker/linearizability/describe.js';
 import { MODELS } from '../../checker/linearizability/models/index.js';
@@ -43,7 +47,7 @@ export function registerCheck(program: Command): void {
   program
     .command('check')
     .description('check a recorded history (faultline JSONL, Jepsen EDN or jepsen.log, Elle JSON) and exit 0 valid, 1 invalid, 2 unknown')
-    .argument('<file>', 'the history file; its format is detected from the content')
+    .argument('<file>', 'the history file (its format is detected from the content), or a run directory: checked again with its own checkers')
     .option('--model <name>', `check linearizability against a model: ${[...MODELS.keys()].join(', ')}`)
     .option('--workload <name>', `check transactions for anomalies (Elle-style): ${TXN_WORKLOADS.join(', ')}`)
     .option('--consistency <model>', `with --workload: the model to check against (default strict-serializable): ${CONSISTENCY_MODELS.join(', ')}`)
@@ -56,11 +60,30 @@ export function registerCheck(program: Command): void {
     .option('--shrink', 'when invalid, also print the smallest failing sub-history (1-minimal: removing any one operation makes it valid)')
     .option('--workers <n>', 'worker threads for independent keys: auto (default: hard keys move to threads after 250 ms), N, or 0 for none')
     .action(async (file: string, flags: CheckFlags) => {
-      process.exitCode = await chooseChecker(flags)(file, flags);
+      process.exitCode = (await isDirectory(file)) ? await checkRunDir(file, flags) : await chooseChecker(flags)(file, flags);
     });
 }
 
 type Checker = (file: string, flags: CheckFlags) => Promise<number>;
+
+async function isDirectory(path: string): Promise<boolean> {
+  return stat(path).then((s) => s.isDirectory(), () => false);
+}
+
+/** A run directory: its own checkers again, as its test.json says (no flags needed). */
+async function checkRunDir(dir: string, flags: CheckFlags): Promise<number> {
+  if (flags.model !== undefined || flags.workload !== undefined) {
+    throw new UsageError('a run directory is checked with its own checkers; --model and --workload are for history files', `check ${join(dir, 'history.jsonl')} --model NAME to choose`);
+  }
+  const r = await recheckRun(dir);
+  if (flags.json === true) {
+    process.stdout.write(`${exactJsonText(r, null, 2)}\n`);
+  } else {
+    const lines = [`${dir}: ${r.verdict}`, ...r.checkers.map((c) => `  ${c.checker}: ${c.verdict}${c.verdict === 'valid' ? '' : ` — ${describeChecker(c)}`}`), ...r.reasons.map((why) => `  not valid because ${why}`)];
+    process.stdout.write(`${lines.join('\n')}\n`);
+  }
+  return exitCodeForVerdict(r.verdict);
+}
 
 function chooseChecker(flags: CheckFlags): Checker {
   if (flags.model !== undefined && flags.workload !== undefined) {
