@@ -1,7 +1,7 @@
 import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Command } from 'commander';
-import { recheckRun } from '../../execute/recheck.js';
+import { recheckRun } from '../../campaign/recheck.js';
 import { describeChecker } from '../../output/outcome.js';
 import { checkLinearizability } from '../../checker/linearizability/check.js';
 import { describeResult } from '../../checker/linearizability/describe.js';

@@ -1,11 +1,11 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { type Verdict, worstVerdict } from '../checker/verdict.js';
-import { loadRecordedRun } from '../campaign/reproduce.js';
+import { loadRecordedRun } from './reproduce.js';
 import { parseExactJson } from '../history/exact-json.js';
 import { readHistoryJsonl } from '../store/read-history.js';
 import type { CheckResult } from '../../workloads/workload.js';
-import { planRun } from './plan.js';
+import { planRun } from '../execute/plan.js';
 
 export interface Recheck {
   readonly dir: string;

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { ExitCode } from '../../../src/exit-codes.js';
-import { recheckRun } from '../../../src/execute/recheck.js';
+import { recheckRun } from '../../../src/campaign/recheck.js';
 import { runCli } from '../../helpers/run-cli.js';
 
 /** A run directory as faultline writes one, for a register test: no Docker needed to re-check it. */
