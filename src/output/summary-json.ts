@@ -22,6 +22,7 @@ export function summaryJson(outcomes: readonly TestOutcome[], extra: { readonly 
     exactJsonText({
       format: SUMMARY_FORMAT,
       faultline: version,
+      command: 'campaign',
       ...extra,
       verdict: overallVerdict(outcomes),
       exitCode: exitCodeFor(outcomes),

@@ -3,6 +3,8 @@ import { join } from 'node:path';
 import type { Command } from 'commander';
 import { recheckRun } from '../../campaign/recheck.js';
 import { describeChecker } from '../../output/outcome.js';
+import { resultJson } from '../../output/result-json.js';
+import type { Verdict } from '../../checker/verdict.js';
 import { checkLinearizability } from '../../checker/linearizability/check.js';
 import { describeResult } from '../../checker/linearizability/describe.js';
 import { MODELS } from '../../checker/linearizability/models/index.js';
@@ -77,7 +79,8 @@ async function checkRunDir(dir: string, flags: CheckFlags): Promise<number> {
   }
   const r = await recheckRun(dir);
   if (flags.json === true) {
-    process.stdout.write(`${exactJsonText(r, null, 2)}\n`);
+    const core = { verdict: r.verdict, exitCode: exitCodeForVerdict(r.verdict), runDir: dir, checkers: r.checkers, errors: r.reasons };
+    process.stdout.write(`${exactJsonText(resultJson('check', core, { checkers: [] }), null, 2)}\n`);
   } else {
     const lines = [`${dir}: ${r.verdict}`, ...r.checkers.map((c) => `  ${c.checker}: ${c.verdict}${c.verdict === 'valid' ? '' : ` — ${describeChecker(c)}`}`), ...r.reasons.map((why) => `  not valid because ${why}`)];
     process.stdout.write(`${lines.join('\n')}\n`);
@@ -122,7 +125,7 @@ async function checkTxn(file: string, flags: CheckFlags): Promise<number> {
   };
   const shrunk = flags.shrink === true && result.verdict === 'invalid' ? await shrinkHistory(events, sameFailure, shrinkDeadline(flags)) : undefined;
   const shown = { ...result, ...(shrunk === undefined ? {} : { shrunk }), ...(notes.length === 0 ? {} : { notes }) };
-  process.stdout.write(flags.json === true ? `${exactJsonText(shown, null, 2)}\n` : `${formatTxnResult(result).trimEnd()}\n${describeShrunk(shrunk)}`);
+  process.stdout.write(flags.json === true ? `${exactJsonText(fileResult(file, 'transactions', shown), null, 2)}\n` : `${formatTxnResult(result).trimEnd()}\n${describeShrunk(shrunk)}`);
   return exitCodeForVerdict(result.verdict);
 }
 
@@ -145,8 +148,22 @@ async function checkModel(file: string, flags: CheckFlags): Promise<number> {
   const result = await checkLinearizability(events, options);
   const shrunk = flags.shrink === true ? await shrinkNotLinearizable(events, result, options, shrinkDeadline(flags)) : undefined;
   const shown = { ...result, ...(shrunk === undefined ? {} : { shrunk }), ...(notes.length === 0 ? {} : { notes }) };
-  process.stdout.write(flags.json === true ? `${exactJsonText(shown, null, 2)}\n` : `${describeResult(file, result)}${describeShrunk(shrunk)}`);
+  process.stdout.write(flags.json === true ? `${exactJsonText(fileResult(file, 'linearizability', shown), null, 2)}\n` : `${describeResult(file, result)}${describeShrunk(shrunk)}`);
   return exitCodeForVerdict(result.verdict);
+}
+
+/** A history file's result in the common result shape (schema/result.schema.json), the checker's own fields after it. */
+function fileResult(file: string, checker: string, shown: { verdict: Verdict }): Json {
+  const details = parseExactJson(exactJsonText(shown)) as Json;
+  const core = { verdict: shown.verdict, exitCode: exitCodeForVerdict(shown.verdict), file, checkers: [{ checker, verdict: shown.verdict, details: explanationOf(shown) ?? details }] };
+  return resultJson('check', core, details as { [k: string]: Json });
+}
+
+/** The first sentence a checker's result holds (a partition's, an anomaly's), for the summary line. */
+function explanationOf(result: object): Json | undefined {
+  const r = result as { partitions?: { sentence?: string }[]; anomalies?: { explanation?: string }[] };
+  const sentence = r.partitions?.find((p) => p.sentence !== undefined)?.sentence ?? r.anomalies?.[0]?.explanation;
+  return sentence === undefined ? undefined : { explanation: sentence };
 }
 
 /** The history, and what reading it left out, said at once on stderr (and in --json as `notes`). */

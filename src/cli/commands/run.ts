@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { resultJson } from '../../output/result-json.js';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { InputError, UsageError } from '../../errors.js';
@@ -156,8 +157,15 @@ export function registerRun(program: Command): void {
       p.done(`${spec.name}: ${result.verdict}`);
       // The same report a campaign writes for each of its runs, beside results.json.
       const reportProblem = await writeRunReport(result.runDir);
-      process.stdout.write(flags.json === true ? `${exactJsonText(result.results, null, 2)}\n` : describeResult(result, reportProblem));
-      process.exitCode = result.interrupted ? ExitCode.Interrupted : exitCodeForVerdict(result.verdict);
+      const exitCode = result.interrupted ? ExitCode.Interrupted : exitCodeForVerdict(result.verdict);
+      if (flags.json === true) {
+        const body = result.results !== null && typeof result.results === 'object' && !Array.isArray(result.results) ? result.results : {};
+        const core = { verdict: result.verdict, exitCode, runDir: result.runDir, checkers: result.checkers, errors: result.errors };
+        process.stdout.write(`${exactJsonText(resultJson('run', core, body), null, 2)}\n`);
+      } else {
+        process.stdout.write(describeResult(result, reportProblem));
+      }
+      process.exitCode = exitCode;
     });
 }
 
