@@ -10,6 +10,8 @@ export class FaultlineError extends Error {
     message: string,
     readonly exitCode: ExitCode,
     readonly hint?: string,
+    /** Further problems of the same input, each one line in the same form, printed after the first. */
+    readonly also: readonly string[] = [],
   ) {
     super(message);
     this.name = new.target.name;
@@ -30,8 +32,9 @@ export class InputError extends FaultlineError {
     readonly line: number | undefined,
     detail: string,
     hint?: string,
+    also?: readonly string[],
   ) {
-    super(`${file}${line === undefined ? '' : `:${line}`}: ${detail}`, ExitCode.Usage, hint);
+    super(`${file}${line === undefined ? '' : `:${line}`}: ${detail}`, ExitCode.Usage, hint, also);
   }
 }
 

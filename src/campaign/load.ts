@@ -35,13 +35,21 @@ export function parseCampaign(text: string, file: string): Campaign {
   const r = CampaignSchema.safeParse(plainValue(doc, file) ?? {});
   if (r.success) return r.data;
   const issues = r.error.issues.map(deepestIssue);
-  const issue = issues[0];
-  if (issue === undefined) throw new InputError(file, undefined, 'invalid campaign', HINT);
-  const node = nodeAt(doc.contents, issue.path);
-  const line = node?.range === undefined || node.range === null ? undefined : lineCounter.linePos(node.range[0]).line;
-  const more = issues.length > 1 ? ` (and ${issues.length - 1} more problem${issues.length > 2 ? 's' : ''})` : '';
-  throw new InputError(file, line, `${formatPath(issue.path) || 'campaign'}: ${issue.message}${more}`, HINT);
+  if (issues.length === 0) throw new InputError(file, undefined, 'invalid campaign', HINT);
+  // Every problem at once, each with its own line, so one edit fixes them all.
+  const located = issues.slice(0, MAX_PROBLEMS).map((issue) => {
+    const node = nodeAt(doc.contents, issue.path);
+    const line = node?.range === undefined || node.range === null ? undefined : lineCounter.linePos(node.range[0]).line;
+    return { line, text: `${formatPath(issue.path) || 'campaign'}: ${issue.message}` };
+  });
+  const [first, ...rest] = located as [(typeof located)[number], ...typeof located];
+  const also = rest.map((p) => new InputError(file, p.line, p.text).message);
+  if (issues.length > MAX_PROBLEMS) also.push(`${file}: and ${issues.length - MAX_PROBLEMS} more problems`);
+  throw new InputError(file, first.line, first.text, HINT, also);
 }
+
+/** Problems listed at most; past this the file is likely not a campaign at all. */
+const MAX_PROBLEMS = 20;
 
 /**
  * The document as plain data. Aliases that expand past yaml's budget (a "billion laughs"
@@ -79,6 +87,8 @@ function deepestIssue(issue: z.core.$ZodIssue): Issue {
     }
     if (best !== undefined) return { path: [...issue.path, ...best.path], message: best.message };
   }
+  // An unknown field is pointed at itself (its own line), not at the map holding it.
+  if (issue.code === 'unrecognized_keys' && issue.keys.length === 1) return { path: [...issue.path, issue.keys[0]!], message: 'unknown field' };
   return { path: issue.path, message: issue.message };
 }
 

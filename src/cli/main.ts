@@ -58,6 +58,7 @@ export function reportError(err: unknown): number {
   }
   if (err instanceof FaultlineError) {
     process.stderr.write(`faultline: ${err.message}\n`);
+    for (const more of err.also) process.stderr.write(`faultline: ${more}\n`);
     if (err.hint !== undefined) process.stderr.write(`  hint: ${err.hint}\n`);
     return err.exitCode;
   }

@@ -45,7 +45,7 @@ matrix: {systems: [etcd], workloads: [register]}
 overrides:
   - match: {system: etcd}
     set: {timeLimit: 20}
-`), /^campaign\.yaml:5: overrides\[0\]\.set: .*timeLimit/);
+`), /^campaign\.yaml:5: overrides\[0\]\.set\.timeLimit: unknown field/);
 });
 
 test('broken YAML, duplicate keys and an empty campaign are reported with a line', () => {
@@ -59,4 +59,18 @@ test('a valid file parses with defaults filled in, and JSON is YAML too', () => 
   const c = parseCampaign('{"name": "c", "matrix": {"systems": ["etcd"], "workloads": ["register"]}}', 'c.json');
   assert.equal(c.repetitions, 1);
   assert.deepEqual(c.matrix?.nemeses, ['none']);
+});
+
+test('every problem at once, each on its own line with its own line number', () => {
+  try {
+    parseCampaign('name: c\nmatrix:\n  systems: [redis, etcd2]\n  workloads: [register]\ndefaults:\n  timeLimitMs: -5\n  nemesiss: [kill]\n', 'campaign.yaml');
+    assert.fail('accepted');
+  } catch (err) {
+    assert.ok(err instanceof FaultlineError);
+    const all = [err.message, ...err.also];
+    assert.equal(all.length, 3, all.join('\n'));
+    assert.ok(all.some((m) => /^campaign\.yaml:3: matrix\.systems\[1\]: unknown system "etcd2"/.test(m)));
+    assert.ok(all.some((m) => /^campaign\.yaml:6: defaults\.timeLimitMs: /.test(m)));
+    assert.ok(all.some((m) => /^campaign\.yaml:7: defaults\.nemesiss: unknown field/.test(m)));
+  }
 });
