@@ -11,6 +11,13 @@ export interface PlannedTest {
   /** 1-based repetition number. */
   readonly repetition: number;
   readonly label?: string;
+  /** The verdict the campaign expects (`invalid`: a canary for a known anomaly). */
+  readonly expect?: Expectation;
+}
+
+export interface Expectation {
+  readonly verdict: 'valid' | 'invalid';
+  readonly source?: string;
 }
 
 export interface ExpandOptions {
@@ -30,6 +37,7 @@ interface Candidate {
   options: TestOptions;
   origin: string;
   explicit: boolean;
+  expect?: Expectation;
 }
 
 /**
@@ -55,8 +63,9 @@ export async function expandCampaign(campaign: Campaign, o: ExpandOptions): Prom
           }
   }
   (campaign.tests ?? []).forEach((t, i) => {
-    const { system, workload, nemesis, label, ...options } = t;
-    candidates.push({ system, workload, nemesis: nemesisKinds(nemesis), label, options, origin: `tests[${i}]`, explicit: true });
+    const { system, workload, nemesis, label, expect, source, ...options } = t;
+    const expectation = expect === undefined ? undefined : { verdict: expect, ...(source === undefined ? {} : { source }) };
+    candidates.push({ system, workload, nemesis: nemesisKinds(nemesis), label, options, origin: `tests[${i}]`, explicit: true, ...(expectation === undefined ? {} : { expect: expectation }) });
   });
 
   const planned: PlannedTest[] = [];
@@ -89,7 +98,7 @@ export async function expandCampaign(campaign: Campaign, o: ExpandOptions): Prom
         }
         throw new UsageError(`campaign test ${where}: ${err.message}`, c.explicit ? err.hint : `leave it out with an \`exclude\` entry, or set \`skipUnsupported: true\` (${err.hint ?? ''})`);
       }
-      planned.push({ spec, origin: c.origin, repetition: rep, ...(c.label === undefined ? {} : { label: c.label }) });
+      planned.push({ spec, origin: c.origin, repetition: rep, ...(c.label === undefined ? {} : { label: c.label }), ...(c.expect === undefined ? {} : { expect: c.expect }) });
     }
   }
   if (planned.length === 0) throw new UsageError('the campaign expands to no test', 'check `exclude` and `skipUnsupported`');

@@ -1,14 +1,15 @@
 import { relative, sep } from 'node:path';
 import { escapeHtml } from '../report/escape.js';
 import { INDEX_STYLE } from '../report/index-page.js';
-import { type TestOutcome, exitCodeFor, overallVerdict } from '../output/index.js';
+import { type TestOutcome, exitCodeFor, expectationText, gatingVerdict, overallVerdict } from '../output/index.js';
 
 const STATUS_TEXT: Record<TestOutcome['status'], string> = { checked: '', interrupted: ' (interrupted)', error: ' (no verdict)', 'not-run': ' (not run)' };
 
 /** `valid`, `INVALID`, `unknown (no verdict)`, …: what a person reads in a summary. */
 export function outcomeText(o: TestOutcome): string {
   if (o.status === 'not-run') return 'not run';
-  return `${o.verdict === 'invalid' ? 'INVALID' : o.verdict}${STATUS_TEXT[o.status]}`;
+  const expected = o.expect?.verdict === 'invalid' ? (o.verdict === 'invalid' ? ' (expected)' : o.verdict === 'valid' ? ' (expected invalid!)' : '') : '';
+  return `${o.verdict === 'invalid' ? 'INVALID' : o.verdict}${expected}${STATUS_TEXT[o.status]}`;
 }
 
 /**
@@ -23,8 +24,9 @@ export function renderCampaignIndex(title: string, campaignDir: string, outcomes
       o.runDir === undefined
         ? ''
         : `<a href="${escapeHtml(link(o.runDir, 'report.html'))}">report</a> · <a href="${escapeHtml(link(o.runDir, 'results.json'))}">results.json</a>`;
-    const why = o.error ?? o.checkers.filter((c) => c.verdict !== 'valid').map((c) => `${c.checker}: ${c.verdict}`).join('; ');
-    return `<tr class="${o.status === 'checked' || o.verdict === 'invalid' ? o.verdict : 'unknown'}">
+    const why = o.error ?? expectationText(o) ?? o.checkers.filter((c) => c.verdict !== 'valid').map((c) => `${c.checker}: ${c.verdict}`).join('; ');
+    // Coloured by what the row means for the gate: a canary that found its anomaly is green.
+    return `<tr class="${gatingVerdict(o)}">
 <td>${i + 1}</td>
 <td>${o.runDir === undefined ? escapeHtml(o.name) : `<a href="${escapeHtml(link(o.runDir, 'report.html'))}">${escapeHtml(o.name)}</a>`}</td>
 <td><span class="pill">${escapeHtml(outcomeText(o))}</span></td>

@@ -79,7 +79,7 @@ async function runOne(o: RunCampaignOptions, test: PlannedTest, signal: AbortSig
   }
   // Stopped part-way: whatever the partial history says, it is not a pass.
   if (signal.aborted && outcome.status === 'checked') outcome = { ...outcome, status: 'interrupted', verdict: outcome.verdict === 'valid' ? 'unknown' : outcome.verdict };
-  return outcome;
+  return test.expect === undefined ? outcome : { ...outcome, expect: test.expect };
 }
 
 /** The outcomes so far, then every test not reached, as not run. */

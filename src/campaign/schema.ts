@@ -83,7 +83,21 @@ export const CampaignSchema = z
       .optional(),
     /** Tests outside the matrix, each fully named. */
     tests: z
-      .array(TestOptionsSchema.extend({ system, workload, nemesis: nemesisEntry.default('none'), label: label.optional() }))
+      .array(
+        TestOptionsSchema.extend({
+          system,
+          workload,
+          nemesis: nemesisEntry.default('none'),
+          label: label.optional(),
+          /**
+           * `invalid` makes a known-unsafe combination a canary: green when faultline finds
+           * the anomaly, red when it does not (it can no longer see what it claims to see).
+           */
+          expect: z.enum(['valid', 'invalid']).optional(),
+          /** Where the expectation comes from (documentation, an analysis), in one line. */
+          source: z.string().optional(),
+        }),
+      )
       .optional(),
     /** Matrix combinations to leave out. */
     exclude: z.array(MatchSchema).optional(),

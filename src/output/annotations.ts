@@ -1,4 +1,4 @@
-import { type TestOutcome, describeChecker } from './outcome.js';
+import { type TestOutcome, describeChecker, expectationText, gatingVerdict } from './outcome.js';
 
 /** GitHub's workflow-command escaping: the message, and property values (which also lose `:` and `,`). */
 export function escapeData(text: string): string {
@@ -27,6 +27,11 @@ export function githubAnnotations(outcomes: readonly TestOutcome[]): string[] {
     }
     if (o.status === 'error') {
       lines.push(command('error', `faultline ${o.name}: no verdict`, `${o.error ?? 'the test failed before a verdict'}${where}`));
+      continue;
+    }
+    const canary = expectationText(o);
+    if (canary !== undefined) {
+      lines.push(command(gatingVerdict(o) === 'valid' ? 'notice' : 'error', `faultline ${o.name}: canary`, `${canary}${where}`));
       continue;
     }
     for (const c of o.checkers) {

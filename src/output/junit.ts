@@ -1,7 +1,7 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { InfrastructureError } from '../errors.js';
-import { type TestOutcome, describeChecker } from './outcome.js';
+import { type TestOutcome, describeChecker, expectationText, gatingVerdict } from './outcome.js';
 
 /**
  * Text for XML content and attribute values. Values come from databases and configs, so
@@ -73,6 +73,13 @@ interface Case {
 function testCases(o: TestOutcome): Case[] {
   if (o.status === 'not-run') return [{ name: 'run', kind: 'skipped', message: 'not run: the campaign was interrupted' }];
   if (o.status === 'error') return [{ name: 'run', kind: 'error', type: 'no-verdict', message: o.error ?? 'the test failed before a verdict' }];
+  // A canary is one case: it passes when the known anomaly was found.
+  const canary = expectationText(o);
+  if (canary !== undefined) {
+    const cases: Case[] = [gatingVerdict(o) === 'valid' ? { name: 'expected invalid', kind: 'pass' } : { name: 'expected invalid', kind: 'failure', type: 'canary-silent', message: canary }];
+    if (o.status === 'interrupted') cases.push({ name: 'run', kind: 'error', type: 'interrupted', message: 'interrupted: the history is partial' });
+    return cases;
+  }
   const cases: Case[] = o.checkers.map((c) =>
     c.verdict === 'valid'
       ? { name: c.checker, kind: 'pass' }

@@ -34,12 +34,33 @@ export interface TestOutcome {
   readonly errorExitCode?: ExitCode;
   /** Problems reported next to the verdict (teardown failures, …). */
   readonly warnings: readonly string[];
+  /** `invalid`: a canary, expected to find a known anomaly; `source` says who says so. */
+  readonly expect?: { readonly verdict: Verdict; readonly source?: string };
+}
+
+/**
+ * The verdict a test gates on. A canary (expected invalid) passes when the anomaly was
+ * found and fails when it was not: a tester that stops seeing a known bug must go red.
+ */
+export function gatingVerdict(o: TestOutcome): Verdict {
+  const real = o.status === 'checked' ? o.verdict : o.verdict === 'invalid' ? 'invalid' : 'unknown';
+  if (o.expect?.verdict !== 'invalid' || real === 'unknown') return real;
+  return real === 'invalid' ? 'valid' : 'invalid';
+}
+
+/** A canary's finding (or silence) in one line, for reports. */
+export function expectationText(o: TestOutcome): string | undefined {
+  if (o.expect?.verdict !== 'invalid') return undefined;
+  const source = o.expect.source === undefined ? '' : ` (${o.expect.source})`;
+  if (o.verdict === 'invalid') return `found the known anomaly, as expected${source}`;
+  if (o.verdict === 'valid') return `expected invalid${source}, but faultline did not find the known anomaly`;
+  return undefined;
 }
 
 /** The verdict a set of tests gates on: anything not checked counts as unknown. */
 export function overallVerdict(outcomes: readonly TestOutcome[]): Verdict {
   if (outcomes.length === 0) return 'unknown';
-  return worstVerdict(outcomes.map((o) => (o.status === 'checked' ? o.verdict : o.verdict === 'invalid' ? 'invalid' : 'unknown')));
+  return worstVerdict(outcomes.map(gatingVerdict));
 }
 
 /**

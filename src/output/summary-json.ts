@@ -39,6 +39,7 @@ export function summaryJson(outcomes: readonly TestOutcome[], extra: { readonly 
         runDir: o.runDir,
         error: o.error,
         warnings: o.warnings,
+        ...(o.expect === undefined ? {} : { expect: o.expect }),
         checkers: o.checkers.map((c) => ({ checker: c.checker, verdict: c.verdict, details: c.details })),
       })),
     }),

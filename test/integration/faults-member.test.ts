@@ -51,4 +51,15 @@ describe('--nemesis member', () => {
     );
     assertMembershipRun(run);
   });
+
+  it('zookeeper: reconfig -remove / -add', async () => {
+    const run = await runAndInspect(
+      ['--system', 'zookeeper', '--workload', 'register', '--nemesis', 'member', '--nemesis-interval', '3', '--time-limit', '20', '--seed', '5'],
+      async (node: Node) => {
+        const config = await node.exec(['sh', '-c', '/usr/share/zookeeper/bin/zkCli.sh -server 127.0.0.1:2181 config 2>/dev/null']);
+        assert.equal(config.stdout.split('\n').filter((l) => /^server\.\d+=.*participant/.test(l)).length, 3, `${node.name}: ${config.stdout}`);
+      },
+    );
+    assertMembershipRun(run);
+  });
 });

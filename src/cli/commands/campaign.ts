@@ -9,7 +9,7 @@ import { loadCampaign } from '../../campaign/load.js';
 import { type CampaignDir, createCampaignDir, writeCampaignFiles, writeRunReport } from '../../campaign/outputs.js';
 import { runCampaign } from '../../campaign/run.js';
 import type { Json } from '../../history/event.js';
-import { type TestOutcome, emitGithubAnnotations, exitCodeFor, paint, summaryJson, table, useColor, writeJunit } from '../../output/index.js';
+import { type TestOutcome, emitGithubAnnotations, exitCodeFor, gatingVerdict, paint, summaryJson, table, useColor, writeJunit } from '../../output/index.js';
 import { progress } from './images.js';
 import { progressPrinter } from './run.js';
 import { exactJsonText } from '../../history/exact-json.js';
@@ -75,7 +75,7 @@ export function registerCampaign(program: Command): void {
           const warning = o.runDir === undefined ? undefined : await writeRunReport(o.runDir);
           const outcome = warning === undefined ? o : { ...o, warnings: [...o.warnings, warning] };
           done.push(outcome);
-          p.done(`${counter(i, tests.length)} ${t.spec.name} … ${paint(color, o.status === 'checked' || o.verdict === 'invalid' ? o.verdict : 'unknown', outcomeText(o))} (${Math.round(o.durationMs / 1000)} s)${o.error === undefined ? '' : `: ${o.error}`}`);
+          p.done(`${counter(i, tests.length)} ${t.spec.name} … ${paint(color, gatingVerdict(o), outcomeText(o))} (${Math.round(o.durationMs / 1000)} s)${o.error === undefined ? '' : `: ${o.error}`}`);
           await writeCampaignFiles(dir, `faultline campaign ${campaign.name}`, meta, [...done, ...tests.slice(done.length).map(notYet)]);
         },
         onInterrupted: (all) => finish(withReports(all, done)),
