@@ -17,6 +17,7 @@ export { checkTransactions, formatTxnResult, CONSISTENCY_MODELS, isConsistencyMo
 export type { ConsistencyModel, TxnCheckOptions, TxnCheckResult, TxnAnomaly, TxnWorkload } from './checker/txn/index.js';
 export * from './checker/set/index.js';
 export * from './checker/counter/index.js';
+export * from './checker/bank/index.js';
 export { buildReportInput, loadRun, renderReport, type ReportInput } from './report/index.js';
 export { type Campaign, CampaignSchema, campaignJsonSchema, expandCampaign, loadCampaign, parseCampaign, type PlannedTest, runCampaign } from './campaign/index.js';
 export { type TestOutcome, type TestStatus, exitCodeFor, githubAnnotations, renderJunit, summaryJson, writeJunit } from './output/index.js';
@@ -56,7 +57,7 @@ export { type DaemonSpec, isRunning, killDaemon, processControl, removeData, sig
 /** @public Helpers for a system's client: values stored as text, read modes, aborts. */
 export { abortError, decodeValue, definitely, encodeValue, lockKey, newToken, registerKey, systemClient, untilAborted } from './systems/capability-support.js';
 /** @public */
-export type { CallOptions, Capabilities, CapabilityName, CounterCapability, LockCapability, LockGrant, MicroOp, RegisterCapability, ReleaseOutcome, SetCapability, TxnCapability } from './runner/capabilities.js';
+export type { BankCapability, CallOptions, Capabilities, CapabilityName, CounterCapability, LockCapability, LockGrant, MicroOp, RegisterCapability, ReleaseOutcome, SetCapability, TxnCapability } from './runner/capabilities.js';
 /** @public */
 export { type ErrorClassifier, type Outcome, DefiniteFailure, classifyError } from './runner/outcome.js';
 /** @public */

@@ -73,8 +73,20 @@ export interface CounterCapability {
   read(options: CallOptions): Promise<number>;
 }
 
+/**
+ * A bank of BANK_ACCOUNTS accounts (src/systems/bank.ts) whose balances move only by
+ * transfers, each one atomic through the system's own transaction.
+ */
+export interface BankCapability {
+  /** Moves `amount` from one account to another; a balance that would go negative refuses it (a definite failure). */
+  transfer(from: number, to: number, amount: number, options: CallOptions): Promise<void>;
+  /** Every account's balance, read in one transaction (index = account). */
+  read(options: CallOptions): Promise<Json[]>;
+}
+
 export interface Capabilities {
   register?: RegisterCapability;
+  bank?: BankCapability;
   lock?: LockCapability;
   set?: SetCapability;
   txn?: TxnCapability;

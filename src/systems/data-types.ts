@@ -145,7 +145,7 @@ const MAX_BACKOFF_MS = 64;
  * and is run again from a fresh read, until the call is aborted or `rounds` gives up
  * (a definite failure). `compute` resolves the call's result and the writes.
  */
-async function readModifyCommit<Seen, T>(
+export async function readModifyCommit<Seen, T>(
   store: ConditionalStore<Seen>,
   what: string,
   keys: readonly string[],

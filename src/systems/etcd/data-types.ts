@@ -3,6 +3,7 @@ import type { Json } from '../../history/event.js';
 import type { CounterCapability, SetCapability } from '../../runner/capabilities.js';
 import { encodeValue } from '../capability-support.js';
 import * as stored from '../data-types.js';
+import { conditionalBank } from '../bank.js';
 
 export interface EtcdDataTypeOptions {
   readonly readMode: string;
@@ -67,5 +68,5 @@ export function etcdDataTypes(client: Etcd3, options: EtcdDataTypeOptions) {
     },
   };
 
-  return { set, txn: stored.conditionalTxn(store), counter };
+  return { set, txn: stored.conditionalTxn(store), counter, bank: conditionalBank(store) };
 }

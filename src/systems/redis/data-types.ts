@@ -1,7 +1,8 @@
 import type { Redis } from 'ioredis';
 import type { Json } from '../../history/event.js';
-import type { CounterCapability, MicroOp, SetCapability, TxnCapability } from '../../runner/capabilities.js';
-import { decodeValue, encodeValue } from '../capability-support.js';
+import type { BankCapability, CounterCapability, MicroOp, SetCapability, TxnCapability } from '../../runner/capabilities.js';
+import { BANK_KEYS, INITIAL_BALANCE, balanceOf, bankKey, validateTransfer } from '../bank.js';
+import { decodeValue, definitely, encodeValue } from '../capability-support.js';
 import { COUNTER_KEY, SET_PREFIX, checkDelta, decodeCounter, touchedKeys, txnKey, validateMicroOps } from '../data-types.js';
 
 /**
@@ -115,5 +116,30 @@ export function redisDataTypes(onPrimary: OnPrimary, replicaReads: Redis | undef
     },
   };
 
-  return { set, txn, counter };
+  const bank: BankCapability = {
+    async transfer(from, to, amount) {
+      validateTransfer(from, to, amount);
+      const reply = await onPrimary((c) => c.eval(TRANSFER_SCRIPT, 2, bankKey(from), bankKey(to), String(amount), String(INITIAL_BALANCE)));
+      if (reply !== 'OK') throw definitely('insufficient-funds', `account ${from} holds ${String(reply)}, less than ${amount}`);
+    },
+    async read() {
+      // One MGET is atomic on the node that serves it.
+      return (await read((c) => c.mget(...BANK_KEYS))).map((text) => balanceOf(text === null ? null : decodeValue(text)));
+    },
+  };
+
+  return { set, txn, counter, bank };
 }
+
+/**
+ * A transfer in one script, so it is atomic on the primary: refused (nothing written) when
+ * the source holds less than the amount; absent accounts hold the initial balance.
+ */
+export const TRANSFER_SCRIPT = `#!lua
+local a = tonumber(redis.call('GET', KEYS[1]) or ARGV[2])
+local b = tonumber(redis.call('GET', KEYS[2]) or ARGV[2])
+local amount = tonumber(ARGV[1])
+if a < amount then return tostring(a) end
+redis.call('SET', KEYS[1], tostring(a - amount))
+redis.call('SET', KEYS[2], tostring(b + amount))
+return 'OK'`;

@@ -4,6 +4,7 @@ import type { Json } from '../../history/event.js';
 import type { CounterCapability, SetCapability } from '../../runner/capabilities.js';
 import { encodeValue } from '../capability-support.js';
 import * as stored from '../data-types.js';
+import { BANK_PREFIX, conditionalBank } from '../bank.js';
 import { commitMulti, type MultiStep } from './multi.js';
 import { sync } from './sync.js';
 import { create, getChildren, getData, hasCode, mkdirp } from './znodes.js';
@@ -40,7 +41,8 @@ function stepFor(path: string, version: number | undefined, next: Json | undefin
 export function zookeeperDataTypes(client: Client, options: ZookeeperDataTypeOptions) {
   let roots: Promise<void> | undefined;
   const ready = (): Promise<void> => {
-    roots ??= Promise.all([mkdirp(client, SET_ROOT), mkdirp(client, TXN_ROOT)]).then(() => undefined);
+    // The parents of every znode the data types create (a create under a missing parent fails NO_NODE).
+    roots ??= Promise.all([mkdirp(client, SET_ROOT), mkdirp(client, TXN_ROOT), mkdirp(client, `/${BANK_PREFIX}`)]).then(() => undefined);
     roots.catch(() => (roots = undefined));
     return roots;
   };
@@ -93,5 +95,5 @@ export function zookeeperDataTypes(client: Client, options: ZookeeperDataTypeOpt
     },
   };
 
-  return { set, txn: stored.conditionalTxn(store), counter };
+  return { set, txn: stored.conditionalTxn(store), counter, bank: conditionalBank(store) };
 }

@@ -3,6 +3,7 @@ import { describe, it } from 'node:test';
 import type { Json } from '../../../src/history/event.js';
 import { DefiniteFailure } from '../../../src/runner/outcome.js';
 import { COUNTER_KEY, conditionalAdd, conditionalTxn, txnKey, type ConditionalStore } from '../../../src/systems/data-types.js';
+import { BANK_ACCOUNTS, BANK_TOTAL, INITIAL_BALANCE, bankKey, conditionalBank } from '../../../src/systems/bank.js';
 
 /**
  * A versioned in-memory store with the conditional-commit contract, to test the retry loop
@@ -85,5 +86,30 @@ describe('conditional transactions and counters', () => {
     store.put(COUNTER_KEY, 'x');
     await assert.rejects(conditionalAdd(store, 1, call()), /not an integer/);
     await assert.rejects(conditionalAdd(store, 0.5, call()), (err: unknown) => err instanceof DefiniteFailure);
+  });
+});
+
+describe('the bank over a conditional store', () => {
+  it('transfers move money atomically, refuse overdrafts with nothing applied, and reads see the whole total', async () => {
+    const store = new VersionedStore(false);
+    const bank = conditionalBank(store);
+    assert.deepEqual(await bank.read(call()), Array(BANK_ACCOUNTS).fill(INITIAL_BALANCE));
+    await bank.transfer(0, 1, 7, call());
+    await assert.rejects(bank.transfer(0, 2, 4, call()), (err: unknown) => err instanceof DefiniteFailure && err.reason === 'insufficient-funds');
+    const balances = (await bank.read(call())) as number[];
+    assert.deepEqual(balances.slice(0, 3), [3, 17, 10]);
+    assert.equal(balances.reduce((a, b) => a + b, 0), BANK_TOTAL);
+    await assert.rejects(bank.transfer(1, 1, 1, call()), (err: unknown) => err instanceof DefiniteFailure && err.reason === 'invalid-transfer');
+  });
+
+  it('a transfer that lost a race runs again from fresh balances, so no concurrent transfer is overwritten', async () => {
+    let once = true;
+    const store = new VersionedStore(false, (s) => {
+      if (once) s.put(bankKey(0), 4);
+      once = false;
+    });
+    await conditionalBank(store).transfer(0, 1, 3, call());
+    assert.equal(store.values.get(bankKey(0)), 1);
+    assert.equal(store.commits, 2);
   });
 });
