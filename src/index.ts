@@ -18,6 +18,7 @@ export type { ConsistencyModel, TxnCheckOptions, TxnCheckResult, TxnAnomaly, Txn
 export * from './checker/set/index.js';
 export * from './checker/counter/index.js';
 export * from './checker/bank/index.js';
+export * from './checker/queue/index.js';
 export { buildReportInput, loadRun, renderReport, type ReportInput } from './report/index.js';
 export { type Campaign, CampaignSchema, campaignJsonSchema, expandCampaign, loadCampaign, parseCampaign, type PlannedTest, runCampaign } from './campaign/index.js';
 export { type TestOutcome, type TestStatus, exitCodeFor, githubAnnotations, renderJunit, summaryJson, writeJunit } from './output/index.js';
@@ -57,7 +58,7 @@ export { type DaemonSpec, isRunning, killDaemon, processControl, removeData, sig
 /** @public Helpers for a system's client: values stored as text, read modes, aborts. */
 export { abortError, decodeValue, definitely, encodeValue, lockKey, newToken, registerKey, systemClient, untilAborted } from './systems/capability-support.js';
 /** @public */
-export type { BankCapability, CallOptions, Capabilities, CapabilityName, CounterCapability, LockCapability, LockGrant, MicroOp, RegisterCapability, ReleaseOutcome, SetCapability, TxnCapability } from './runner/capabilities.js';
+export type { BankCapability, QueueCapability, CallOptions, Capabilities, CapabilityName, CounterCapability, LockCapability, LockGrant, MicroOp, RegisterCapability, ReleaseOutcome, SetCapability, TxnCapability } from './runner/capabilities.js';
 /** @public */
 export { type ErrorClassifier, type Outcome, DefiniteFailure, classifyError } from './runner/outcome.js';
 /** @public */

@@ -84,9 +84,19 @@ export interface BankCapability {
   read(options: CallOptions): Promise<Json[]>;
 }
 
+/** One FIFO queue (src/systems/queue.ts). */
+export interface QueueCapability {
+  enqueue(element: Json, options: CallOptions): Promise<void>;
+  /** The head, removed; `null` when the queue is empty. */
+  dequeue(options: CallOptions): Promise<Json>;
+  /** Everything left, removed in one transaction, head first. */
+  drain(options: CallOptions): Promise<Json[]>;
+}
+
 export interface Capabilities {
   register?: RegisterCapability;
   bank?: BankCapability;
+  queue?: QueueCapability;
   lock?: LockCapability;
   set?: SetCapability;
   txn?: TxnCapability;

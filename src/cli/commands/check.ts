@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import type { Command } from 'commander';
 import { recheckRun } from '../../campaign/recheck.js';
 import { BANK_READ, checkBank } from '../../checker/bank/index.js';
+import { checkQueue } from '../../checker/queue/index.js';
 import { faultIntervals } from '../../history/faults.js';
 import { BANK_ACCOUNTS, BANK_TOTAL } from '../../systems/bank.js';
 import { describeChecker } from '../../output/outcome.js';
@@ -56,7 +57,7 @@ export function registerCheck(program: Command): void {
     .description('check a recorded history (faultline JSONL, Jepsen EDN or jepsen.log, Elle JSON) and exit 0 valid, 1 invalid, 2 unknown')
     .argument('<file>', 'the history file (its format is detected from the content), or a run directory: checked again with its own checkers')
     .option('--model <name>', `check linearizability against a model: ${[...MODELS.keys()].join(', ')}`)
-    .option('--workload <name>', `check transactions for anomalies (Elle-style): ${TXN_WORKLOADS.join(', ')}; or bank (every read sums to --total)`)
+    .option('--workload <name>', `check transactions for anomalies (Elle-style): ${TXN_WORKLOADS.join(', ')}; bank (every read sums to --total); queue (total queue: nothing lost, unexpected or duplicated)`)
     .option('--accounts <n>', `with --workload bank: the number of accounts (default ${BANK_ACCOUNTS})`)
     .option('--total <n>', `with --workload bank: what every read must sum to (default ${BANK_TOTAL})`)
     .option('--consistency <model>', `with --workload: the model to check against (default strict-serializable): ${CONSISTENCY_MODELS.join(', ')}`)
@@ -84,6 +85,15 @@ async function checkBankFile(file: string, flags: CheckFlags): Promise<number> {
   const result = checkBank(ops, { accounts, total }, faultIntervals(events));
   const shown = { ...result, ...(notes.length === 0 ? {} : { notes }) };
   process.stdout.write(flags.json === true ? `${exactJsonText(fileResult(file, 'bank', shown), null, 2)}\n` : `${file}: ${result.verdict}\n  ${result.explanation}\n`);
+  return exitCodeForVerdict(result.verdict);
+}
+
+/** A queue history: enqueue / dequeue / drain, as faultline's queue workload records it. */
+async function checkQueueFile(file: string, flags: CheckFlags): Promise<number> {
+  const { events, notes } = await readNoting(file);
+  const result = checkQueue(pairHistory(events, file).ops);
+  const shown = { ...result, ...(notes.length === 0 ? {} : { notes }) };
+  process.stdout.write(flags.json === true ? `${exactJsonText(fileResult(file, 'queue', shown), null, 2)}\n` : `${file}: ${result.verdict}\n  ${result.explanation}\n`);
   return exitCodeForVerdict(result.verdict);
 }
 
@@ -121,6 +131,7 @@ function chooseChecker(flags: CheckFlags): Checker {
   }
   if (flags.model !== undefined) return checkModel;
   if (flags.workload === 'bank') return checkBankFile;
+  if (flags.workload === 'queue') return checkQueueFile;
   if (flags.workload !== undefined) return checkTxn;
   throw new UsageError(
     'check needs a checker: --model NAME or --workload NAME',

@@ -178,7 +178,7 @@ const READ_MODES: readonly ReadMode[] = [
   { name: 'stale', summary: "any server's local copy, possibly stale", consistency: 'serializable' },
 ];
 
-export const consulClient = systemClient('consul', READ_MODES, ['register', 'lock', 'set', 'txn', 'counter', 'bank'], async (_cluster, node, _options, readMode): Promise<CapabilityClient> => {
+export const consulClient = systemClient('consul', READ_MODES, ['register', 'lock', 'set', 'txn', 'counter', 'bank', 'queue'], async (_cluster, node, _options, readMode): Promise<CapabilityClient> => {
   const client = await connectConsul(node);
   const sessions = new Set<string>();
   return {

@@ -3,6 +3,7 @@ import type { Json } from '../../history/event.js';
 import type { CounterCapability, SetCapability } from '../../runner/capabilities.js';
 import { encodeValue } from '../capability-support.js';
 import * as stored from '../data-types.js';
+import { conditionalQueue } from '../queue.js';
 import { conditionalBank } from '../bank.js';
 
 export interface ConsulDataTypeOptions {
@@ -86,5 +87,5 @@ export function consulDataTypes(client: Consul, options: ConsulDataTypeOptions) 
     },
   };
 
-  return { set, txn: stored.conditionalTxn(store), counter, bank: conditionalBank(store) };
+  return { set, txn: stored.conditionalTxn(store), counter, bank: conditionalBank(store), queue: conditionalQueue(store) };
 }

@@ -134,7 +134,7 @@ const READ_MODES: readonly ReadMode[] = [
   { name: 'serializable', summary: "reads from the member's local store, possibly stale", consistency: 'serializable' },
 ];
 
-export const etcdClient = systemClient('etcd', READ_MODES, ['register', 'lock', 'set', 'txn', 'counter', 'bank'], async (_cluster, node, options, readMode): Promise<CapabilityClient> => {
+export const etcdClient = systemClient('etcd', READ_MODES, ['register', 'lock', 'set', 'txn', 'counter', 'bank', 'queue'], async (_cluster, node, options, readMode): Promise<CapabilityClient> => {
   const client = await connectEtcd(node);
   const book: LeaseBook = { leases: new Set(), waiting: new Set() };
   return {

@@ -246,7 +246,7 @@ const READ_MODES: readonly ReadMode[] = [
  * to the new one. Reads go to the primary (`primary`) or to the routed node itself
  * (`replica`), which may lag or be cut off.
  */
-export const redisClient = systemClient('redis', READ_MODES, ['register', 'lock', 'set', 'txn', 'counter', 'bank'], async (cluster, node, options, readMode): Promise<CapabilityClient> => {
+export const redisClient = systemClient('redis', READ_MODES, ['register', 'lock', 'set', 'txn', 'counter', 'bank', 'queue'], async (cluster, node, options, readMode): Promise<CapabilityClient> => {
   const bound = await connectTo(cluster, node);
   const link = new PrimaryLink(cluster, node, bound);
   const held = new Map<string, string>();

@@ -1,6 +1,7 @@
 import type { Redis } from 'ioredis';
 import type { Json } from '../../history/event.js';
-import type { BankCapability, CounterCapability, MicroOp, SetCapability, TxnCapability } from '../../runner/capabilities.js';
+import type { BankCapability, CounterCapability, MicroOp, QueueCapability, SetCapability, TxnCapability } from '../../runner/capabilities.js';
+import { QUEUE_KEY } from '../queue.js';
 import { BANK_KEYS, INITIAL_BALANCE, balanceOf, bankKey, validateTransfer } from '../bank.js';
 import { decodeValue, definitely, encodeValue } from '../capability-support.js';
 import { COUNTER_KEY, SET_PREFIX, checkDelta, decodeCounter, touchedKeys, txnKey, validateMicroOps } from '../data-types.js';
@@ -128,7 +129,24 @@ export function redisDataTypes(onPrimary: OnPrimary, replicaReads: Redis | undef
     },
   };
 
-  return { set, txn, counter, bank };
+  const queue: QueueCapability = {
+    async enqueue(element) {
+      await onPrimary((c) => c.rpush(QUEUE_KEY, encodeValue(element)));
+    },
+    async dequeue() {
+      const head = await onPrimary((c) => c.lpop(QUEUE_KEY));
+      return head === null ? null : decodeValue(head);
+    },
+    async drain() {
+      // LRANGE and DEL in one MULTI: nothing enqueued in between is dropped unseen.
+      const replies = await onPrimary((c) => c.multi().lrange(QUEUE_KEY, 0, -1).del(QUEUE_KEY).exec());
+      const all = replies?.[0]?.[1];
+      if (!Array.isArray(all)) throw new Error('the drain transaction was aborted');
+      return all.map((text) => decodeValue(String(text)));
+    },
+  };
+
+  return { set, txn, counter, bank, queue };
 }
 
 /**

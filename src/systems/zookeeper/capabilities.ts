@@ -172,7 +172,7 @@ const READ_MODES: readonly ReadMode[] = [
   { name: 'nosync', summary: "the connected server's own copy, possibly behind", consistency: 'strict-serializable' },
 ];
 
-export const zookeeperClient = systemClient('zookeeper', READ_MODES, ['register', 'lock', 'set', 'txn', 'counter', 'bank'], async (_cluster, node, options, readMode): Promise<CapabilityClient> => {
+export const zookeeperClient = systemClient('zookeeper', READ_MODES, ['register', 'lock', 'set', 'txn', 'counter', 'bank', 'queue'], async (_cluster, node, options, readMode): Promise<CapabilityClient> => {
   const client = await connectZookeeper(node);
   try {
     // A server without quorum never answers: bound the set-up like a call.

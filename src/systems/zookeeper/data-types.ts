@@ -2,8 +2,9 @@ import zookeeper from 'node-zookeeper-client';
 import type { Client } from 'node-zookeeper-client';
 import type { Json } from '../../history/event.js';
 import type { CounterCapability, SetCapability } from '../../runner/capabilities.js';
-import { encodeValue } from '../capability-support.js';
+import { KEY_PREFIX, encodeValue } from '../capability-support.js';
 import * as stored from '../data-types.js';
+import { conditionalQueue } from '../queue.js';
 import { BANK_PREFIX, conditionalBank } from '../bank.js';
 import { commitMulti, type MultiStep } from './multi.js';
 import { sync } from './sync.js';
@@ -42,7 +43,7 @@ export function zookeeperDataTypes(client: Client, options: ZookeeperDataTypeOpt
   let roots: Promise<void> | undefined;
   const ready = (): Promise<void> => {
     // The parents of every znode the data types create (a create under a missing parent fails NO_NODE).
-    roots ??= Promise.all([mkdirp(client, SET_ROOT), mkdirp(client, TXN_ROOT), mkdirp(client, `/${BANK_PREFIX}`)]).then(() => undefined);
+    roots ??= Promise.all([mkdirp(client, SET_ROOT), mkdirp(client, TXN_ROOT), mkdirp(client, `/${BANK_PREFIX}`), mkdirp(client, `/${KEY_PREFIX}`)]).then(() => undefined);
     roots.catch(() => (roots = undefined));
     return roots;
   };
@@ -95,5 +96,5 @@ export function zookeeperDataTypes(client: Client, options: ZookeeperDataTypeOpt
     },
   };
 
-  return { set, txn: stored.conditionalTxn(store), counter, bank: conditionalBank(store) };
+  return { set, txn: stored.conditionalTxn(store), counter, bank: conditionalBank(store), queue: conditionalQueue(store) };
 }

@@ -7,7 +7,7 @@ import type { HistoryEvent } from '../../../src/history/event.js';
 describe('faultline run: refused before anything starts', () => {
   for (const [args, message] of [
     [['--system', 'etcd', '--workload', 'lock', '--read-mode', 'stale'], /read mode "stale" is unknown for etcd/],
-    [['--system', 'etcd', '--workload', 'queue'], /--workload: unknown workload "queue"/],
+    [['--system', 'etcd', '--workload', 'quue'], /--workload: unknown workload "quue"/],
     [['--system', 'etcd', '--workload', 'regster'], /--workload: unknown workload "regster" \(did you mean "register"\?\)/],
     [['--system', 'etcd', '--workload', 'register', '--time-limit', '-2'], /--time-limit \(seconds\): /],
     [['--system', 'etcd', '--workload', 'register', '--redis-wait', '1'], /--redis-wait applies to redis, not etcd/],

@@ -39,7 +39,7 @@ describe('test spec', () => {
   it('names the bad field', () => {
     rejects({ ...base, nodes: 0 }, /^nodes:/);
     rejects({ ...base, system: 'mysql' }, /^system:/);
-    rejects({ ...base, workload: 'queue' }, /^workload:/);
+    rejects({ ...base, workload: 'queues' }, /^workload:/);
     rejects({ ...base, nemesis: ['partition', 'flood'] }, /^nemesis\.1:/);
     rejects({ ...base, routing: 'weighted:n1' }, /^routing:.*not node=weight/);
     rejects({ ...base, partitions: ['majorities-ring'] }, /^partitions:.*at least 4 nodes/);

@@ -4,6 +4,7 @@ import type { Json } from '../../../src/history/event.js';
 import { DefiniteFailure } from '../../../src/runner/outcome.js';
 import { COUNTER_KEY, conditionalAdd, conditionalTxn, txnKey, type ConditionalStore } from '../../../src/systems/data-types.js';
 import { BANK_ACCOUNTS, BANK_TOTAL, INITIAL_BALANCE, bankKey, conditionalBank } from '../../../src/systems/bank.js';
+import { conditionalQueue } from '../../../src/systems/queue.js';
 
 /**
  * A versioned in-memory store with the conditional-commit contract, to test the retry loop
@@ -111,5 +112,18 @@ describe('the bank over a conditional store', () => {
     await conditionalBank(store).transfer(0, 1, 3, call());
     assert.equal(store.values.get(bankKey(0)), 1);
     assert.equal(store.commits, 2);
+  });
+});
+
+describe('the queue over a conditional store', () => {
+  it('is FIFO: dequeue takes the head, drain takes the rest at once, an empty queue dequeues null', async () => {
+    const queue = conditionalQueue(new VersionedStore(false));
+    await queue.enqueue(1, call());
+    await queue.enqueue('two', call());
+    await queue.enqueue(3, call());
+    assert.equal(await queue.dequeue(call()), 1);
+    assert.deepEqual(await queue.drain(call()), ['two', 3]);
+    assert.equal(await queue.dequeue(call()), null);
+    assert.deepEqual(await queue.drain(call()), []);
   });
 });

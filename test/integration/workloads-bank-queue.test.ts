@@ -12,12 +12,27 @@ describe('bank workload', () => {
     it(`${system}: transfers keep the total under partition and kill`, async () => {
       const run = await runAndInspect([
         '--system', system, '--workload', 'bank', '--nemesis', 'partition,kill', '--nemesis-interval', '3',
-        '--nodes', '3', '--concurrency', '6', '--time-limit', '14', '--op-timeout', '2', '--settle', '2', '--seed', '11', '--min-ok', '20',
+        '--nodes', '3', '--concurrency', '6', '--time-limit', '12', '--op-timeout', '2', '--settle', '2', '--seed', '11', '--min-ok', '20',
       ]);
       const bank = run.results.checkers.find((c) => c.checker === 'bank');
       assert.equal(bank?.verdict, 'valid', JSON.stringify(bank?.details).slice(0, 1500));
       assert.ok(run.history.some((e) => e.f === 'transfer' && e.type === 'ok'), 'some transfer committed');
       assert.ok(faultEvents(run.history, 'start-partition').length + faultEvents(run.history, 'start-kill').length > 0, 'faults were applied');
+    });
+  }
+});
+
+/** The queue on every system under partitions and kills: nothing acknowledged lost, nothing out twice. */
+describe('queue workload', () => {
+  for (const system of ['etcd', 'zookeeper', 'consul', 'redis']) {
+    it(`${system}: what goes in comes out once`, async () => {
+      const run = await runAndInspect([
+        '--system', system, '--workload', 'queue', '--nemesis', 'partition', '--nemesis-interval', '3',
+        '--nodes', '3', '--concurrency', '6', '--time-limit', '12', '--op-timeout', '2', '--settle', '2', '--seed', '11', '--min-ok', '20',
+      ]);
+      const queue = run.results.checkers.find((c) => c.checker === 'queue');
+      assert.equal(queue?.verdict, 'valid', JSON.stringify(queue?.details).slice(0, 1500));
+      assert.ok(run.history.some((e) => e.f === 'drain' && e.type === 'ok'), 'the final drain completed');
     });
   }
 });

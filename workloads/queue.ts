@@ -1,0 +1,58 @@
+import { QUEUE_DEQUEUE, QUEUE_DRAIN, QUEUE_ENQUEUE, checkQueue } from '../src/checker/queue/index.js';
+import { pairHistory } from '../src/history/operation.js';
+import { fn } from '../src/generator/basic.js';
+import { clients } from '../src/generator/routing.js';
+import { type GenContext, type OpRequest, generator } from '../src/generator/types.js';
+import { paced } from './register.js';
+import { untilOk } from './until-ok.js';
+import { type Workload, need, toJson } from './workload.js';
+
+export const QUEUE_DEQUEUE_SHARE = 0.4;
+/** Enqueued elements are unique (0, 1, 2, … across processes), at most this many. */
+export const MAX_QUEUE_ELEMENTS = 5_000;
+
+/**
+ * Enqueues of unique elements and dequeues, then a drain of whatever is left once the
+ * faults heal. Checked as Jepsen's total queue: nothing acknowledged lost, nothing out
+ * that never went in, nothing out twice.
+ */
+export const queueWorkload: Workload = {
+  name: 'queue',
+  summary: 'enqueue unique elements, dequeue, drain at the end; lost / unexpected / duplicated elements',
+  needs: ['queue'],
+
+  generator: (o) =>
+    clients(
+      paced(
+        o.opIntervalMs,
+        generator(() => {
+          let next = 0;
+          const op = (ctx: GenContext): OpRequest =>
+            next >= MAX_QUEUE_ELEMENTS || ctx.rng.float() < QUEUE_DEQUEUE_SHARE ? { f: QUEUE_DEQUEUE, value: null } : { f: QUEUE_ENQUEUE, value: next++ };
+          return fn(op).start();
+        }),
+      ),
+    ),
+
+  final: () => untilOk({ f: QUEUE_DRAIN, value: null }),
+
+  async invoke(caps, op, call) {
+    const queue = need(caps, 'queue');
+    switch (op.f) {
+      case QUEUE_ENQUEUE:
+        await queue.enqueue(op.value, call);
+        return { type: 'ok', value: op.value };
+      case QUEUE_DEQUEUE:
+        return { type: 'ok', value: await queue.dequeue(call) };
+      case QUEUE_DRAIN:
+        return { type: 'ok', value: await queue.drain(call) };
+      default:
+        throw new Error(`queue workload: unknown operation "${op.f}"`);
+    }
+  },
+
+  async check(history) {
+    const result = checkQueue(pairHistory(history, 'history.jsonl').ops);
+    return [{ checker: 'queue', verdict: result.verdict, details: toJson(result) }];
+  },
+};
