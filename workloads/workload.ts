@@ -1,4 +1,5 @@
 import type { Json } from '../src/history/event.js';
+import { exactJsonText, parseExactJson } from '../src/history/exact-json.js';
 import type { HistoryEvent } from '../src/history/event.js';
 import type { Generator, OpRequest } from '../src/generator/types.js';
 import type { ConsistencyModel } from '../src/checker/txn/models.js';
@@ -57,7 +58,7 @@ export function need<K extends CapabilityName>(caps: Capabilities, name: K): Non
   return cap as NonNullable<Capabilities[K]>;
 }
 
-/** JSON-safe copy (drops undefined, turns Infinity into null) of a checker's result for results.json. */
+/** JSON-safe copy (drops undefined, turns Infinity into null, keeps integers beyond 2^53 exact) of a checker's result for results.json. */
 export function toJson(value: unknown): Json {
-  return JSON.parse(JSON.stringify(value)) as Json;
+  return parseExactJson(exactJsonText(value)) as Json;
 }

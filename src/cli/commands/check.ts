@@ -2,10 +2,8 @@ import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Command } from 'commander';
 import { recheckRun } from '../../campaign/recheck.js';
-import { BANK_READ, checkBank } from '../../checker/bank/index.js';
-import { checkQueue } from '../../checker/queue/index.js';
-import { faultIntervals } from '../../history/faults.js';
 import { BANK_ACCOUNTS, BANK_TOTAL } from '../../systems/bank.js';
+import { WORKLOAD_CHECKERS, checkWorkloadHistory } from './check-workloads.js';
 import { describeChecker } from '../../output/outcome.js';
 import { resultJson } from '../../output/result-json.js';
 import type { Verdict } from '../../checker/verdict.js';
@@ -57,7 +55,7 @@ export function registerCheck(program: Command): void {
     .description('check a recorded history (faultline JSONL, Jepsen EDN or jepsen.log, Elle JSON) and exit 0 valid, 1 invalid, 2 unknown')
     .argument('<file>', 'the history file (its format is detected from the content), or a run directory: checked again with its own checkers')
     .option('--model <name>', `check linearizability against a model: ${[...MODELS.keys()].join(', ')}`)
-    .option('--workload <name>', `check transactions for anomalies (Elle-style): ${TXN_WORKLOADS.join(', ')}; bank (every read sums to --total); queue (total queue: nothing lost, unexpected or duplicated)`)
+    .option('--workload <name>', `check transactions for anomalies (Elle-style): ${TXN_WORKLOADS.join(', ')}; or bank, queue, counter, set (the checkers of those workloads)`)
     .option('--accounts <n>', `with --workload bank: the number of accounts (default ${BANK_ACCOUNTS})`)
     .option('--total <n>', `with --workload bank: what every read must sum to (default ${BANK_TOTAL})`)
     .option('--consistency <model>', `with --workload: the model to check against (default strict-serializable): ${CONSISTENCY_MODELS.join(', ')}`)
@@ -76,33 +74,18 @@ export function registerCheck(program: Command): void {
 
 type Checker = (file: string, flags: CheckFlags) => Promise<number>;
 
-/** A bank history (faultline's bank workload, or Jepsen's with `:transfer`/`:read` of a balance map or vector). */
-async function checkBankFile(file: string, flags: CheckFlags): Promise<number> {
+/** A history of a non-transactional workload (bank, queue, counter, set): its workload's checkers. */
+async function checkWorkloadFile(file: string, flags: CheckFlags): Promise<number> {
   const { events, notes } = await readNoting(file);
-  const ops = pairHistory(events, file).ops.map((o) => (o.f === BANK_READ ? { ...o, output: balancesOf(o.output) } : o));
-  const accounts = flags.accounts === undefined ? BANK_ACCOUNTS : count(flags.accounts, '--accounts');
-  const total = flags.total === undefined ? BANK_TOTAL : count(flags.total, '--total');
-  const result = checkBank(ops, { accounts, total }, faultIntervals(events));
-  const shown = { ...result, ...(notes.length === 0 ? {} : { notes }) };
-  process.stdout.write(flags.json === true ? `${exactJsonText(fileResult(file, 'bank', shown), null, 2)}\n` : `${file}: ${result.verdict}\n  ${result.explanation}\n`);
-  return exitCodeForVerdict(result.verdict);
-}
-
-/** A queue history: enqueue / dequeue / drain, as faultline's queue workload records it. */
-async function checkQueueFile(file: string, flags: CheckFlags): Promise<number> {
-  const { events, notes } = await readNoting(file);
-  const result = checkQueue(pairHistory(events, file).ops);
-  const shown = { ...result, ...(notes.length === 0 ? {} : { notes }) };
-  process.stdout.write(flags.json === true ? `${exactJsonText(fileResult(file, 'queue', shown), null, 2)}\n` : `${file}: ${result.verdict}\n  ${result.explanation}\n`);
-  return exitCodeForVerdict(result.verdict);
-}
-
-/** Jepsen's bank reads return a map of account → balance: as a vector in account order. */
-function balancesOf(v: Json): Json {
-  if (v === null || typeof v !== 'object' || Array.isArray(v)) return v;
-  return Object.keys(v)
-    .sort((a, b) => Number(a) - Number(b))
-    .map((k) => v[k]!);
+  const r = checkWorkloadHistory(flags.workload!, events, file, flags);
+  if (flags.json === true) {
+    const core = { verdict: r.verdict, exitCode: exitCodeForVerdict(r.verdict), file, checkers: r.checkers };
+    process.stdout.write(`${exactJsonText(resultJson('check', core, { checkers: [], ...(notes.length === 0 ? {} : { notes }) }), null, 2)}\n`);
+  } else {
+    const lines = [`${file}: ${r.verdict}`, ...r.checkers.map((c) => `  ${c.checker}: ${c.verdict} — ${describeChecker(c)}`)];
+    process.stdout.write(`${lines.join('\n')}\n`);
+  }
+  return exitCodeForVerdict(r.verdict);
 }
 
 async function isDirectory(path: string): Promise<boolean> {
@@ -130,8 +113,7 @@ function chooseChecker(flags: CheckFlags): Checker {
     throw new UsageError('check takes one checker: --model (linearizability) or --workload (transactions), not both');
   }
   if (flags.model !== undefined) return checkModel;
-  if (flags.workload === 'bank') return checkBankFile;
-  if (flags.workload === 'queue') return checkQueueFile;
+  if (flags.workload !== undefined && WORKLOAD_CHECKERS.has(flags.workload)) return checkWorkloadFile;
   if (flags.workload !== undefined) return checkTxn;
   throw new UsageError(
     'check needs a checker: --model NAME or --workload NAME',

@@ -1,6 +1,11 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
+import { mkdtemp, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ExitCode } from '../../../src/exit-codes.js';
+import { runCli } from '../../helpers/run-cli.js';
 import { checkQueue } from '../../../src/checker/queue/index.js';
 import type { HistoryEvent, Json } from '../../../src/history/event.js';
 import { pairHistory } from '../../../src/history/operation.js';
@@ -98,5 +103,22 @@ describe('queue checker', () => {
     const lost = check(events);
     assert.equal(lost.verdict, 'invalid');
     assert.match(lost.explanation, /2 acknowledged enqueues never came out \(1, 2\), more than the 1 dequeues of unknown outcome/);
+  });
+});
+
+describe('faultline check --workload queue|set|counter', () => {
+  it('runs the workload\'s checkers on a stored history and exits by verdict', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'faultline-wl-'));
+    const queue = join(dir, 'queue.jsonl');
+    await writeFile(queue, simulate([{ f: 'enqueue', outcome: 'ok' }, { f: 'dequeue', outcome: 'info-applied' }]).events.map((e) => JSON.stringify(e)).join('\n'));
+    assert.equal((await runCli('check', queue, '--workload', 'queue')).code, ExitCode.Valid);
+    const set = join(dir, 'set.edn');
+    await writeFile(set, '{:process 0 :type :invoke :f :add :value 1}\n{:process 0 :type :ok :f :add :value 1}\n{:process 2 :type :invoke :f :read :value nil}\n{:process 2 :type :ok :f :read :value #{}}\n');
+    const r = await runCli('check', set, '--workload', 'set', '--json');
+    assert.equal(r.code, ExitCode.Invalid);
+    assert.deepEqual((JSON.parse(r.out) as { checkers: { checker: string }[] }).checkers.map((c) => c.checker), ['set', 'set-reads']);
+    const counter = join(dir, 'counter.jsonl');
+    await writeFile(counter, '{"process":0,"type":"invoke","f":"add","value":2}\n{"process":0,"type":"ok","f":"add","value":2}\n{"process":1,"type":"invoke","f":"read","value":null}\n{"process":1,"type":"ok","f":"read","value":5}\n');
+    assert.equal((await runCli('check', counter, '--workload', 'counter')).code, ExitCode.Invalid);
   });
 });
