@@ -53,15 +53,18 @@ export function parseHistory(text: string, file: string, notes?: string[]): Hist
 }
 
 export async function readHistoryFile(path: string, notes?: string[]): Promise<HistoryEvent[]> {
-  let text: string;
+  return parseHistory(await readHistoryText(path), path, notes);
+}
+
+/** A history file's text; a file that cannot be read is an InputError naming it. */
+export async function readHistoryText(path: string): Promise<string> {
   try {
-    text = await readFile(path, 'utf8');
+    return await readFile(path, 'utf8');
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory' : (err as Error).message;
     throw new InputError(path, undefined, `cannot read history: ${why}`, 'pass the path of a history file');
   }
-  return parseHistory(text, path, notes);
 }
 
 function firstSignificant(text: string): { char: string; next: string | undefined } | undefined {

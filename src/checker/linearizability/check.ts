@@ -5,7 +5,7 @@ import { faultIntervals } from '../../history/faults.js';
 import { worstVerdict } from '../verdict.js';
 import type { AnyModel } from './model.js';
 import { getModel, MODELS } from './models/index.js';
-import { partitionByKey, prune } from './partition.js';
+import { type NilReads, partitionByKey, prune } from './partition.js';
 import { runInWorkers } from './pool.js';
 import type { LinearizabilityResult, PartitionResult } from './result.js';
 import { type PartitionJob, runRoundRobin } from './schedule.js';
@@ -38,6 +38,12 @@ export interface LinearizabilityOptions {
   handOffMs?: number;
   /** The history's file name, for error messages. */
   file?: string;
+  /**
+   * An ok read of nil: `absent` (default; the register held nothing, as faultline records
+   * it) or `any` (its value is unknown and matches any state, as Knossos reads Jepsen
+   * histories).
+   */
+  nilReads?: NilReads;
 }
 
 export const DEFAULT_MEMORY_BYTES = 2 ** 31;
@@ -57,7 +63,7 @@ export async function checkLinearizability(
   const file = options.file ?? 'history';
   const paired = isPaired(history) ? history : pairHistory(history, file);
   const model = typeof options.model === 'string' ? getModel(options.model) : options.model;
-  const pruned = prune(model, paired.ops, file);
+  const pruned = prune(model, paired.ops, file, options.nilReads);
   const parts = [...partitionByKey(pruned.ops, options.partition ?? true)];
   const memory = options.memoryLimitBytes ?? DEFAULT_MEMORY_BYTES;
   const deadline = options.timeLimitMs === undefined ? Infinity : Date.now() + options.timeLimitMs;
@@ -113,6 +119,7 @@ export async function checkLinearizability(
       ops: paired.ops.length,
       failed: pruned.failed,
       unknownReads: pruned.unknownReads,
+      nilReads: pruned.nilReads,
       partitions: partitions.length,
       workers: threads,
       nodes: sum(partitions, (p) => p.stats.nodes),

@@ -17,7 +17,7 @@ export function describeResult(file: string, r: LinearizabilityResult): string {
   const lines = [
     `${file}: ${VERDICT_WORDS[r.verdict]}`,
     `  ${r.model} model${r.init === null ? '' : ` (initial state ${show(r.init)})`}; ${s.ops} operations` +
-      ` (${s.failed} failed and ${s.unknownReads} unknown reads dropped), ${s.partitions} partition${s.partitions === 1 ? '' : 's'},` +
+      ` (${s.failed} failed and ${s.unknownReads} unknown reads dropped${s.nilReads > 0 ? `; ${s.nilReads} nil reads treated as unknown, as Knossos reads them (--nil-read absent to change)` : ''}), ${s.partitions} partition${s.partitions === 1 ? '' : 's'},` +
       ` ${Math.round(s.elapsedMs)} ms${s.workers > 0 ? ` on ${s.workers} threads` : ''}`,
   ];
   if (r.reason !== undefined) lines.push(`  why unknown: ${r.reason}`);

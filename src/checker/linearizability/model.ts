@@ -45,6 +45,12 @@ export interface Model<S> {
   viability?(ops: readonly ModelOp[]): Viability<S> | undefined;
   /** Info operations that cannot change the state constrain nothing: the search drops them. */
   readOnly(op: ModelOp): boolean;
+  /**
+   * Knossos's reading of a `nil` read: the value is unknown, it matches any state. Given
+   * an ok op, the op without its nil reads: `null` when nothing is left (drop it), the op
+   * itself when it has none. Models without reads of a value leave it out.
+   */
+  withoutNilReads?(op: ModelOp): ModelOp | null;
   key(state: S): string | number;
   /**
    * Optional, for states whose key is costly to build (long strings): a cheap hash, with

@@ -7,17 +7,23 @@ export interface Pruned {
   ops: Operation[];
   failed: number;
   unknownReads: number;
+  /** Ok reads of nil taken as "value unknown" (Knossos's reading), dropped or cut out of their op. */
+  nilReads: number;
 }
+
+/** How an ok read of nil is read: the register held nothing (`absent`), or its value is unknown (`any`, as Knossos). */
+export type NilReads = 'absent' | 'any';
 
 /**
  * Drops what constrains nothing: failed ops (they did not happen) and ops whose outcome
  * is unknown and that cannot change the state (a timed-out read). Rejects ops the model
  * does not know, naming the event.
  */
-export function prune(model: AnyModel, ops: readonly Operation[], file: string): Pruned {
+export function prune(model: AnyModel, ops: readonly Operation[], file: string, nilReads: NilReads = 'absent'): Pruned {
   const kept: Operation[] = [];
   let failed = 0;
   let unknownReads = 0;
+  let nil = 0;
   const known = new Set(model.functions);
   for (const op of ops) {
     if (op.type === 'fail') {
@@ -40,9 +46,18 @@ export function prune(model: AnyModel, ops: readonly Operation[], file: string):
       unknownReads++;
       continue;
     }
+    if (nilReads === 'any' && op.type === 'ok' && model.withoutNilReads !== undefined) {
+      const known = model.withoutNilReads(m);
+      if (known !== m) nil++;
+      if (known === null) continue;
+      if (known !== m) {
+        kept.push({ ...op, input: known.input, output: known.output });
+        continue;
+      }
+    }
     kept.push(op);
   }
-  return { ops: kept, failed, unknownReads };
+  return { ops: kept, failed, unknownReads, nilReads: nil };
 }
 
 /**

@@ -84,6 +84,8 @@ export interface LinearizabilityResult {
     failed: number;
     /** Dropped: unknown outcome and they could not change the state (e.g. a timed-out read). */
     unknownReads: number;
+    /** Ok reads of nil taken as "value unknown" (`nilReads: 'any'`, Knossos's reading). */
+    nilReads: number;
     partitions: number;
     /** Worker threads used (0: checked in this thread). */
     workers: number;

@@ -15,7 +15,9 @@ import type { HistoryEvent, Json } from '../../history/event.js';
 import { serializeEvent } from '../../history/formats/jsonl.js';
 import { type ShrunkHistory, shrinkHistory } from '../../checker/shrink/history.js';
 import { shrinkNotLinearizable } from '../../checker/shrink/linearizability.js';
-import { readHistoryFile } from '../../history/read.js';
+import { type HistoryFormat, detectFormat, parseHistory, readHistoryText } from '../../history/read.js';
+import type { NilReads } from '../../checker/linearizability/partition.js';
+import { didYouMean } from '../../spec/choices.js';
 import { pairHistory } from '../../history/operation.js';
 import {
   CONSISTENCY_MODELS,
@@ -42,6 +44,7 @@ export interface CheckFlags {
   shrink?: boolean;
   accounts?: string;
   total?: string;
+  nilRead?: string;
 }
 
 /**
@@ -60,6 +63,7 @@ export function registerCheck(program: Command): void {
     .option('--total <n>', `with --workload bank: what every read must sum to (default ${BANK_TOTAL})`)
     .option('--consistency <model>', `with --workload: the model to check against (default strict-serializable): ${CONSISTENCY_MODELS.join(', ')}`)
     .option('--init <value>', "the model's initial state, as JSON (otherwise taken as a string); default: absent/null, \"\" for kv")
+    .option('--nil-read <reading>', 'an ok read of nil: absent (the register held nothing) or any (value unknown, as Knossos); default: any for Jepsen EDN and jepsen.log, absent otherwise')
     .option('--json', 'print the full result (partitions, explanation, stats) as JSON')
     .option('--time-limit <seconds>', 'give up after this long: the verdict is then unknown')
     .option('--memory-limit <MiB>', 'memory for the search\'s tables; past it the verdict is unknown (default: 2048)')
@@ -165,9 +169,10 @@ async function checkModel(file: string, flags: CheckFlags): Promise<number> {
   if (!MODELS.has(options.model)) {
     throw new UsageError(`unknown model "${options.model}"`, `models: ${[...MODELS.keys()].join(', ')}`);
   }
-  const { events, notes } = await readNoting(file);
-  const result = await checkLinearizability(events, options);
-  const shrunk = flags.shrink === true ? await shrinkNotLinearizable(events, result, options, shrinkDeadline(flags)) : undefined;
+  const { events, notes, format } = await readNoting(file);
+  const nilReads = nilReadsFor(flags, format);
+  const result = await checkLinearizability(events, { ...options, nilReads });
+  const shrunk = flags.shrink === true ? await shrinkNotLinearizable(events, result, { ...options, nilReads }, shrinkDeadline(flags)) : undefined;
   const shown = { ...result, ...(shrunk === undefined ? {} : { shrunk }), ...(notes.length === 0 ? {} : { notes }) };
   process.stdout.write(flags.json === true ? `${exactJsonText(fileResult(file, 'linearizability', shown), null, 2)}\n` : `${describeResult(file, result)}${describeShrunk(shrunk)}`);
   return exitCodeForVerdict(result.verdict);
@@ -188,11 +193,23 @@ function explanationOf(result: object): Json | undefined {
 }
 
 /** The history, and what reading it left out, said at once on stderr (and in --json as `notes`). */
-async function readNoting(file: string): Promise<{ events: HistoryEvent[]; notes: string[] }> {
+async function readNoting(file: string): Promise<{ events: HistoryEvent[]; notes: string[]; format: HistoryFormat }> {
   const notes: string[] = [];
-  const events = await readHistoryFile(file, notes);
+  const text = await readHistoryText(file);
+  const events = parseHistory(text, file, notes);
   for (const note of notes) process.stderr.write(`faultline: ${note}\n`);
-  return { events, notes };
+  return { events, notes, format: detectFormat(text) };
+}
+
+/**
+ * `--nil-read`, or the reading of the file's tradition: Jepsen's formats were checked by
+ * Knossos, whose models take a nil read as "value unknown"; faultline's own histories
+ * record a read of an empty register as null.
+ */
+function nilReadsFor(flags: CheckFlags, format: HistoryFormat): NilReads {
+  if (flags.nilRead === undefined) return format === 'edn-lines' || format === 'edn-collection' || format === 'jepsen-log' ? 'any' : 'absent';
+  if (flags.nilRead === 'absent' || flags.nilRead === 'any') return flags.nilRead;
+  throw new UsageError(`--nil-read expects absent or any, got "${flags.nilRead}"${didYouMean(flags.nilRead, ['absent', 'any'])}`, 'absent: a nil read saw an empty register; any: its value is unknown (Knossos)');
 }
 
 /** Shrinking gets the same budget as checking (default one minute). */

@@ -41,6 +41,11 @@ export const multiRegister: Model<Registers> = {
     return undefined;
   },
   readOnly: (op) => microOps(op).every(([f]) => isRead(f)),
+  withoutNilReads(op) {
+    const mops = microOps(op);
+    const kept = mops.filter(([f, , v]) => !(isRead(f) && v === null));
+    return kept.length === mops.length ? op : kept.length === 0 ? null : { ...op, output: kept };
+  },
   key: (state) => canonical(state as Json),
   show: (state) => state as Json,
 };

@@ -35,6 +35,7 @@ export const register: Model<Json> = {
     };
   },
   readOnly: (op) => op.f === 'read',
+  withoutNilReads: (op) => (op.f === 'read' && op.output === null ? null : op),
   key: jsonKey,
   show: (state) => state,
 };
