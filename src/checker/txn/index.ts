@@ -51,6 +51,7 @@ export function checkTransactions(ops: readonly Operation[], options: TxnCheckOp
     ? { cycles: [], incomplete: true, cyclicComponents: 0, largestComponent: 0, truncated: [] }
     : findCycles(buildCsr(n, edges, arena), edges, masks, deadline, arena);
   for (const c of search.cycles) log.add(c.type, () => explainCycle(c.edges, table, inference));
+  noteCommittedInfo(log.kept, table, inference);
 
   const anomalyTypes = [...log.counts.keys()].sort();
   const forbidden = forbiddenBy(options.consistency);
@@ -71,6 +72,7 @@ export function checkTransactions(ops: readonly Operation[], options: TxnCheckOp
       committed: table.committed,
       failed: table.failed,
       indeterminate: table.indeterminate,
+      inferredCommitted: inference.committedInfo.size,
       keys: inference.keys,
       edges: {
         ww: edges.counts[0]!,
@@ -138,4 +140,15 @@ function explainCycle(cycle: readonly number[], table: TxnTable, inference: Infe
     return txnRef(ops[t]!, mops[t]! as unknown as Json);
   });
   return { txns, steps, explanation: steps.map((s) => s.why).join('\n') };
+}
+
+/** An anomaly that involves an indeterminate transaction says why it counts as committed. */
+function noteCommittedInfo(anomalies: TxnAnomaly[], table: TxnTable, inference: Inference): void {
+  if (inference.committedInfo.size === 0) return;
+  const byId = new Map<number, string>();
+  for (const [t, why] of inference.committedInfo) byId.set(table.ops[t]!.id, why);
+  for (const a of anomalies) {
+    const notes = [...new Set(a.txns.map((t) => byId.get(t.id)).filter((w): w is string => w !== undefined))];
+    if (notes.length > 0) a.explanation += '\n' + notes.join('\n');
+  }
 }

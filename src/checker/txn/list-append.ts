@@ -26,8 +26,9 @@ const NONE = 0x7fffffff;
  *  - ww: the writer of each element → the writer of the next;
  *  - wr: the writer of the last element a read saw → the reader;
  *  - rw: a reader → the writer of the first element it did not see.
- * Failed transactions are no nodes; indeterminate ones are nodes only through what reads saw
- * of them (their unseen appends create no obligations).
+ * Failed transactions are no nodes. An indeterminate one that no committed read saw may never
+ * have happened and has no edges; one whose append a committed read saw did commit, so all its
+ * appends count as a committed transaction's (its reads stay unknown).
  */
 export function inferListAppend(table: TxnTable, log: AnomalyLog, arena: Arena, edges: EdgeStore): Inference {
   const { ops, mops, node } = table;
@@ -102,6 +103,25 @@ export function inferListAppend(table: TxnTable, log: AnomalyLog, arena: Arena, 
     }
   }
 
+  // An indeterminate transaction that a committed read saw an append of did commit, and so
+  // did all its appends: they oblige later reads as a committed transaction's do. Its own
+  // reads stay unknown (an info op records none), so only ok reads are evidence.
+  const committedInfo = new Map<number, string>();
+  for (let r = 0; r < readTxn.length; r++) {
+    const kid = readKey.data[r]!;
+    for (const v of readValue[r]!) {
+      const e = index.get(kid, v);
+      if (e < 0) continue;
+      const w = elemTxn.data[e]!;
+      if (ops[w]!.type !== 'info' || committedInfo.has(w)) continue;
+      committedInfo.set(
+        w,
+        `${txnName(ops[w]!)} (info, committed: its append ${show(v)} to key ${show(keys.keys[kid])} was read by ${txnName(ops[readTxn.data[r]!]!)})`,
+      );
+    }
+  }
+  const committed = (t: number): boolean => ops[t]!.type === 'ok' || committedInfo.has(t);
+
   const nKeys = keys.keys.length;
   const nElems = elemTxn.length;
   if (longest.length < nKeys) longest.setAt(nKeys - 1, -1);
@@ -148,7 +168,7 @@ export function inferListAppend(table: TxnTable, log: AnomalyLog, arena: Arena, 
         if (failedFrom < 0) failedFrom = i;
         continue;
       }
-      if (failedFrom >= 0 && ops[w]!.type === 'ok') {
+      if (failedFrom >= 0 && committed(w)) {
         const from = failedFrom;
         const to = i;
         log.add('dirty-update', () => ({
@@ -168,10 +188,11 @@ export function inferListAppend(table: TxnTable, log: AnomalyLog, arena: Arena, 
     lastElem[kid] = prevElem;
   }
 
-  // Committed appends no read saw come after the whole observed order of their key.
+  // Committed appends no read saw (including those of indeterminate transactions known to
+  // have committed) come after the whole observed order of their key.
   const unseen: number[][] = new Array<number[]>(nKeys);
   for (let e = 0; e < nElems; e++) {
-    if (elemPos[e]! >= 0 || ops[eTxn[e]!]!.type !== 'ok') continue;
+    if (elemPos[e]! >= 0 || !committed(eTxn[e]!)) continue;
     const kid = elemKey.data[e]!;
     (unseen[kid] ??= []).push(e);
     const from = lastNode[kid]!;
@@ -305,6 +326,7 @@ export function inferListAppend(table: TxnTable, log: AnomalyLog, arena: Arena, 
   return {
     edges,
     keys: nKeys,
+    committedInfo,
     explainEdge(e) {
       const kind = edges.kind[e]!;
       const a = edges.a[e]!;

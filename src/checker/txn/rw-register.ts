@@ -13,6 +13,8 @@ const INITIAL: VKey = '\u0000initial';
  *  - wr: the writer of the value read → the reader;
  *  - ww: the writer of v → a transaction that read v and overwrote it;
  *  - rw: every other reader of v → that overwriting transaction (and readers of nil → every committed writer).
+ * An indeterminate transaction whose write a committed read saw did commit: its writes count
+ * as a committed transaction's (its reads stay unknown).
  */
 export function inferRwRegister(table: TxnTable, log: AnomalyLog, edges: EdgeStore): Inference {
   const { ops, mops, node } = table;
@@ -28,6 +30,7 @@ export function inferRwRegister(table: TxnTable, log: AnomalyLog, edges: EdgeSto
   /** The element the reading transaction wrote over what it read, or -1. */
   const readOverwrite: number[] = [];
   const writersOfKey: number[][] = [];
+  const committedInfo = new Map<number, string>();
   const ref = (t: number): ReturnType<typeof txnRef> => txnRef(ops[t]!, mops[t]! as unknown as Json);
 
   for (let t = 0; t < ops.length; t++) {
@@ -52,7 +55,6 @@ export function inferRwRegister(table: TxnTable, log: AnomalyLog, edges: EdgeSto
       elemValue.push(v);
       elemTxn.push(t);
       elemFinal.push(1);
-      if (ops[t]!.type === 'ok') (writersOfKey[kid] ??= []).push(elemTxn.length - 1);
     }
   }
 
@@ -131,6 +133,10 @@ export function inferRwRegister(table: TxnTable, log: AnomalyLog, edges: EdgeSto
       log.add('future-read', () => ({ txns: [ref(t)], key: k, explanation: `${who} read key ${show(k)} = ${show(v)}, a value it only writes later: ${showMops(mops[t]!)}` }));
       continue;
     }
+    // An indeterminate writer whose value a committed read saw did commit (its reads stay unknown).
+    if (ops[w]!.type === 'info' && !committedInfo.has(w)) {
+      committedInfo.set(w, `${txnName(ops[w]!)} (info, committed: its write ${show(v)} to key ${show(k)} was read by ${who})`);
+    }
     if (node[w]! < 0) {
       log.add('G1a', () => ({
         txns: [ref(t), ref(w)],
@@ -147,6 +153,12 @@ export function inferRwRegister(table: TxnTable, log: AnomalyLog, edges: EdgeSto
       }));
     }
     edges.add(node[w]!, node[t]!, WR, r, e);
+  }
+
+  // Every write of a committed transaction, indeterminate ones known to have committed included.
+  for (let e = 0; e < elemTxn.length; e++) {
+    const w = elemTxn[e]!;
+    if (ops[w]!.type === 'ok' || committedInfo.has(w)) (writersOfKey[elemKey[e]!] ??= []).push(e);
   }
 
   // Version order: nil before every write; a value before what a committed reader wrote over it.
@@ -172,6 +184,7 @@ export function inferRwRegister(table: TxnTable, log: AnomalyLog, edges: EdgeSto
   return {
     edges,
     keys: keys.keys.length,
+    committedInfo,
     explainEdge(e) {
       const kind = edges.kind[e]!;
       const a = edges.a[e]!;
