@@ -14,7 +14,7 @@ import { type TxnCheckResult, checkTransactions } from '../../../src/checker/txn
 import { explainable } from './oracle.js';
 import { buildHistory, historySpec, showHistory } from './small-history.js';
 
-const RUNS = Number(process.env.FAULTLINE_ORACLE_RUNS ?? 3000);
+const RUNS = Number(process.env.FAULTLINE_ORACLE_RUNS ?? 10000);
 const MODELS = ['serializable', 'strict-serializable'] as const;
 
 function describeFailure(ops: Operation[], r: TxnCheckResult, oracle: boolean): string {
@@ -64,7 +64,7 @@ describe('txn checker against a brute-force oracle', () => {
   it('list-append: invalid exactly when no serial order explains the reads', () => {
     const tally = { valid: 0, invalid: 0 };
     fc.assert(
-      fc.property(historySpec, (spec) => {
+      fc.property(historySpec(), (spec) => {
         const ops = buildHistory(spec, 'list-append');
         for (const consistency of MODELS) {
           const r = checkTransactions(ops, { workload: 'list-append', consistency });
@@ -74,7 +74,7 @@ describe('txn checker against a brute-force oracle', () => {
           tally[r.verdict === 'valid' ? 'valid' : 'invalid']++;
         }
       }),
-      { numRuns: RUNS },
+      { numRuns: RUNS, includeErrorInReport: true },
     );
     // Both answers must be common, or the property says little.
     assert.ok(tally.valid > RUNS / 5 && tally.invalid > RUNS / 5, JSON.stringify(tally));
@@ -83,7 +83,7 @@ describe('txn checker against a brute-force oracle', () => {
   it('rw-register: never a false alarm; no miss where the reads fix the version order', () => {
     const tally = { valid: 0, invalid: 0, missChecked: 0 };
     fc.assert(
-      fc.property(historySpec, (spec) => {
+      fc.property(historySpec(), (spec) => {
         const ops = buildHistory(spec, 'rw-register');
         const fixed = versionOrderFixed(ops);
         for (const consistency of MODELS) {
@@ -98,7 +98,7 @@ describe('txn checker against a brute-force oracle', () => {
           tally[r.verdict === 'valid' ? 'valid' : 'invalid']++;
         }
       }),
-      { numRuns: RUNS },
+      { numRuns: RUNS, includeErrorInReport: true },
     );
     assert.ok(tally.valid > RUNS / 5 && tally.invalid > RUNS / 5 && tally.missChecked > RUNS / 5, JSON.stringify(tally));
   });
