@@ -27,6 +27,8 @@ interface TxnSpec {
   mops: MopSpec[];
   /** Place in the hidden serial order (ties: array order). */
   rank: number;
+  /** Reads see the state this many transactions before its place (a stale snapshot, as under snapshot isolation). */
+  lag: number;
   start: number;
   length: number;
 }
@@ -51,6 +53,7 @@ const txnSpec: fc.Arbitrary<TxnSpec> = fc.record({
   open: fc.boolean(),
   mops: fc.array(mop, { minLength: 1, maxLength: 4 }),
   rank: fc.nat({ max: 8 }),
+  lag: fc.oneof({ arbitrary: fc.constant(0), weight: 3 }, fc.nat({ max: 3 })),
   start: fc.nat({ max: 40 }),
   length: fc.nat({ max: 20 }),
 });
@@ -85,11 +88,17 @@ export function buildHistory(spec: HistorySpec, workload: OracleWorkload): Opera
   const universe = new Map<number, number[]>();
   for (const t of order) for (const [f, k, v] of written[t]!) if (f !== 'r') universe.set(k, [...(universe.get(k) ?? []), v as number]);
 
-  const lists = new Map<number, number[]>();
-  const registers = new Map<number, number>();
+  let lists = new Map<number, number[]>();
+  let registers = new Map<number, number>();
+  // The state before each place in the hidden order, for stale snapshots.
+  const before: { lists: Map<number, number[]>; registers: Map<number, number> }[] = [];
   const completed: Mop[][] = new Array<Mop[]>(n);
   for (const t of order) {
     const s = spec.txns[t]!;
+    before.push({ lists, registers });
+    const snapshot = before[Math.max(0, before.length - 1 - s.lag)]!;
+    lists = new Map(lists);
+    registers = new Map(registers);
     const applies = s.outcome === 'ok' || (s.outcome === 'info' && s.applied);
     const own = new Map<number, number[]>();
     const ownLast = new Map<number, number>();
@@ -103,7 +112,7 @@ export function buildHistory(spec: HistorySpec, workload: OracleWorkload): Opera
       const u = universe.get(k) ?? [];
       const { bend, pick } = s.mops[j]!;
       if (workload === 'list-append') {
-        const truth = [...(lists.get(k) ?? []), ...(own.get(k) ?? [])];
+        const truth = [...(snapshot.lists.get(k) ?? []), ...(own.get(k) ?? [])];
         if (bend === 7 && pick >= 6 && truth.length >= 2) return ['r', k, truth.filter((_, i) => i !== pick % truth.length)];
         if (bend === 7) return ['r', k, truth.slice(0, pick % (truth.length + 1))];
         if (bend === 8) return ['r', k, u.slice(0, pick % (u.length + 1))];
@@ -115,7 +124,7 @@ export function buildHistory(spec: HistorySpec, workload: OracleWorkload): Opera
         // nil is how some systems read an empty list.
         return ['r', k, truth.length === 0 && pick === 1 ? null : truth];
       }
-      const truth = ownLast.get(k) ?? registers.get(k) ?? null;
+      const truth = ownLast.get(k) ?? snapshot.registers.get(k) ?? null;
       if (bend === 7) return ['r', k, null];
       if (bend === 8 || bend === 9) return ['r', k, pick === 7 ? 99 : u.length > 0 ? u[pick % u.length]! : null];
       return ['r', k, truth];
