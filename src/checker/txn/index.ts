@@ -100,7 +100,8 @@ export function checkTransactions(ops: readonly Operation[], options: TxnCheckOp
 
 /**
  * One reservation for the typed tables of a check (see Arena): element and read tables,
- * the value index, version orders, edges, the CSR, one Tarjan pass and the real-time sweep.
+ * the value index, version orders, edges, the CSR, one Tarjan pass, the real-time sweep and
+ * one byte per read.
  */
 function arenaBytes(t: TxnTable, edges: number): number {
   const n = t.txnOfNode.length;
@@ -112,7 +113,7 @@ function arenaBytes(t: TxnTable, edges: number): number {
     (2 * n + 1 + edges) +
     7 * n +
     (2 * t.ops.length + 2 * n);
-  return 4 * ints + edges + (1 << 16);
+  return 4 * ints + edges + t.reads + (1 << 16);
 }
 
 function explainCycle(cycle: readonly number[], table: TxnTable, inference: Inference): Omit<TxnAnomaly, 'type'> {

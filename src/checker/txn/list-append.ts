@@ -105,21 +105,15 @@ export function inferListAppend(table: TxnTable, log: AnomalyLog, arena: Arena, 
 
   // An indeterminate transaction that a committed read saw an append of did commit, and so
   // did all its appends: they oblige later reads as a committed transaction's do. Its own
-  // reads stay unknown (an info op records none), so only ok reads are evidence.
+  // reads stay unknown (an info op records none), so only ok reads are evidence. Every
+  // element read is in its key's longest read or in a read that is not a prefix of it, so
+  // only those are scanned (below).
   const committedInfo = new Map<number, string>();
-  for (let r = 0; r < readTxn.length; r++) {
-    const kid = readKey.data[r]!;
-    for (const v of readValue[r]!) {
-      const e = index.get(kid, v);
-      if (e < 0) continue;
-      const w = elemTxn.data[e]!;
-      if (ops[w]!.type !== 'info' || committedInfo.has(w)) continue;
-      committedInfo.set(
-        w,
-        `${txnName(ops[w]!)} (info, committed: its append ${show(v)} to key ${show(keys.keys[kid])} was read by ${txnName(ops[readTxn.data[r]!]!)})`,
-      );
-    }
-  }
+  const seenInfo = (w: number, r: number, v: Json): void => {
+    if (ops[w]!.type !== 'info' || committedInfo.has(w)) return;
+    const k = keys.keys[readKey.data[r]!];
+    committedInfo.set(w, `${txnName(ops[w]!)} (info, committed: its append ${show(v)} to key ${show(k)} was read by ${txnName(ops[readTxn.data[r]!]!)})`);
+  };
   const committed = (t: number): boolean => ops[t]!.type === 'ok' || committedInfo.has(t);
 
   const nKeys = keys.keys.length;
@@ -163,12 +157,13 @@ export function inferListAppend(table: TxnTable, log: AnomalyLog, arena: Arena, 
       }
       elemPos[e] = i;
       const w = eTxn[e]!;
+      seenInfo(w, r, L[i]!);
       if (node[w]! < 0) {
         if (failedPos[kid]! > i) failedPos[kid] = i;
         if (failedFrom < 0) failedFrom = i;
         continue;
       }
-      if (failedFrom >= 0 && committed(w)) {
+      if (failedFrom >= 0) {
         const from = failedFrom;
         const to = i;
         log.add('dirty-update', () => ({
@@ -186,6 +181,18 @@ export function inferListAppend(table: TxnTable, log: AnomalyLog, arena: Arena, 
     }
     lastNode[kid] = prevNode;
     lastElem[kid] = prevElem;
+  }
+
+  // Reads that are not a prefix of their key's longest read (each an incompatible order).
+  const offOrder = arena.uint8(readTxn.length);
+  for (let r = 0; r < readTxn.length; r++) {
+    const top = longest.data[readKey.data[r]!]!;
+    if (isPrefix(readValue[r]!, readValue[top]!)) continue;
+    offOrder[r] = 1;
+    for (const v of readValue[r]!) {
+      const e = index.get(readKey.data[r]!, v);
+      if (e >= 0) seenInfo(eTxn[e]!, r, v);
+    }
   }
 
   // Committed appends no read saw (including those of indeterminate transactions known to
@@ -213,7 +220,7 @@ export function inferListAppend(table: TxnTable, log: AnomalyLog, arena: Arena, 
     const me = node[t]!;
     const k = keys.keys[kid]!;
     const who = txnName(ops[t]!);
-    if (!isPrefix(V, L)) {
+    if (offOrder[r] === 1) {
       if (incompatibleSeen[kid] === 0) {
         incompatibleSeen[kid] = 1;
         log.add('incompatible-order', () => ({
