@@ -1,9 +1,9 @@
 /**
  * The checker against a brute-force oracle on small random histories, both ways: whatever it
  * calls invalid no serial order explains (no false alarm), and whatever no serial order
- * explains it calls invalid (no miss), at serializable and strict-serializable. For
- * rw-register the version order is not always knowable, so a miss counts only where the
- * reads fix it.
+ * explains it calls invalid (no miss), at serializable, strong-session-serializable and
+ * strict-serializable. For rw-register the version order is not always knowable, so a miss
+ * counts only where the reads fix it.
  */
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
@@ -15,7 +15,8 @@ import { explainable } from './oracle.js';
 import { buildHistory, historySpec, showHistory } from './small-history.js';
 
 const RUNS = Number(process.env.FAULTLINE_ORACLE_RUNS ?? 10000);
-const MODELS = ['serializable', 'strict-serializable'] as const;
+const MODELS = ['serializable', 'strong-session-serializable', 'strict-serializable'] as const;
+const ORDER = { serializable: 'none', 'strong-session-serializable': 'process', 'strict-serializable': 'realtime' } as const;
 
 function describeFailure(ops: Operation[], r: TxnCheckResult, oracle: boolean): string {
   return (
@@ -68,7 +69,7 @@ describe('txn checker against a brute-force oracle', () => {
         const ops = buildHistory(spec, 'list-append');
         for (const consistency of MODELS) {
           const r = checkTransactions(ops, { workload: 'list-append', consistency });
-          const oracle = explainable(ops, 'list-append', consistency === 'strict-serializable');
+          const oracle = explainable(ops, 'list-append', ORDER[consistency]);
           assert.notEqual(r.verdict, 'unknown', describeFailure(ops, r, oracle));
           assert.equal(r.verdict === 'valid', oracle, `${consistency}: ${describeFailure(ops, r, oracle)}`);
           tally[r.verdict === 'valid' ? 'valid' : 'invalid']++;
@@ -88,7 +89,7 @@ describe('txn checker against a brute-force oracle', () => {
         const fixed = versionOrderFixed(ops);
         for (const consistency of MODELS) {
           const r = checkTransactions(ops, { workload: 'rw-register', consistency });
-          const oracle = explainable(ops, 'rw-register', consistency === 'strict-serializable');
+          const oracle = explainable(ops, 'rw-register', ORDER[consistency]);
           assert.notEqual(r.verdict, 'unknown', describeFailure(ops, r, oracle));
           if (r.verdict === 'invalid') assert.equal(oracle, false, `${consistency}, false alarm: ${describeFailure(ops, r, oracle)}`);
           if (fixed && !oracle) {

@@ -7,6 +7,8 @@ import type { Json } from '../../../src/history/event.js';
 import type { Operation } from '../../../src/history/operation.js';
 
 export type OracleWorkload = 'list-append' | 'rw-register';
+/** Which completed-before-invoked pairs the serial order must keep: none, a process's own, or all. */
+export type OracleOrder = 'none' | 'process' | 'realtime';
 type Mop = readonly [string, string | number, Json];
 type State = ReadonlyMap<string, Json>;
 
@@ -16,10 +18,11 @@ type State = ReadonlyMap<string, Json>;
  * exactly what it returned (list-append: the appends to the key so far, nil meaning empty;
  * rw-register: the last write, or nil). Reads of `info` transactions are unknown and oblige
  * nothing. With `realtime` (strict serializability) the order must also put A before B
- * whenever A completed `ok` before B was invoked; an `info` transaction never completed, so
- * nothing must follow it.
+ * whenever A completed `ok` before B was invoked; with `process` (strong session
+ * serializability) only when both ran on one process. An `info` transaction never
+ * completed, so nothing must follow it.
  */
-export function explainable(ops: readonly Operation[], workload: OracleWorkload, realtime: boolean): boolean {
+export function explainable(ops: readonly Operation[], workload: OracleWorkload, order: OracleOrder): boolean {
   const txns = ops.filter((o) => o.f === 'txn' && o.type !== 'fail');
   const n = txns.length;
   if (n > 30) throw new Error(`the oracle is for small histories, not ${n} transactions`);
@@ -27,7 +30,10 @@ export function explainable(ops: readonly Operation[], workload: OracleWorkload,
   let mustAll = 0;
   const mustPrecede = txns.map((b) => {
     let m = 0;
-    if (realtime) txns.forEach((a, i) => (a.type === 'ok' && a.ret < b.call ? (m |= 1 << i) : 0));
+    txns.forEach((a, i) => {
+      if (order === 'none' || a.type !== 'ok' || !(a.ret < b.call)) return;
+      if (order === 'realtime' || a.process === b.process) m |= 1 << i;
+    });
     return m;
   });
   txns.forEach((o, i) => (o.type === 'ok' ? (mustAll |= 1 << i) : 0));
