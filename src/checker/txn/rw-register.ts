@@ -1,5 +1,5 @@
 import type { Json } from '../../history/event.js';
-import { type EdgeStore, RW, WR, WW } from './graph.js';
+import { type EdgeStore, REALTIME, RW, WR, WW } from './graph.js';
 import { AnomalyLog, type Inference, KeyTable, type TxnTable, show, showMops, txnName, txnRef, valueKey } from './transactions.js';
 
 type VKey = ReturnType<typeof valueKey>;
@@ -16,7 +16,7 @@ const INITIAL: VKey = '\u0000initial';
  * An indeterminate transaction whose write a committed read saw did commit: its writes count
  * as a committed transaction's (its reads stay unknown).
  */
-export function inferRwRegister(table: TxnTable, log: AnomalyLog, edges: EdgeStore): Inference {
+export function inferRwRegister(table: TxnTable, log: AnomalyLog, edges: EdgeStore, realtime = false): Inference {
   const { ops, mops, node } = table;
   const keys = new KeyTable();
   const elemIds: Map<VKey, number>[] = [];
@@ -181,6 +181,46 @@ export function inferRwRegister(table: TxnTable, log: AnomalyLog, edges: EdgeSto
     }
   }
 
+  if (realtime) addRealtimeVersionEdges();
+
+  /**
+   * Under real-time order, a write whose transaction completed before another committed write
+   * of the key was invoked is the earlier version, so every reader of the first must precede
+   * the second. Such an edge holds only given real time, so it is a realtime edge (its cycles
+   * get the `-realtime` suffix). Per write A, only the writes invoked after A completed and
+   * before the first of them completed get one; the later ones follow by real-time edges.
+   */
+  function addRealtimeVersionEdges(): void {
+    for (let kid = 0; kid < writersOfKey.length; kid++) {
+      const ws = (writersOfKey[kid] ?? []).filter((e) => elemFinal[e] === 1);
+      if (ws.length < 2) continue;
+      const call = (e: number): number => ops[elemTxn[e]!]!.call;
+      ws.sort((x, y) => call(x) - call(y));
+      const minRet = new Float64Array(ws.length + 1).fill(Infinity);
+      for (let i = ws.length - 1; i >= 0; i--) {
+        const op = ops[elemTxn[ws[i]!]!]!;
+        minRet[i] = Math.min(minRet[i + 1]!, op.type === 'ok' ? op.ret : Infinity);
+      }
+      for (const a of ws) {
+        const A = ops[elemTxn[a]!]!;
+        if (A.type !== 'ok') continue;
+        const readers = readersOf.get(kid)?.get(valueKey(elemValue[a]!));
+        if (readers === undefined) continue;
+        let lo = 0;
+        let hi = ws.length;
+        while (lo < hi) {
+          const mid = (lo + hi) >> 1;
+          if (call(ws[mid]!) > A.ret) hi = mid;
+          else lo = mid + 1;
+        }
+        for (let i = lo; i < ws.length && call(ws[i]!) <= minRet[lo]!; i++) {
+          const b = ws[i]!;
+          for (const r of readers) if (readTxn[r] !== elemTxn[b]) edges.add(node[readTxn[r]!]!, node[elemTxn[b]!]!, REALTIME, r, b);
+        }
+      }
+    }
+  }
+
   return {
     edges,
     keys: keys.keys.length,
@@ -200,6 +240,16 @@ export function inferRwRegister(table: TxnTable, log: AnomalyLog, edges: EdgeSto
       const writer = txnName(ops[elemTxn[b]!]!);
       const v = readValue[a]!;
       if (kind === WR) return { key: k, why: `${reader} read key ${show(k)} = ${show(v)}, written by ${writer} ⇒ ${writer} wr→ ${reader}` };
+      if (kind === REALTIME) {
+        const first = elemIds[readKey[a]!]!.get(valueKey(v))!;
+        const earlier = txnName(ops[elemTxn[first]!]!);
+        return {
+          key: k,
+          why:
+            `${reader} read key ${show(k)} = ${show(v)}, written by ${earlier}, which completed before ${writer} was invoked to write ${show(elemValue[b])} there, ` +
+            `so ${show(elemValue[b])} is a later version ⇒ ${reader} realtime→ ${writer}`,
+        };
+      }
       const what = v === null ? 'nil (the initial state)' : show(v);
       return { key: k, why: `${writer} wrote ${show(elemValue[b])} to key ${show(k)} over ${what}, after ${reader} read ${what} there ⇒ ${reader} rw→ ${writer}` };
     },
