@@ -40,7 +40,7 @@ export function checkTransactions(ops: readonly Operation[], options: TxnCheckOp
   const arena = new Arena(arenaBytes(table, edgeGuess));
   const edges = new EdgeStore(edgeGuess, arena);
   const inference =
-    options.workload === 'list-append' ? inferListAppend(table, log, arena, edges) : inferRwRegister(table, log, edges, realtime);
+    options.workload === 'list-append' ? inferListAppend(table, log, arena, edges) : inferRwRegister(table, log, edges, { process: processOrder, realtime });
   if (processOrder) addProcessEdges(table, edges);
   if (realtime) addRealtimeEdges(table, edges, arena);
 
@@ -125,7 +125,7 @@ function explainCycle(cycle: readonly number[], table: TxnTable, inference: Infe
     const to = op(edges.dst[e]!);
     const kind = EDGE_KIND_NAMES[edges.kind[e]!]!;
     const step: CycleStep = { from: txnName(from), to: txnName(to), kind, why: '' };
-    if (kind === 'process') {
+    if (kind === 'process' && edges.a[e]! < 0) {
       step.why = `${step.from} and ${step.to} ran in that order on process ${from.process} ⇒ ${step.from} process→ ${step.to}`;
     } else if (kind === 'realtime' && edges.a[e]! < 0) {
       step.why = `${step.from} completed (event ${from.completeIndex}) before ${step.to} was invoked (event ${to.invokeIndex}) ⇒ ${step.from} realtime→ ${step.to}`;
