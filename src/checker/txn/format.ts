@@ -9,7 +9,7 @@ export function formatTxnResult(result: TxnCheckResult): string {
   const s = result.stats;
   const lines = [
     `${result.workload} history, checked for ${result.consistency}: ${VERDICT_WORDS[result.verdict]}`,
-    `  ${s.transactions} transactions (${s.committed} committed, ${s.failed} failed, ${s.indeterminate} indeterminate) over ${s.keys} key${s.keys === 1 ? '' : 's'}, ` +
+    `  ${s.transactions} transactions (${s.committed} committed, ${s.failed} failed, ${s.indeterminate} indeterminate${s.inferredCommitted > 0 ? `, ${s.inferredCommitted} of them seen committed` : ''}) over ${s.keys} key${s.keys === 1 ? '' : 's'}, ` +
       `checked in ${Math.round(s.elapsedMs)} ms`,
     `  dependency edges: ${Object.entries(s.edges)
       .map(([k, n]) => `${k} ${n}`)

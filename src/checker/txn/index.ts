@@ -40,7 +40,7 @@ export function checkTransactions(ops: readonly Operation[], options: TxnCheckOp
   const arena = new Arena(arenaBytes(table, edgeGuess));
   const edges = new EdgeStore(edgeGuess, arena);
   const inference =
-    options.workload === 'list-append' ? inferListAppend(table, log, arena, edges) : inferRwRegister(table, log, edges);
+    options.workload === 'list-append' ? inferListAppend(table, log, arena, edges) : inferRwRegister(table, log, edges, { process: processOrder, realtime });
   if (processOrder) addProcessEdges(table, edges);
   if (realtime) addRealtimeEdges(table, edges, arena);
 
@@ -51,6 +51,7 @@ export function checkTransactions(ops: readonly Operation[], options: TxnCheckOp
     ? { cycles: [], incomplete: true, cyclicComponents: 0, largestComponent: 0, truncated: [] }
     : findCycles(buildCsr(n, edges, arena), edges, masks, deadline, arena);
   for (const c of search.cycles) log.add(c.type, () => explainCycle(c.edges, table, inference));
+  noteCommittedInfo(log.kept, table, inference);
 
   const anomalyTypes = [...log.counts.keys()].sort();
   const forbidden = forbiddenBy(options.consistency);
@@ -71,6 +72,7 @@ export function checkTransactions(ops: readonly Operation[], options: TxnCheckOp
       committed: table.committed,
       failed: table.failed,
       indeterminate: table.indeterminate,
+      inferredCommitted: inference.committedInfo.size,
       keys: inference.keys,
       edges: {
         ww: edges.counts[0]!,
@@ -98,7 +100,8 @@ export function checkTransactions(ops: readonly Operation[], options: TxnCheckOp
 
 /**
  * One reservation for the typed tables of a check (see Arena): element and read tables,
- * the value index, version orders, edges, the CSR, one Tarjan pass and the real-time sweep.
+ * the value index, version orders, edges, the CSR, one Tarjan pass, the real-time sweep and
+ * one byte per read.
  */
 function arenaBytes(t: TxnTable, edges: number): number {
   const n = t.txnOfNode.length;
@@ -110,7 +113,7 @@ function arenaBytes(t: TxnTable, edges: number): number {
     (2 * n + 1 + edges) +
     7 * n +
     (2 * t.ops.length + 2 * n);
-  return 4 * ints + edges + (1 << 16);
+  return 4 * ints + edges + t.reads + (1 << 16);
 }
 
 function explainCycle(cycle: readonly number[], table: TxnTable, inference: Inference): Omit<TxnAnomaly, 'type'> {
@@ -122,9 +125,9 @@ function explainCycle(cycle: readonly number[], table: TxnTable, inference: Infe
     const to = op(edges.dst[e]!);
     const kind = EDGE_KIND_NAMES[edges.kind[e]!]!;
     const step: CycleStep = { from: txnName(from), to: txnName(to), kind, why: '' };
-    if (kind === 'process') {
+    if (kind === 'process' && edges.a[e]! < 0) {
       step.why = `${step.from} and ${step.to} ran in that order on process ${from.process} ⇒ ${step.from} process→ ${step.to}`;
-    } else if (kind === 'realtime') {
+    } else if (kind === 'realtime' && edges.a[e]! < 0) {
       step.why = `${step.from} completed (event ${from.completeIndex}) before ${step.to} was invoked (event ${to.invokeIndex}) ⇒ ${step.from} realtime→ ${step.to}`;
     } else {
       const { why, key } = inference.explainEdge(e);
@@ -138,4 +141,15 @@ function explainCycle(cycle: readonly number[], table: TxnTable, inference: Infe
     return txnRef(ops[t]!, mops[t]! as unknown as Json);
   });
   return { txns, steps, explanation: steps.map((s) => s.why).join('\n') };
+}
+
+/** An anomaly that involves an indeterminate transaction says why it counts as committed. */
+function noteCommittedInfo(anomalies: TxnAnomaly[], table: TxnTable, inference: Inference): void {
+  if (inference.committedInfo.size === 0) return;
+  const byId = new Map<number, string>();
+  for (const [t, why] of inference.committedInfo) byId.set(table.ops[t]!.id, why);
+  for (const a of anomalies) {
+    const notes = [...new Set(a.txns.map((t) => byId.get(t.id)).filter((w): w is string => w !== undefined))];
+    if (notes.length > 0) a.explanation += '\n' + notes.join('\n');
+  }
 }

@@ -26,8 +26,9 @@ const NONE = 0x7fffffff;
  *  - ww: the writer of each element → the writer of the next;
  *  - wr: the writer of the last element a read saw → the reader;
  *  - rw: a reader → the writer of the first element it did not see.
- * Failed transactions are no nodes; indeterminate ones are nodes only through what reads saw
- * of them (their unseen appends create no obligations).
+ * Failed transactions are no nodes. An indeterminate one that no committed read saw may never
+ * have happened and has no edges; one whose append a committed read saw did commit, so all its
+ * appends count as a committed transaction's (its reads stay unknown).
  */
 export function inferListAppend(table: TxnTable, log: AnomalyLog, arena: Arena, edges: EdgeStore): Inference {
   const { ops, mops, node } = table;
@@ -102,6 +103,19 @@ export function inferListAppend(table: TxnTable, log: AnomalyLog, arena: Arena, 
     }
   }
 
+  // An indeterminate transaction that a committed read saw an append of did commit, and so
+  // did all its appends: they oblige later reads as a committed transaction's do. Its own
+  // reads stay unknown (an info op records none), so only ok reads are evidence. Every
+  // element read is in its key's longest read or in a read that is not a prefix of it, so
+  // only those are scanned (below).
+  const committedInfo = new Map<number, string>();
+  const seenInfo = (w: number, r: number, v: Json): void => {
+    if (ops[w]!.type !== 'info' || committedInfo.has(w)) return;
+    const k = keys.keys[readKey.data[r]!];
+    committedInfo.set(w, `${txnName(ops[w]!)} (info, committed: its append ${show(v)} to key ${show(k)} was read by ${txnName(ops[readTxn.data[r]!]!)})`);
+  };
+  const committed = (t: number): boolean => ops[t]!.type === 'ok' || committedInfo.has(t);
+
   const nKeys = keys.keys.length;
   const nElems = elemTxn.length;
   if (longest.length < nKeys) longest.setAt(nKeys - 1, -1);
@@ -143,12 +157,13 @@ export function inferListAppend(table: TxnTable, log: AnomalyLog, arena: Arena, 
       }
       elemPos[e] = i;
       const w = eTxn[e]!;
+      seenInfo(w, r, L[i]!);
       if (node[w]! < 0) {
         if (failedPos[kid]! > i) failedPos[kid] = i;
         if (failedFrom < 0) failedFrom = i;
         continue;
       }
-      if (failedFrom >= 0 && ops[w]!.type === 'ok') {
+      if (failedFrom >= 0) {
         const from = failedFrom;
         const to = i;
         log.add('dirty-update', () => ({
@@ -168,10 +183,23 @@ export function inferListAppend(table: TxnTable, log: AnomalyLog, arena: Arena, 
     lastElem[kid] = prevElem;
   }
 
-  // Committed appends no read saw come after the whole observed order of their key.
+  // Reads that are not a prefix of their key's longest read (each an incompatible order).
+  const offOrder = arena.uint8(readTxn.length);
+  for (let r = 0; r < readTxn.length; r++) {
+    const top = longest.data[readKey.data[r]!]!;
+    if (isPrefix(readValue[r]!, readValue[top]!)) continue;
+    offOrder[r] = 1;
+    for (const v of readValue[r]!) {
+      const e = index.get(readKey.data[r]!, v);
+      if (e >= 0) seenInfo(eTxn[e]!, r, v);
+    }
+  }
+
+  // Committed appends no read saw (including those of indeterminate transactions known to
+  // have committed) come after the whole observed order of their key.
   const unseen: number[][] = new Array<number[]>(nKeys);
   for (let e = 0; e < nElems; e++) {
-    if (elemPos[e]! >= 0 || ops[eTxn[e]!]!.type !== 'ok') continue;
+    if (elemPos[e]! >= 0 || !committed(eTxn[e]!)) continue;
     const kid = elemKey.data[e]!;
     (unseen[kid] ??= []).push(e);
     const from = lastNode[kid]!;
@@ -192,7 +220,7 @@ export function inferListAppend(table: TxnTable, log: AnomalyLog, arena: Arena, 
     const me = node[t]!;
     const k = keys.keys[kid]!;
     const who = txnName(ops[t]!);
-    if (!isPrefix(V, L)) {
+    if (offOrder[r] === 1) {
       if (incompatibleSeen[kid] === 0) {
         incompatibleSeen[kid] = 1;
         log.add('incompatible-order', () => ({
@@ -305,6 +333,7 @@ export function inferListAppend(table: TxnTable, log: AnomalyLog, arena: Arena, 
   return {
     edges,
     keys: nKeys,
+    committedInfo,
     explainEdge(e) {
       const kind = edges.kind[e]!;
       const a = edges.a[e]!;

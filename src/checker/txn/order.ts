@@ -2,14 +2,18 @@ import { type EdgeStore, PROCESS, REALTIME } from './graph.js';
 import type { Arena } from './int-tables.js';
 import type { TxnTable } from './transactions.js';
 
-/** Each process's transactions in the order it ran them (an `info` one is its last). */
+/**
+ * Each process's transactions in the order it ran them. An `info` transaction may take effect
+ * at any time after its invocation, even after its process's next one, so it only receives an
+ * edge: its successor gets one from the process's last transaction that did complete.
+ */
 export function addProcessEdges(table: TxnTable, edges: EdgeStore): void {
   const last = new Map<number, number>();
   for (let v = 0; v < table.txnOfNode.length; v++) {
-    const p = table.ops[table.txnOfNode[v]!]!.process;
-    const prev = last.get(p);
+    const op = table.ops[table.txnOfNode[v]!]!;
+    const prev = last.get(op.process);
     if (prev !== undefined) edges.add(prev, v, PROCESS);
-    last.set(p, v);
+    if (op.type === 'ok') last.set(op.process, v);
   }
 }
 

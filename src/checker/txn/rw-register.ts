@@ -1,5 +1,5 @@
 import type { Json } from '../../history/event.js';
-import { type EdgeStore, RW, WR, WW } from './graph.js';
+import { type EdgeStore, PROCESS, REALTIME, RW, WR, WW } from './graph.js';
 import { AnomalyLog, type Inference, KeyTable, type TxnTable, show, showMops, txnName, txnRef, valueKey } from './transactions.js';
 
 type VKey = ReturnType<typeof valueKey>;
@@ -13,8 +13,15 @@ const INITIAL: VKey = '\u0000initial';
  *  - wr: the writer of the value read → the reader;
  *  - ww: the writer of v → a transaction that read v and overwrote it;
  *  - rw: every other reader of v → that overwriting transaction (and readers of nil → every committed writer).
+ * An indeterminate transaction whose write a committed read saw did commit: its writes count
+ * as a committed transaction's (its reads stay unknown).
  */
-export function inferRwRegister(table: TxnTable, log: AnomalyLog, edges: EdgeStore): Inference {
+export function inferRwRegister(
+  table: TxnTable,
+  log: AnomalyLog,
+  edges: EdgeStore,
+  order: { process: boolean; realtime: boolean } = { process: false, realtime: false },
+): Inference {
   const { ops, mops, node } = table;
   const keys = new KeyTable();
   const elemIds: Map<VKey, number>[] = [];
@@ -28,6 +35,7 @@ export function inferRwRegister(table: TxnTable, log: AnomalyLog, edges: EdgeSto
   /** The element the reading transaction wrote over what it read, or -1. */
   const readOverwrite: number[] = [];
   const writersOfKey: number[][] = [];
+  const committedInfo = new Map<number, string>();
   const ref = (t: number): ReturnType<typeof txnRef> => txnRef(ops[t]!, mops[t]! as unknown as Json);
 
   for (let t = 0; t < ops.length; t++) {
@@ -52,7 +60,6 @@ export function inferRwRegister(table: TxnTable, log: AnomalyLog, edges: EdgeSto
       elemValue.push(v);
       elemTxn.push(t);
       elemFinal.push(1);
-      if (ops[t]!.type === 'ok') (writersOfKey[kid] ??= []).push(elemTxn.length - 1);
     }
   }
 
@@ -131,6 +138,10 @@ export function inferRwRegister(table: TxnTable, log: AnomalyLog, edges: EdgeSto
       log.add('future-read', () => ({ txns: [ref(t)], key: k, explanation: `${who} read key ${show(k)} = ${show(v)}, a value it only writes later: ${showMops(mops[t]!)}` }));
       continue;
     }
+    // An indeterminate writer whose value a committed read saw did commit (its reads stay unknown).
+    if (ops[w]!.type === 'info' && !committedInfo.has(w)) {
+      committedInfo.set(w, `${txnName(ops[w]!)} (info, committed: its write ${show(v)} to key ${show(k)} was read by ${who})`);
+    }
     if (node[w]! < 0) {
       log.add('G1a', () => ({
         txns: [ref(t), ref(w)],
@@ -147,6 +158,12 @@ export function inferRwRegister(table: TxnTable, log: AnomalyLog, edges: EdgeSto
       }));
     }
     edges.add(node[w]!, node[t]!, WR, r, e);
+  }
+
+  // Every write of a committed transaction, indeterminate ones known to have committed included.
+  for (let e = 0; e < elemTxn.length; e++) {
+    const w = elemTxn[e]!;
+    if (ops[w]!.type === 'ok' || committedInfo.has(w)) (writersOfKey[elemKey[e]!] ??= []).push(e);
   }
 
   // Version order: nil before every write; a value before what a committed reader wrote over it.
@@ -169,9 +186,64 @@ export function inferRwRegister(table: TxnTable, log: AnomalyLog, edges: EdgeSto
     }
   }
 
+  if (order.process) addOrderedVersionEdges(PROCESS);
+  if (order.realtime) addOrderedVersionEdges(REALTIME);
+
+  /**
+   * Under real-time order, a write whose transaction completed before another committed write
+   * of the key was invoked is the earlier version, so every reader of the first must precede
+   * the second; under process order, the same for two writes of one process. Such an edge
+   * holds only given that order, so it is of that order's kind (its cycles get the
+   * `-realtime` or `-process` suffix). Per write A, only the writes invoked after A completed
+   * and before the first of them completed get one; the later ones follow by order edges.
+   * An info transaction completes never, so it is never the earlier one.
+   */
+  function addOrderedVersionEdges(kind: typeof PROCESS | typeof REALTIME): void {
+    for (let kid = 0; kid < writersOfKey.length; kid++) {
+      const all = (writersOfKey[kid] ?? []).filter((e) => elemFinal[e] === 1);
+      if (all.length < 2) continue;
+      const groups = new Map<number, number[]>();
+      for (const e of all) {
+        const g = kind === PROCESS ? ops[elemTxn[e]!]!.process : 0;
+        const list = groups.get(g);
+        if (list === undefined) groups.set(g, [e]);
+        else list.push(e);
+      }
+      for (const ws of groups.values()) if (ws.length > 1) orderedWrites(kid, ws, kind);
+    }
+  }
+
+  function orderedWrites(kid: number, ws: number[], kind: typeof PROCESS | typeof REALTIME): void {
+    const call = (e: number): number => ops[elemTxn[e]!]!.call;
+    ws.sort((x, y) => call(x) - call(y));
+    const minRet = new Float64Array(ws.length + 1).fill(Infinity);
+    for (let i = ws.length - 1; i >= 0; i--) {
+      const op = ops[elemTxn[ws[i]!]!]!;
+      minRet[i] = Math.min(minRet[i + 1]!, op.type === 'ok' ? op.ret : Infinity);
+    }
+    for (const a of ws) {
+      const A = ops[elemTxn[a]!]!;
+      if (A.type !== 'ok') continue;
+      const readers = readersOf.get(kid)?.get(valueKey(elemValue[a]!));
+      if (readers === undefined) continue;
+      let lo = 0;
+      let hi = ws.length;
+      while (lo < hi) {
+        const mid = (lo + hi) >> 1;
+        if (call(ws[mid]!) > A.ret) hi = mid;
+        else lo = mid + 1;
+      }
+      for (let i = lo; i < ws.length && call(ws[i]!) <= minRet[lo]!; i++) {
+        const b = ws[i]!;
+        for (const r of readers) if (readTxn[r] !== elemTxn[b]) edges.add(node[readTxn[r]!]!, node[elemTxn[b]!]!, kind, r, b);
+      }
+    }
+  }
+
   return {
     edges,
     keys: keys.keys.length,
+    committedInfo,
     explainEdge(e) {
       const kind = edges.kind[e]!;
       const a = edges.a[e]!;
@@ -187,6 +259,17 @@ export function inferRwRegister(table: TxnTable, log: AnomalyLog, edges: EdgeSto
       const writer = txnName(ops[elemTxn[b]!]!);
       const v = readValue[a]!;
       if (kind === WR) return { key: k, why: `${reader} read key ${show(k)} = ${show(v)}, written by ${writer} ⇒ ${writer} wr→ ${reader}` };
+      if (kind === REALTIME || kind === PROCESS) {
+        const first = ops[elemTxn[elemIds[readKey[a]!]!.get(valueKey(v))!]!]!;
+        const earlier = txnName(first);
+        const before = kind === REALTIME ? 'completed before' : `ran on process ${first.process} before`;
+        return {
+          key: k,
+          why:
+            `${reader} read key ${show(k)} = ${show(v)}, written by ${earlier}, which ${before} ${writer} was invoked to write ${show(elemValue[b])} there, ` +
+            `so ${show(elemValue[b])} is a later version ⇒ ${reader} ${kind === REALTIME ? 'realtime' : 'process'}→ ${writer}`,
+        };
+      }
       const what = v === null ? 'nil (the initial state)' : show(v);
       return { key: k, why: `${writer} wrote ${show(elemValue[b])} to key ${show(k)} over ${what}, after ${reader} read ${what} there ⇒ ${reader} rw→ ${writer}` };
     },

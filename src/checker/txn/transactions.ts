@@ -179,6 +179,11 @@ export interface Inference {
   keys: number;
   /** Why data edge `e` holds, in words, and the key it is about. */
   explainEdge(e: number): { why: string; key: Key };
+  /**
+   * Indeterminate transactions known to have committed because a committed read saw one of
+   * their writes, each with that evidence in words ("T0 (info, committed: …)").
+   */
+  committedInfo: Map<number, string>;
 }
 
 /** Lists shortened to their tail, which is what explanations are about. */

@@ -61,6 +61,8 @@ export interface TxnCheckStats {
   committed: number;
   failed: number;
   indeterminate: number;
+  /** Indeterminate transactions inferred committed: a committed read saw one of their writes. */
+  inferredCommitted: number;
   keys: number;
   edges: { ww: number; wr: number; rw: number; process: number; realtime: number };
   /** Strongly connected components with more than one transaction, over all edges searched. */

@@ -189,4 +189,28 @@ describe('rw-register anomalies', () => {
     assert.equal(r.verdict, 'invalid');
     assert.equal(rw(ops, 'read-committed').verdict, 'valid');
   });
+
+  it('real time orders writes under strict-serializable: a read of an overwritten value is stale', () => {
+    // T1's write of 2 was invoked after T0's write of 1 completed, so 2 is the later version;
+    // T2, invoked after both, still reads 1.
+    const ops = sequential(txn(0, [['w', 'x', 1]]), txn(1, [['w', 'x', 2]]), txn(2, [['r', 'x', 1]]));
+    const strict = rw(ops, 'strict-serializable');
+    assert.equal(strict.verdict, 'invalid');
+    assert.ok(strict.anomalyTypes.every((t) => t.endsWith('-realtime')), strict.anomalyTypes.join());
+    assert.match(strict.anomalies[0]!.explanation, /T2 read key x = 1, written by T0, which completed before T1 was invoked to write 2 there/);
+    assert.deepEqual(strict.notModels, ['strict-serializable']);
+    // Without real time nothing orders the two writes: 2 may have come first.
+    assert.equal(rw(ops, 'serializable').verdict, 'valid');
+    assert.equal(rw(ops, 'strong-session-serializable').verdict, 'valid');
+  });
+
+  it('process order orders a process\'s writes under strong-session-serializable', () => {
+    // Process 0 wrote 1, then 2, then read 1 back: its own later write is lost to it.
+    const ops = sequential(txn(0, [['w', 'x', 1]]), txn(0, [['w', 'x', 2]]), txn(0, [['r', 'x', 1]]));
+    const r = rw(ops, 'strong-session-serializable');
+    assert.equal(r.verdict, 'invalid');
+    assert.ok(r.anomalyTypes.every((t) => t.endsWith('-process')), r.anomalyTypes.join());
+    assert.match(r.anomalies[0]!.explanation, /written by T0, which ran on process 0 before T1 was invoked to write 2 there/);
+    assert.equal(rw(ops, 'serializable').verdict, 'valid');
+  });
 });

@@ -1,0 +1,73 @@
+/**
+ * A brute-force reference for the transactional checker, for small histories only: tries
+ * every choice of which indeterminate transactions committed and every serial order of the
+ * committed ones, and says whether one of them explains every committed read.
+ */
+import type { Json } from '../../../src/history/event.js';
+import type { Operation } from '../../../src/history/operation.js';
+
+export type OracleWorkload = 'list-append' | 'rw-register';
+/** Which completed-before-invoked pairs the serial order must keep: none, a process's own, or all. */
+export type OracleOrder = 'none' | 'process' | 'realtime';
+type Mop = readonly [string, string | number, Json];
+type State = ReadonlyMap<string, Json>;
+
+/**
+ * Whether the history is serializable: some set of committed transactions (every `ok` one,
+ * any subset of the `info` ones, no `fail` one) in some serial order gives every `ok` read
+ * exactly what it returned (list-append: the appends to the key so far, nil meaning empty;
+ * rw-register: the last write, or nil). Reads of `info` transactions are unknown and oblige
+ * nothing. With `realtime` (strict serializability) the order must also put A before B
+ * whenever A completed `ok` before B was invoked; with `process` (strong session
+ * serializability) only when both ran on one process. An `info` transaction never
+ * completed, so nothing must follow it.
+ */
+export function explainable(ops: readonly Operation[], workload: OracleWorkload, order: OracleOrder): boolean {
+  const txns = ops.filter((o) => o.f === 'txn' && o.type !== 'fail');
+  const n = txns.length;
+  if (n > 30) throw new Error(`the oracle is for small histories, not ${n} transactions`);
+  const mops = txns.map((o) => (o.type === 'ok' ? o.output : o.input) as unknown as Mop[]);
+  let mustAll = 0;
+  const mustPrecede = txns.map((b) => {
+    let m = 0;
+    txns.forEach((a, i) => {
+      if (order === 'none' || a.type !== 'ok' || !(a.ret < b.call)) return;
+      if (order === 'realtime' || a.process === b.process) m |= 1 << i;
+    });
+    return m;
+  });
+  txns.forEach((o, i) => (o.type === 'ok' ? (mustAll |= 1 << i) : 0));
+  const dead = new Set<string>();
+  const search = (placed: number, state: State): boolean => {
+    if ((placed & mustAll) === mustAll) return true;
+    const memo = `${placed}|${JSON.stringify([...state].sort(([a], [b]) => (a < b ? -1 : 1)))}`;
+    if (dead.has(memo)) return false;
+    for (let i = 0; i < n; i++) {
+      if ((placed >> i) & 1 || (mustPrecede[i]! & ~placed) !== 0) continue;
+      const next = run(state, mops[i]!, txns[i]!.type === 'ok', workload);
+      if (next !== undefined && search(placed | (1 << i), next)) return true;
+    }
+    dead.add(memo);
+    return false;
+  };
+  return search(0, new Map());
+}
+
+const keyOf = (k: string | number): string => `${typeof k}:${k}`;
+
+/** Runs one transaction on `state`; undefined when a read it must explain disagrees. */
+function run(state: State, mops: readonly Mop[], checkReads: boolean, workload: OracleWorkload): State | undefined {
+  const next = new Map(state);
+  for (const [f, k, v] of mops) {
+    const key = keyOf(k);
+    const now = next.get(key);
+    if (f === 'append') next.set(key, [...((now as Json[] | undefined) ?? []), v]);
+    else if (f === 'w') next.set(key, v);
+    else if (checkReads) {
+      const expected = workload === 'list-append' ? (now ?? []) : (now ?? null);
+      const got = workload === 'list-append' && v === null ? [] : v;
+      if (JSON.stringify(got) !== JSON.stringify(expected)) return undefined;
+    }
+  }
+  return next;
+}
