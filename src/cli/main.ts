@@ -2,44 +2,49 @@ import { Command, CommanderError } from 'commander';
 import { FaultlineError } from '../errors.js';
 import { guardOutputStreams } from './closed-output.js';
 import { ExitCode } from '../exit-codes.js';
-import { registerCampaign } from './commands/campaign.js';
-import { registerCheck } from './commands/check.js';
-import { registerClean } from './commands/clean.js';
-import { registerCluster } from './commands/cluster.js';
-import { registerImages } from './commands/images.js';
-import { registerRun } from './commands/run.js';
-import { registerReport } from './commands/report.js';
-import { registerRepro } from './commands/repro.js';
-import { registerServe } from './commands/serve.js';
 import { version } from '../version.js';
+
+type Register = (program: Command) => void;
+
+/**
+ * Each command's module, loaded only when needed: `check` must not pay for the Docker
+ * client, four database clients and the report renderer (most of the start-up time).
+ * The order is the order of `--help`.
+ */
+const COMMANDS: ReadonlyArray<readonly [name: string, load: () => Promise<Register>]> = [
+  ['images', async () => (await import('./commands/images.js')).registerImages],
+  ['cluster', async () => (await import('./commands/cluster.js')).registerCluster],
+  ['clean', async () => (await import('./commands/clean.js')).registerClean],
+  ['check', async () => (await import('./commands/check.js')).registerCheck],
+  ['run', async () => (await import('./commands/run.js')).registerRun],
+  ['report', async () => (await import('./commands/report.js')).registerReport],
+  ['serve', async () => (await import('./commands/serve.js')).registerServe],
+  ['campaign', async () => (await import('./commands/campaign.js')).registerCampaign],
+  ['repro', async () => (await import('./commands/repro.js')).registerRepro],
+];
 
 /**
  * The CLI is a thin shell: each command parses its flags, calls one library function and
  * maps the result to an exit code. Commands set `process.exitCode` through their return
- * value; errors meant for people are FaultlineErrors, anything else is a bug.
+ * value; errors meant for people are FaultlineErrors, anything else is a bug. Given the
+ * arguments, only the command they name is loaded (all of them for help, or a typo).
  */
-export function buildProgram(): Command {
+export async function buildProgram(argv: readonly string[] = []): Promise<Command> {
   const program = new Command('faultline')
     .description('Jepsen-style black-box testing of distributed systems')
     .version(version, '-V, --version')
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride();
-  registerImages(program);
-  registerCluster(program);
-  registerClean(program);
-  registerCheck(program);
-  registerRun(program);
-  registerReport(program);
-  registerServe(program);
-  registerCampaign(program);
-  registerRepro(program);
+  const named = argv.slice(2).find((a) => !a.startsWith('-'));
+  const wanted = COMMANDS.filter(([name]) => name === named);
+  for (const [, load] of wanted.length === 1 ? wanted : COMMANDS) (await load())(program);
   return program;
 }
 
 /** Runs the CLI and resolves to the exit code (never throws). */
 export async function main(argv: readonly string[]): Promise<number> {
   guardOutputStreams();
-  const program = buildProgram();
+  const program = await buildProgram(argv);
   try {
     await program.parseAsync([...argv]);
     return typeof process.exitCode === 'number' ? process.exitCode : ExitCode.Valid;

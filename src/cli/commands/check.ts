@@ -1,7 +1,6 @@
 import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Command } from 'commander';
-import { recheckRun } from '../../campaign/recheck.js';
 import { BANK_ACCOUNTS, BANK_TOTAL } from '../../systems/bank.js';
 import { WORKLOAD_CHECKERS, checkWorkloadHistory } from './check-workloads.js';
 import { describeChecker } from '../../output/outcome.js';
@@ -17,7 +16,7 @@ import { type ShrunkHistory, shrinkHistory } from '../../checker/shrink/history.
 import { shrinkNotLinearizable } from '../../checker/shrink/linearizability.js';
 import { type HistoryFormat, detectFormat, parseHistory, readHistoryText } from '../../history/read.js';
 import type { NilReads } from '../../checker/linearizability/partition.js';
-import { didYouMean } from '../../spec/choices.js';
+import { didYouMean } from '../../spec/did-you-mean.js';
 import { pairHistory } from '../../history/operation.js';
 import {
   CONSISTENCY_MODELS,
@@ -101,6 +100,8 @@ async function checkRunDir(dir: string, flags: CheckFlags): Promise<number> {
   if (flags.model !== undefined || flags.workload !== undefined) {
     throw new UsageError('a run directory is checked with its own checkers; --model and --workload are for history files', `check ${join(dir, 'history.jsonl')} --model NAME to choose`);
   }
+  // Loaded here: a run's checkers come with the system registry and its clients.
+  const { recheckRun } = await import('../../campaign/recheck.js');
   const r = await recheckRun(dir);
   if (flags.json === true) {
     const core = { verdict: r.verdict, exitCode: exitCodeForVerdict(r.verdict), runDir: dir, checkers: r.checkers, errors: r.reasons };
