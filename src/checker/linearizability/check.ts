@@ -1,11 +1,12 @@
 import { availableParallelism } from 'node:os';
 import type { HistoryEvent, Json } from '../../history/event.js';
-import { type PairedHistory, pairHistory } from '../../history/operation.js';
+import { type Operation, type PairedHistory, pairHistory } from '../../history/operation.js';
 import { faultIntervals } from '../../history/faults.js';
 import { worstVerdict } from '../verdict.js';
 import type { AnyModel } from './model.js';
 import { getModel, MODELS } from './models/index.js';
 import { type NilReads, partitionByKey, prune } from './partition.js';
+import { resolveInfoOps } from './info-ops.js';
 import { runInWorkers } from './pool.js';
 import type { LinearizabilityResult, PartitionResult } from './result.js';
 import { type PartitionJob, runRoundRobin } from './schedule.js';
@@ -44,6 +45,8 @@ export interface LinearizabilityOptions {
    * histories).
    */
   nilReads?: NilReads;
+  /** Resolve info writes where it is sound (info-ops.ts); default true. False is for measuring. */
+  resolveInfo?: boolean;
 }
 
 export const DEFAULT_MEMORY_BYTES = 2 ** 31;
@@ -64,7 +67,14 @@ export async function checkLinearizability(
   const paired = isPaired(history) ? history : pairHistory(history, file);
   const model = typeof options.model === 'string' ? getModel(options.model) : options.model;
   const pruned = prune(model, paired.ops, file, options.nilReads);
-  const parts = [...partitionByKey(pruned.ops, options.partition ?? true)];
+  const info = { dropped: 0, bounded: 0 };
+  const parts = [...partitionByKey(pruned.ops, options.partition ?? true)].map(([key, ops]): [typeof key, Operation[]] => {
+    if (options.resolveInfo === false) return [key, ops];
+    const r = resolveInfoOps(model, ops, options.init ?? null);
+    info.dropped += r.dropped;
+    info.bounded += r.bounded;
+    return [key, r.ops];
+  });
   const memory = options.memoryLimitBytes ?? DEFAULT_MEMORY_BYTES;
   const deadline = options.timeLimitMs === undefined ? Infinity : Date.now() + options.timeLimitMs;
   const stopOnInvalid = options.stopOnInvalid ?? true;
@@ -120,6 +130,8 @@ export async function checkLinearizability(
       failed: pruned.failed,
       unknownReads: pruned.unknownReads,
       nilReads: pruned.nilReads,
+      infoDropped: info.dropped,
+      infoBounded: info.bounded,
       partitions: partitions.length,
       workers: threads,
       nodes: sum(partitions, (p) => p.stats.nodes),

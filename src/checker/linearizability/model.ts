@@ -51,6 +51,13 @@ export interface Model<S> {
    * itself when it has none. Models without reads of a value leave it out.
    */
   withoutNilReads?(op: ModelOp): ModelOp | null;
+  /**
+   * For registers, so info writes can be resolved (info-ops.ts): the value `op` writes,
+   * if it writes one whatever the state (a write; a cas that succeeds) …
+   */
+  writes?(op: ModelOp): { value: Json } | undefined;
+  /** … and the values `op` shows the register held (a read's result, a cas's expected value). */
+  observes?(op: ModelOp): Json[];
   key(state: S): string | number;
   /**
    * Optional, for states whose key is costly to build (long strings): a cheap hash, with

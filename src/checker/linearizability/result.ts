@@ -86,6 +86,10 @@ export interface LinearizabilityResult {
     unknownReads: number;
     /** Ok reads of nil taken as "value unknown" (`nilReads: 'any'`, Knossos's reading). */
     nilReads: number;
+    /** Info writes nobody could have observed, left out (linearized last). */
+    infoDropped: number;
+    /** Info writes whose unique value was observed, bounded to complete before the first observer returned. */
+    infoBounded: number;
     partitions: number;
     /** Worker threads used (0: checked in this thread). */
     workers: number;

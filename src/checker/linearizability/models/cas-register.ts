@@ -22,5 +22,8 @@ export const casRegister: Model<Json> = {
     if (op.f === 'cas' && !(Array.isArray(op.input) && op.input.length === 2)) return 'a cas value must be [old, new]';
     return undefined;
   },
+  writes: (op) => (op.f === 'cas' ? { value: (op.input as [Json, Json])[1] } : register.writes!(op)),
+  // A cas's expected value counts as seen whatever its outcome: an info cas may match it.
+  observes: (op) => (op.f === 'cas' ? [(op.input as [Json, Json])[0]] : register.observes!(op)),
   key: jsonKey,
 };

@@ -36,6 +36,8 @@ export const register: Model<Json> = {
   },
   readOnly: (op) => op.f === 'read',
   withoutNilReads: (op) => (op.f === 'read' && op.output === null ? null : op),
+  writes: (op) => (op.f === 'write' ? { value: op.input } : undefined),
+  observes: (op) => (op.f === 'read' && op.known ? [op.output] : []),
   key: jsonKey,
   show: (state) => state,
 };
