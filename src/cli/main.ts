@@ -21,6 +21,7 @@ const COMMANDS: ReadonlyArray<readonly [name: string, load: () => Promise<Regist
   ['serve', async () => (await import('./commands/serve.js')).registerServe],
   ['campaign', async () => (await import('./commands/campaign.js')).registerCampaign],
   ['repro', async () => (await import('./commands/repro.js')).registerRepro],
+  ['merge', async () => (await import('./commands/merge.js')).registerMerge],
 ];
 
 /**
