@@ -1,6 +1,7 @@
 import { Command, CommanderError } from 'commander';
 import { FaultlineError } from '../errors.js';
 import { guardOutputStreams } from './closed-output.js';
+import { isTearingDown } from '../cluster/teardown.js';
 import { ExitCode } from '../exit-codes.js';
 import { version } from '../version.js';
 
@@ -50,6 +51,9 @@ export async function main(argv: readonly string[]): Promise<number> {
     await program.parseAsync([...argv]);
     return typeof process.exitCode === 'number' ? process.exitCode : ExitCode.Valid;
   } catch (err) {
+    // Interrupted: what failed did so because its work was being torn down; the signal's
+    // handler finishes the teardown and exits 130.
+    if (isTearingDown()) return new Promise<number>(() => undefined);
     return reportError(err);
   }
 }

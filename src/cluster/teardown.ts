@@ -17,6 +17,15 @@ let tearingDown = false;
 
 export const TEARDOWN_BUDGET_MS = 60_000;
 
+/**
+ * Whether a signal's teardown has begun. The work it interrupts may still fail on its way
+ * out (its cluster is being removed under it); the CLI then waits for the exit 130 rather
+ * than report that failure as a bug.
+ */
+export function isTearingDown(): boolean {
+  return tearingDown;
+}
+
 /** Registers an action; call the returned function to unregister it (when the work is done). */
 export function onInterrupt(label: string, action: Action): () => void {
   install();

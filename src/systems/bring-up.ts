@@ -30,12 +30,18 @@ export async function bringUp(provider: NodeProvider, system: System, options: B
   const id = newClusterId();
   const abort = new AbortController();
   let creating: Promise<unknown> = Promise.resolve();
+  // One removal however many paths ask for it (the interrupt and the failing bring-up race).
+  let destroying: Promise<void> | undefined;
+  const destroy = (): Promise<void> => (destroying ??= provider.destroy(id));
   const unregister = onInterrupt(`cluster ${id}`, async () => {
     // Stop creating first, and let an in-flight container creation land, so the sweep sees it.
     abort.abort();
     await creating.catch(() => undefined);
-    await provider.destroy(id);
+    await destroy();
   });
+  const stillWanted = (): void => {
+    if (abort.signal.aborted) throw new InfrastructureError(`bringing up cluster ${id} was interrupted`);
+  };
   try {
     log(`creating ${options.nodes} nodes`);
     const created = provider.create({
@@ -49,14 +55,17 @@ export async function bringUp(provider: NodeProvider, system: System, options: B
     });
     creating = created;
     const cluster = await created;
+    stillWanted();
     log(`starting ${system.name} on ${cluster.nodes.map((n) => n.name).join(' ')}`);
     await Promise.all(cluster.nodes.map((n) => system.configure(cluster, n)));
+    stillWanted();
     await Promise.all(cluster.nodes.map((n) => system.start(cluster, n, options.startOptions)));
+    stillWanted();
     log('waiting until healthy');
     await waitHealthy(system, cluster, Date.now() + (options.healthTimeoutMs ?? DEFAULT_HEALTH_TIMEOUT_MS));
     return cluster;
   } catch (err) {
-    await provider.destroy(id);
+    await destroy();
     throw err;
   } finally {
     unregister();

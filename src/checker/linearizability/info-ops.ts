@@ -14,7 +14,7 @@ export interface ResolvedInfo {
 /**
  * Info operations stay open to the end of the history and multiply the search; most of
  * them need not. For models that say what an op writes and what it shows it saw
- * (`writes`, `observes`), per key:
+ * (`writes`, `observes`), per partition:
  * - an info write of a value no read returned and no cas expected can be linearized after
  *   everything else (nothing between it and the next write could have seen it), so it is
  *   left out — the history is linearizable with it iff without it;
@@ -26,7 +26,9 @@ export function resolveInfoOps(model: AnyModel, ops: readonly Operation[], initi
   const { writes, observes } = model;
   if (writes === undefined || observes === undefined || !ops.some((o) => o.type === 'info')) return { ops: [...ops], dropped: 0, bounded: 0 };
   const view = (o: Operation): ModelOp => ({ f: o.f, input: o.input, output: o.output, known: o.type === 'ok', ...(o.key === undefined ? {} : { key: o.key }) });
-  const slot = (o: Operation, v: Json): string => `${o.key === undefined ? '' : String(jsonKey(o.key as Json))}\u0000${String(jsonKey(v))}`;
+  // By value alone: a partition holds one key, and checked as one partition (--no-partition)
+  // the register models treat every key as the same register.
+  const slot = (_o: Operation, v: Json): string => String(jsonKey(v));
 
   const writers = new Map<string, number>();
   const seenBy = new Map<string, number>();
