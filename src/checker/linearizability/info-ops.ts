@@ -28,7 +28,7 @@ export function resolveInfoOps(model: AnyModel, ops: readonly Operation[], initi
   const view = (o: Operation): ModelOp => ({ f: o.f, input: o.input, output: o.output, known: o.type === 'ok', ...(o.key === undefined ? {} : { key: o.key }) });
   // By value alone: a partition holds one key, and checked as one partition (--no-partition)
   // the register models treat every key as the same register.
-  const slot = (_o: Operation, v: Json): string => String(jsonKey(v));
+  const slot = (v: Json): string => String(jsonKey(v));
 
   const writers = new Map<string, number>();
   const seenBy = new Map<string, number>();
@@ -36,9 +36,9 @@ export function resolveInfoOps(model: AnyModel, ops: readonly Operation[], initi
   for (const o of ops) {
     const m = view(o);
     const w = writes(m);
-    if (w !== undefined) writers.set(slot(o, w.value), (writers.get(slot(o, w.value)) ?? 0) + 1);
+    if (w !== undefined) writers.set(slot(w.value), (writers.get(slot(w.value)) ?? 0) + 1);
     for (const v of observes(m)) {
-      const s = slot(o, v);
+      const s = slot(v);
       seenAtAll.add(s);
       // Only an op that certainly happened shows a write happened, and by its return.
       if (o.type === 'ok') seenBy.set(s, Math.min(seenBy.get(s) ?? Infinity, o.ret));
@@ -54,7 +54,7 @@ export function resolveInfoOps(model: AnyModel, ops: readonly Operation[], initi
       out.push(o);
       continue;
     }
-    const s = slot(o, w.value);
+    const s = slot(w.value);
     if (!seenAtAll.has(s)) {
       dropped++;
       continue;
