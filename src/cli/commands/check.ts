@@ -25,6 +25,7 @@ import {
   checkTransactions,
   formatTxnResult,
   isConsistencyModel,
+  parseTransactionOrder,
 } from '../../checker/txn/index.js';
 import { exitCodeForVerdict } from '../../exit-codes.js';
 import { exactJsonText, parseExactJson } from '../../history/exact-json.js';
@@ -46,6 +47,8 @@ export interface CheckFlags {
   nilRead?: string;
   linearizableKeys?: boolean;
   sequentialKeys?: boolean;
+  wfrKeys?: boolean;
+  transactionOrder?: string;
 }
 
 /**
@@ -66,6 +69,8 @@ export function registerCheck(program: Command): void {
     .option('--init <value>', "the model's initial state, as JSON (otherwise taken as a string); default: absent/null, \"\" for kv")
     .option('--linearizable-keys', 'with --workload rw-register: every key is linearizable, so real time orders its writes (version order, as Elle)')
     .option('--sequential-keys', "with --workload rw-register: every key is sequential, so each process's writes of it are in version order")
+    .option('--wfr-keys', 'with --workload rw-register: writes follow reads, so a transaction that read a key and then wrote it wrote a later version (implied by every model but read-uncommitted)')
+    .option('--transaction-order <file>', 'with --workload rw-register: the database\'s commit order, a JSON object or EDN map from completion event index to position; each key\'s versions follow it (Elle\'s :transaction-order)')
     .option('--nil-read <reading>', 'an ok read of nil: absent (the register held nothing) or any (value unknown, as Knossos); default: any for Jepsen EDN and jepsen.log, absent otherwise')
     .option('--json', 'print the full result (partitions, explanation, stats) as JSON')
     .option('--time-limit <seconds>', 'give up after this long: the verdict is then unknown')
@@ -147,6 +152,8 @@ async function checkTxn(file: string, flags: CheckFlags): Promise<number> {
     ...(flags.timeLimit === undefined ? {} : { timeLimitMs: positive(flags.timeLimit, '--time-limit') * 1000 }),
     ...(flags.linearizableKeys === true ? { linearizableKeys: true } : {}),
     ...(flags.sequentialKeys === true ? { sequentialKeys: true } : {}),
+    ...(flags.wfrKeys === true ? { wfrKeys: true } : {}),
+    ...(flags.transactionOrder === undefined ? {} : { transactionOrder: parseTransactionOrder(await readHistoryText(flags.transactionOrder), flags.transactionOrder) }),
   };
   const result = checkTransactions(pairHistory(events, file).ops, options);
   // A candidate fails the same way when it is invalid with no anomaly kind the whole history lacks.
