@@ -1,5 +1,6 @@
 import { BANK_READ, checkBank } from '../../checker/bank/index.js';
 import { checkCounter } from '../../checker/counter/index.js';
+import { checkLongFork } from '../../checker/long-fork/index.js';
 import { checkQueue } from '../../checker/queue/index.js';
 import { SET_FINAL_READ, SET_READ, checkSetFinal, checkSetReads } from '../../checker/set/index.js';
 import { worstVerdict } from '../../checker/verdict.js';
@@ -13,6 +14,8 @@ import { type CheckResult, toJson } from '../../../workloads/workload.js';
 export interface WorkloadCheckFlags {
   accounts?: string;
   total?: string;
+  /** The history's file name, for error messages about malformed input. */
+  file?: string;
 }
 
 type OpsChecker = (ops: Operation[], events: readonly HistoryEvent[], flags: WorkloadCheckFlags) => CheckResult[];
@@ -34,6 +37,7 @@ export const WORKLOAD_CHECKERS: ReadonlyMap<string, OpsChecker> = new Map<string
     },
   ],
   ['queue', (ops) => [result('queue', checkQueue(ops))]],
+  ['long-fork', (ops, _events, flags) => [result('long-fork', checkLongFork(ops, flags.file === undefined ? {} : { file: flags.file }))]],
   ['counter', (ops) => [result('counter', checkCounter(ops))]],
   [
     'set',
@@ -47,7 +51,7 @@ export const WORKLOAD_CHECKERS: ReadonlyMap<string, OpsChecker> = new Map<string
 
 export function checkWorkloadHistory(name: string, events: readonly HistoryEvent[], file: string, flags: WorkloadCheckFlags): { verdict: CheckResult['verdict']; checkers: CheckResult[] } {
   const checker = WORKLOAD_CHECKERS.get(name)!;
-  const checkers = checker(pairHistory(events, file).ops, events, flags);
+  const checkers = checker(pairHistory(events, file).ops, events, { ...flags, file });
   return { verdict: worstVerdict(checkers.map((c) => c.verdict)), checkers };
 }
 

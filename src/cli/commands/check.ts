@@ -1,4 +1,4 @@
-import { stat } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Command } from 'commander';
 import { BANK_ACCOUNTS, BANK_TOTAL } from '../../systems/bank.js';
@@ -9,7 +9,7 @@ import type { Verdict } from '../../checker/verdict.js';
 import { checkLinearizability } from '../../checker/linearizability/check.js';
 import { describeResult } from '../../checker/linearizability/describe.js';
 import { MODELS } from '../../checker/linearizability/models/index.js';
-import { UsageError } from '../../errors.js';
+import { InputError, UsageError } from '../../errors.js';
 import type { HistoryEvent, Json } from '../../history/event.js';
 import { serializeEvent } from '../../history/formats/jsonl.js';
 import { type ShrunkHistory, shrinkHistory } from '../../checker/shrink/history.js';
@@ -62,7 +62,7 @@ export function registerCheck(program: Command): void {
     .description('check a recorded history (faultline JSONL, Jepsen EDN or jepsen.log, Elle JSON) and exit 0 valid, 1 invalid, 2 unknown')
     .argument('<file>', 'the history file (its format is detected from the content), or a run directory: checked again with its own checkers')
     .option('--model <name>', `check linearizability against a model: ${[...MODELS.keys()].join(', ')}`)
-    .option('--workload <name>', `check transactions for anomalies (Elle-style): ${TXN_WORKLOADS.join(', ')}; or bank, queue, counter, set (the checkers of those workloads)`)
+    .option('--workload <name>', `check transactions for anomalies (Elle-style): ${TXN_WORKLOADS.join(', ')}; or bank, queue, counter, set, long-fork (the checkers of those workloads; long-fork takes rw-register or list-append transactions)`)
     .option('--accounts <n>', `with --workload bank: the number of accounts (default ${BANK_ACCOUNTS})`)
     .option('--total <n>', `with --workload bank: what every read must sum to (default ${BANK_TOTAL})`)
     .option('--consistency <model>', `with --workload: the model to check against (default strict-serializable): ${CONSISTENCY_MODELS.join(', ')}`)
@@ -153,7 +153,7 @@ async function checkTxn(file: string, flags: CheckFlags): Promise<number> {
     ...(flags.linearizableKeys === true ? { linearizableKeys: true } : {}),
     ...(flags.sequentialKeys === true ? { sequentialKeys: true } : {}),
     ...(flags.wfrKeys === true ? { wfrKeys: true } : {}),
-    ...(flags.transactionOrder === undefined ? {} : { transactionOrder: parseTransactionOrder(await readHistoryText(flags.transactionOrder), flags.transactionOrder) }),
+    ...(flags.transactionOrder === undefined ? {} : { transactionOrder: await readTransactionOrder(flags.transactionOrder) }),
   };
   const result = checkTransactions(pairHistory(events, file).ops, options);
   // A candidate fails the same way when it is invalid with no anomaly kind the whole history lacks.
@@ -166,6 +166,17 @@ async function checkTxn(file: string, flags: CheckFlags): Promise<number> {
   const shown = { ...result, ...(shrunk === undefined ? {} : { shrunk }), ...(notes.length === 0 ? {} : { notes }) };
   process.stdout.write(flags.json === true ? `${exactJsonText(fileResult(file, 'transactions', shown), null, 2)}\n` : `${formatTxnResult(result).trimEnd()}\n${describeShrunk(shrunk)}`);
   return exitCodeForVerdict(result.verdict);
+}
+
+async function readTransactionOrder(path: string): Promise<Map<number, number>> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    throw new InputError(path, undefined, `cannot read the transaction order: ${code === 'ENOENT' ? 'no such file' : (err as Error).message}`);
+  }
+  return parseTransactionOrder(text, path);
 }
 
 async function checkModel(file: string, flags: CheckFlags): Promise<number> {
