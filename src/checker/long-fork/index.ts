@@ -30,7 +30,10 @@ export interface LongForkResult {
   /** Committed read-only transactions compared. */
   reads: number;
   keys: number;
-  /** Key pairs on which some two reads disagree (one fork is explained per pair). */
+  /**
+   * Key pairs found forked (one fork is explained per pair). The verdict is exact; this count
+   * is a lower bound: within a group of reads of the same keys only neighbours are compared.
+   */
   forks: number;
   anomalies: LongFork[];
   /** Keys left out because their reads cannot be ordered (two distinct register values, lists neither a prefix of the other). */
@@ -52,108 +55,184 @@ export function checkLongFork(ops: readonly Operation[], options: LongForkOption
   const { mops } = table;
   const workload = workloadOf(table.ops, mops, file);
   const keys = new KeyTable();
-  // Who wrote (or appended) each value, for explanations: key id → value → transaction.
-  const writer: Map<unknown, number>[] = [];
-  for (let t = 0; t < mops.length; t++) {
-    for (const [f, k, v] of mops[t]!) if (f !== 'r') (writer[keys.id(k)] ??= new Map()).set(valueKey(v), t);
-  }
+  // Who wrote (or appended) a value, for the few explanations: a scan, not an index of every write.
+  const writerOf = (k: Key, v: Json): number | undefined => {
+    const vk = valueKey(v);
+    for (let t = 0; t < mops.length; t++) for (const [f, kk, vv] of mops[t]!) if (f !== 'r' && kk === k && valueKey(vv) === vk) return t;
+    return undefined;
+  };
 
-  // Committed read-only transactions: each key's first read.
+  // Committed read-only transactions of two keys or more: each key's first read, as flat
+  // entries (read, key, value, level); read r's entries are entryOf[r] .. entryOf[r + 1].
   const readTxns: number[] = [];
-  const readsOf: Map<number, Json>[] = [];
+  const entryOf: number[] = [0];
+  const entryKid: number[] = [];
+  const entryValue: Json[] = [];
   for (let t = 0; t < mops.length; t++) {
     const ms = mops[t]!;
     if (table.ops[t]!.type !== 'ok' || ms.length < 2 || ms.some((m) => m[0] !== 'r')) continue;
-    const seen = new Map<number, Json>();
-    for (const [, k, v] of ms) if (!seen.has(keys.id(k))) seen.set(keys.id(k), v);
-    if (seen.size < 2) continue;
+    const from = entryKid.length;
+    for (const [, k, v] of ms) {
+      const kid = keys.id(k);
+      let again = false;
+      for (let i = from; i < entryKid.length && !again; i++) again = entryKid[i] === kid;
+      if (again) continue;
+      entryKid.push(kid);
+      entryValue.push(v);
+    }
+    if (entryKid.length - from < 2) {
+      entryKid.length = from;
+      entryValue.length = from;
+      continue;
+    }
     readTxns.push(t);
-    readsOf.push(seen);
+    entryOf.push(entryKid.length);
   }
+  const valueOf = (e: number): Json => entryValue[e]!;
+  const readOfEntry = (e: number): number => {
+    let lo = 0;
+    let hi = readTxns.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (entryOf[mid]! <= e) lo = mid;
+      else hi = mid - 1;
+    }
+    return lo;
+  };
 
-  // Each key's reads ordered: how much of the key each read saw, or the key is unordered.
-  const level = new Map<number, Map<number, number>>();
+  // How much of its key each entry saw, or the key is unordered.
+  const level = new Int32Array(entryKid.length);
   const unordered = new Set<number>();
   const longest = new Map<number, readonly Json[]>();
-  for (let r = 0; r < readTxns.length; r++) {
-    for (const [kid, v] of readsOf[r]!) {
-      if (unordered.has(kid)) continue;
-      let l: number;
-      if (workload === 'rw-register') {
-        if (v === null) l = 0;
-        else {
-          const other = longest.get(kid);
-          if (other !== undefined && valueKey(other[0]!) !== valueKey(v)) {
-            unordered.add(kid);
-            continue;
-          }
-          longest.set(kid, [v]);
-          l = 1;
-        }
-      } else {
-        const list = v === null ? [] : v;
-        if (!Array.isArray(list)) {
-          unordered.add(kid);
-          continue;
-        }
-        const other = longest.get(kid) ?? [];
-        const [short, long] = list.length <= other.length ? [list, other] : [other, list];
-        if (short.some((e, i) => valueKey(e) !== valueKey(long[i]!))) {
-          unordered.add(kid);
-          continue;
-        }
-        longest.set(kid, long);
-        l = list.length;
+  for (let e = 0; e < entryKid.length; e++) {
+    const kid = entryKid[e]!;
+    if (unordered.has(kid)) continue;
+    const v = valueOf(e);
+    if (workload === 'rw-register') {
+      if (v === null) continue;
+      const other = longest.get(kid);
+      if (other !== undefined && valueKey(other[0]!) !== valueKey(v)) unordered.add(kid);
+      else if (other === undefined) longest.set(kid, [v]);
+      level[e] = 1;
+    } else {
+      const list = v === null ? [] : v;
+      if (!Array.isArray(list)) {
+        unordered.add(kid);
+        continue;
       }
-      let m = level.get(kid);
-      if (m === undefined) level.set(kid, (m = new Map()));
-      m.set(r, l);
+      const other = longest.get(kid) ?? [];
+      const [short, long] = list.length <= other.length ? [list, other] : [other, list];
+      for (let i = 0; i < short.length; i++) {
+        if (short[i] !== long[i] && valueKey(short[i]!) !== valueKey(long[i]!)) {
+          unordered.add(kid);
+          break;
+        }
+      }
+      if (long !== other) longest.set(kid, long);
+      level[e] = list.length;
     }
   }
 
-  // Per pair of keys (x, y) read together: sorted by (x level, y level), the y levels of a
-  // chain never fall; where one falls, the two neighbours are a fork.
-  const buckets = new Map<number, number[][]>();
-  const K = keys.keys.length;
+  // Reads grouped by the (ordered) keys they read, each read's entries sorted by key.
+  const groups = new Map<string, { kids: number[]; reads: number[][] }>();
   for (let r = 0; r < readTxns.length; r++) {
-    const kids = [...readsOf[r]!.keys()].filter((k) => !unordered.has(k)).sort((a, b) => a - b);
+    const es: number[] = [];
+    for (let e = entryOf[r]!; e < entryOf[r + 1]!; e++) if (!unordered.has(entryKid[e]!)) es.push(e);
+    if (es.length < 2) continue;
+    es.sort((a, b) => entryKid[a]! - entryKid[b]!);
+    const kids = es.map((e) => entryKid[e]!);
+    const id = kids.join(',');
+    let g = groups.get(id);
+    if (g === undefined) groups.set(id, (g = { kids, reads: [] }));
+    g.reads.push(es);
+  }
+
+  const K = keys.keys.length;
+  const forked = new Set<number>();
+  const anomalies: LongFork[] = [];
+  const maxReported = options.maxReported ?? 8;
+  // `more` saw more of x and less of y than `less`.
+  const found = (more: number, less: number, x: number, y: number): void => {
+    const id = Math.min(x, y) + Math.max(x, y) * K;
+    if (forked.has(id)) return;
+    forked.add(id);
+    if (anomalies.length < maxReported) anomalies.push(explain(more, less, x, y));
+  };
+
+  // Within a group (Jepsen's case): sorted by how much they saw in all, the reads of a chain
+  // each see at least what the one before saw; a neighbour that saw less of some key is a fork.
+  for (const { kids, reads } of groups.values()) {
+    if (reads.length < 2) continue;
+    const total = (es: number[]): number => {
+      let sum = 0;
+      for (const e of es) sum += level[e]!;
+      return sum;
+    };
+    const byTotal = reads.map((es) => ({ es, sum: total(es) })).sort((a, b) => a.sum - b.sum);
+    for (let i = 0; i < reads.length; i++) reads[i] = byTotal[i]!.es;
+    for (let i = 1; i < reads.length; i++) {
+      const p = reads[i - 1]!;
+      const q = reads[i]!;
+      let down = -1;
+      let up = -1;
+      for (let j = 0; j < kids.length; j++) {
+        if (level[p[j]!]! > level[q[j]!]!) down = j;
+        else if (level[p[j]!]! < level[q[j]!]!) up = j;
+      }
+      if (down >= 0 && up >= 0) found(readOfEntry(p[0]!), readOfEntry(q[0]!), kids[down]!, kids[up]!);
+    }
+  }
+
+  // Across groups, on each pair of keys (x < y) that two groups share: sorted by (x level,
+  // y level), the y levels of a chain never fall; where one falls, the two neighbours fork.
+  const groupsOfPair = new Map<number, number>();
+  for (const { kids } of groups.values()) {
+    for (let i = 0; i < kids.length; i++) for (let j = i + 1; j < kids.length; j++) groupsOfPair.set(kids[i]! + kids[j]! * K, (groupsOfPair.get(kids[i]! + kids[j]! * K) ?? 0) + 1);
+  }
+  const buckets = new Map<number, number[]>();
+  for (const { kids, reads } of groups.values()) {
     for (let i = 0; i < kids.length; i++) {
       for (let j = i + 1; j < kids.length; j++) {
-        const x = kids[i]!;
-        const y = kids[j]!;
-        const id = x + y * K;
+        const id = kids[i]! + kids[j]! * K;
+        if (groupsOfPair.get(id)! < 2) continue;
         let b = buckets.get(id);
         if (b === undefined) buckets.set(id, (b = []));
-        b.push([level.get(x)!.get(r)!, level.get(y)!.get(r)!, r, x, y]);
+        for (const es of reads) b.push(level[es[i]!]!, level[es[j]!]!, readOfEntry(es[0]!));
       }
     }
   }
-  let forks = 0;
-  const anomalies: LongFork[] = [];
-  const maxReported = options.maxReported ?? 8;
-  for (const b of buckets.values()) {
-    b.sort((p, q) => p[0]! - q[0]! || p[1]! - q[1]!);
-    for (let i = 1; i < b.length; i++) {
-      const less = b[i - 1]!;
-      const more = b[i]!;
-      if (less[1]! <= more[1]!) continue;
-      forks++;
-      // `more` saw more of x and less of y than `less`.
-      if (anomalies.length < maxReported) anomalies.push(explain(more[2]!, less[2]!, more[3]!, more[4]!));
+  for (const [id, data] of buckets) {
+    const x = id % K;
+    const y = (id - x) / K;
+    const n = data.length / 3;
+    const order = Array.from({ length: n }, (_, i) => 3 * i);
+    order.sort((p, q) => data[p]! - data[q]! || data[p + 1]! - data[q + 1]!);
+    for (let i = 1; i < n; i++) {
+      const less = order[i - 1]!;
+      const more = order[i]!;
+      if (data[less + 1]! <= data[more + 1]!) continue;
+      found(data[more + 2]!, data[less + 2]!, x, y);
       break;
     }
+  }
+  const forks = forked.size;
+
+  /** What read r saw of key kid. */
+  function seen(r: number, kid: number): Json {
+    for (let e = entryOf[r]!; e < entryOf[r + 1]!; e++) if (entryKid[e] === kid) return valueOf(e);
+    return null;
   }
 
   function explain(a: number, b: number, x: number, y: number): LongFork {
     const ta = readTxns[a]!;
     const tb = readTxns[b]!;
     const [kx, ky] = [keys.keys[x]!, keys.keys[y]!];
-    const [ax, ay, bx, by] = [readsOf[a]!.get(x)!, readsOf[a]!.get(y)!, readsOf[b]!.get(x)!, readsOf[b]!.get(y)!];
+    const [ax, ay, bx, by] = [seen(a, x), seen(a, y), seen(b, x), seen(b, y)];
     // The write a saw on x and b did not, and the one b saw on y and a did not.
     const first = (more: Json, less: Json): Json => (workload === 'rw-register' ? more : (more as Json[])[less === null ? 0 : (less as Json[]).length]!);
     const [wx, wy] = [first(ax, bx), first(by, ay)];
-    const writerX = writer[x]?.get(valueKey(wx));
-    const writerY = writer[y]?.get(valueKey(wy));
+    const writerX = writerOf(kx, wx);
+    const writerY = writerOf(ky, wy);
     const name = (t: number | undefined): string => (t === undefined ? 'an unknown transaction' : txnName(table.ops[t]!));
     const verb = workload === 'rw-register' ? 'write of' : 'append of';
     const what = (k: Key, v: Json): string => (workload === 'rw-register' ? `${show(k)} = ${show(v)}` : `${show(v)} to ${show(k)}`);
@@ -167,7 +246,9 @@ export function checkLongFork(ops: readonly Operation[], options: LongForkOption
   }
 
   // An unordered key read together with another key might hide a fork.
-  const hidden = [...unordered].filter((kid) => readsOf.filter((m) => m.has(kid) && m.size >= 2).length >= 2);
+  const readsOfKey = new Map<number, number>();
+  for (let e = 0; e < entryKid.length; e++) if (unordered.has(entryKid[e]!)) readsOfKey.set(entryKid[e]!, (readsOfKey.get(entryKid[e]!) ?? 0) + 1);
+  const hidden = [...unordered].filter((kid) => readsOfKey.get(kid)! >= 2);
   const verdict: Verdict = forks > 0 ? 'invalid' : hidden.length > 0 ? 'unknown' : 'valid';
   const unorderedKeys = [...unordered].slice(0, MAX_UNORDERED_LISTED).map((kid) => keys.keys[kid]!);
   const result: LongForkResult = {
