@@ -198,6 +198,8 @@ export function inferRwRegister(
     }
   }
 
+  // Edges of an order asserted of the keys (linearizable or sequential), with that order.
+  const fromKeyOrder = new Map<number, typeof PROCESS | typeof REALTIME>();
   // Asserted by the user of every key, the orders are the version order itself: rw edges.
   // Implied only by the model, they hold only given that order: edges of its kind.
   if (order.process || order.sequentialKeys === true) addOrderedVersionEdges(PROCESS, order.sequentialKeys === true ? RW : PROCESS);
@@ -252,11 +254,11 @@ export function inferRwRegister(
         if (list === undefined) groups.set(g, [e]);
         else list.push(e);
       }
-      for (const ws of groups.values()) if (ws.length > 1) orderedWrites(kid, ws, edgeKind);
+      for (const ws of groups.values()) if (ws.length > 1) orderedWrites(kid, ws, kind, edgeKind);
     }
   }
 
-  function orderedWrites(kid: number, ws: number[], kind: typeof PROCESS | typeof REALTIME | typeof RW): void {
+  function orderedWrites(kid: number, ws: number[], by: typeof PROCESS | typeof REALTIME, kind: typeof PROCESS | typeof REALTIME | typeof RW): void {
     const call = (e: number): number => ops[elemTxn[e]!]!.call;
     ws.sort((x, y) => call(x) - call(y));
     const minRet = new Float64Array(ws.length + 1).fill(Infinity);
@@ -267,8 +269,10 @@ export function inferRwRegister(
     for (const a of ws) {
       const A = ops[elemTxn[a]!]!;
       if (A.type !== 'ok') continue;
+      // Asserted of the key, the order is the version order: the writers get a ww edge too
+      // (implied by the model, the order edge between the transactions is already there).
       const readers = readersOf.get(kid)?.get(valueKey(elemValue[a]!));
-      if (readers === undefined) continue;
+      if (readers === undefined && kind !== RW) continue;
       let lo = 0;
       let hi = ws.length;
       while (lo < hi) {
@@ -278,7 +282,15 @@ export function inferRwRegister(
       }
       for (let i = lo; i < ws.length && call(ws[i]!) <= minRet[lo]!; i++) {
         const b = ws[i]!;
-        for (const r of readers) if (readTxn[r] !== elemTxn[b]) edges.add(node[readTxn[r]!]!, node[elemTxn[b]!]!, kind, r, b);
+        if (kind === RW && elemTxn[b] !== elemTxn[a]) {
+          fromKeyOrder.set(edges.length, by);
+          edges.add(node[elemTxn[a]!]!, node[elemTxn[b]!]!, WW, a, b);
+        }
+        for (const r of readers ?? []) {
+          if (readTxn[r] === elemTxn[b]) continue;
+          if (kind === RW) fromKeyOrder.set(edges.length, by);
+          edges.add(node[readTxn[r]!]!, node[elemTxn[b]!]!, kind, r, b);
+        }
       }
     }
   }
@@ -316,6 +328,19 @@ export function inferRwRegister(
       const a = edges.a[e]!;
       const b = edges.b[e]!;
       if (fromTxnOrder.has(e)) return explainTxnOrder(kind, a, b);
+      const keyOrder = fromKeyOrder.get(e);
+      if (keyOrder !== undefined && kind === WW) {
+        const k = keys.keys[elemKey[a]!]!;
+        const first = ops[elemTxn[a]!]!;
+        const from = txnName(first);
+        const to = txnName(ops[elemTxn[b]!]!);
+        const before = keyOrder === REALTIME ? 'completed before' : `ran on process ${first.process} before`;
+        const assumed = keyOrder === REALTIME ? 'linearizable' : 'sequential';
+        return {
+          key: k,
+          why: `${from} wrote ${show(elemValue[a])} to key ${show(k)} and ${before} ${to} was invoked to write ${show(elemValue[b])} there; the key is ${assumed}, so ${show(elemValue[b])} is a later version ⇒ ${from} ww→ ${to}`,
+        };
+      }
       if (kind === WW) {
         const k = keys.keys[elemKey[a]!]!;
         const from = txnName(ops[elemTxn[a]!]!);
@@ -327,15 +352,18 @@ export function inferRwRegister(
       const writer = txnName(ops[elemTxn[b]!]!);
       const v = readValue[a]!;
       if (kind === WR) return { key: k, why: `${reader} read key ${show(k)} = ${show(v)}, written by ${writer} ⇒ ${writer} wr→ ${reader}` };
-      if (kind === REALTIME || kind === PROCESS) {
+      if (kind === REALTIME || kind === PROCESS || keyOrder !== undefined) {
+        const by = keyOrder ?? kind;
         const first = ops[elemTxn[elemIds[readKey[a]!]!.get(valueKey(v))!]!]!;
         const earlier = txnName(first);
-        const before = kind === REALTIME ? 'completed before' : `ran on process ${first.process} before`;
+        const before = by === REALTIME ? 'completed before' : `ran on process ${first.process} before`;
+        const arrow = keyOrder !== undefined ? 'rw' : kind === REALTIME ? 'realtime' : 'process';
+        const assumed = keyOrder === undefined ? '' : `; the key is ${keyOrder === REALTIME ? 'linearizable' : 'sequential'}`;
         return {
           key: k,
           why:
-            `${reader} read key ${show(k)} = ${show(v)}, written by ${earlier}, which ${before} ${writer} was invoked to write ${show(elemValue[b])} there, ` +
-            `so ${show(elemValue[b])} is a later version ⇒ ${reader} ${kind === REALTIME ? 'realtime' : 'process'}→ ${writer}`,
+            `${reader} read key ${show(k)} = ${show(v)}, written by ${earlier}, which ${before} ${writer} was invoked to write ${show(elemValue[b])} there${assumed}, ` +
+            `so ${show(elemValue[b])} is a later version ⇒ ${reader} ${arrow}→ ${writer}`,
         };
       }
       const what = v === null ? 'nil (the initial state)' : show(v);

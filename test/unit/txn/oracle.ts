@@ -9,6 +9,8 @@ import type { Operation } from '../../../src/history/operation.js';
 export type OracleWorkload = 'list-append' | 'rw-register';
 /** Which completed-before-invoked pairs the serial order must keep: none, a process's own, or all. */
 export type OracleOrder = 'none' | 'process' | 'realtime';
+/** An assumed version order: where both write a key, a's write of it comes before b's. */
+export type WriteOrder = (a: Operation, b: Operation) => boolean;
 type Mop = readonly [string, string | number, Json];
 type State = ReadonlyMap<string, Json>;
 
@@ -21,9 +23,10 @@ type State = ReadonlyMap<string, Json>;
  * whenever A completed `ok` before B was invoked; with `process` (strong session
  * serializability) only when both ran on one process. An `info` transaction never
  * completed, so nothing must follow it. With `ranks` (a transaction order), of two ranked
- * transactions that write a common key, the lower-ranked one comes first.
+ * transactions that write a common key, the lower-ranked one comes first; given as a
+ * function, that function says which comes first (e.g. real time, for linearizable keys).
  */
-export function explainable(ops: readonly Operation[], workload: OracleWorkload, order: OracleOrder, ranks?: ReadonlyMap<Operation, number>): boolean {
+export function explainable(ops: readonly Operation[], workload: OracleWorkload, order: OracleOrder, ranks?: ReadonlyMap<Operation, number> | WriteOrder): boolean {
   const txns = ops.filter((o) => o.f === 'txn' && o.type !== 'fail');
   const n = txns.length;
   if (n > 30) throw new Error(`the oracle is for small histories, not ${n} transactions`);
@@ -40,12 +43,18 @@ export function explainable(ops: readonly Operation[], workload: OracleWorkload,
   txns.forEach((o, i) => (o.type === 'ok' ? (mustAll |= 1 << i) : 0));
   // Transactions that must not be placed already when this one is: ranked higher, writing a common key.
   const writes = mops.map((ms) => new Set(ms.filter(([f]) => f !== 'r').map(([, k]) => keyOf(k))));
+  const writesBefore: WriteOrder =
+    typeof ranks === 'function'
+      ? ranks
+      : (a, b) => {
+          const ra = ranks?.get(a);
+          const rb = ranks?.get(b);
+          return ra !== undefined && rb !== undefined && ra < rb;
+        };
   const rankedAfter = txns.map((a, i) => {
     let m = 0;
-    const ra = ranks?.get(a);
     txns.forEach((b, j) => {
-      const rb = ranks?.get(b);
-      if (ra !== undefined && rb !== undefined && rb > ra && [...writes[i]!].some((k) => writes[j]!.has(k))) m |= 1 << j;
+      if (i !== j && writesBefore(a, b) && [...writes[i]!].some((k) => writes[j]!.has(k))) m |= 1 << j;
     });
     return m;
   });

@@ -155,6 +155,36 @@ describe('rw-register: the database\'s transaction order', () => {
   });
 });
 
+describe('rw-register: linearizable and sequential keys against the oracle', () => {
+  // Linearizable keys: a write completed before another was invoked is the earlier version.
+  // Sequential keys: the same for two writes of one process.
+  const realtime = (a: Operation, b: Operation): boolean => a.type === 'ok' && a.ret < b.call;
+  const session = (a: Operation, b: Operation): boolean => realtime(a, b) && a.process === b.process;
+  for (const [name, option, before, fixedBy] of [
+    ['linearizableKeys', { linearizableKeys: true }, realtime, 'realtime'],
+    ['sequentialKeys', { sequentialKeys: true }, session, 'process'],
+  ] as const) {
+    it(`${name}, at serializable: no false alarm, no miss where it fixes the version order`, () => {
+      const tally = { invalid: 0, missChecked: 0 };
+      fc.assert(
+        fc.property(historySpec(), (spec) => {
+          const ops = buildHistory(spec, 'rw-register');
+          const r = checkTransactions(ops, { workload: 'rw-register', consistency: 'serializable', ...option });
+          const oracle = explainable(ops, 'rw-register', 'none', before);
+          if (r.verdict === 'invalid') assert.equal(oracle, false, `false alarm: ${failure(ops, r, oracle)}`);
+          if (!oracle && versionOrderFixed(ops, fixedBy)) {
+            tally.missChecked++;
+            assert.equal(r.verdict, 'invalid', `miss: ${failure(ops, r, oracle)}`);
+          }
+          if (r.verdict === 'invalid') tally.invalid++;
+        }),
+        { numRuns: RUNS },
+      );
+      assert.ok(tally.invalid > RUNS / 10 && tally.missChecked > RUNS / 10, JSON.stringify(tally));
+    });
+  }
+});
+
 describe('serializable executor histories, with the assumptions true', () => {
   const options = fc.record({
     workload: fc.constant('rw-register' as const),
