@@ -144,6 +144,13 @@ async function checkTxn(file: string, flags: CheckFlags): Promise<number> {
   if (!isConsistencyModel(consistency)) {
     throw new UsageError(`unknown consistency model "${consistency}"`, `models: ${CONSISTENCY_MODELS.join(', ')}`);
   }
+  if (workload === 'list-append') {
+    const asserted = (['linearizableKeys', 'sequentialKeys', 'wfrKeys', 'transactionOrder'] as const).find((f) => flags[f] !== undefined && flags[f] !== false);
+    if (asserted !== undefined) {
+      const flag = `--${asserted.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
+      throw new UsageError(`${flag} is for --workload rw-register`, 'list-append reads show the whole version order already');
+    }
+  }
   const { events, notes } = await readNoting(file);
   const options = {
     workload: workload as TxnWorkload,

@@ -101,5 +101,8 @@ describe('faultline check: version orders the user asserts, and long forks', () 
     const missing = await runCli('check', twoWriters, '--workload', 'rw-register', '--transaction-order', join(dir, 'nope.edn'));
     assert.equal(missing.code, ExitCode.Usage);
     assert.match(missing.err, /nope\.edn: cannot read the transaction order: no such file/);
+    const listAppend = await runCli('check', twoWriters, '--workload', 'list-append', '--wfr-keys');
+    assert.equal(listAppend.code, ExitCode.Usage);
+    assert.match(listAppend.err, /--wfr-keys is for --workload rw-register/);
   });
 });
