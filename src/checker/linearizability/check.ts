@@ -7,6 +7,7 @@ import type { AnyModel } from './model.js';
 import { getModel, MODELS } from './models/index.js';
 import { type NilReads, partitionByKey, prune } from './partition.js';
 import { runInWorkers } from './pool.js';
+import { type CheckedOp, settleInfoOps } from './info-ops.js';
 import type { LinearizabilityResult, PartitionResult } from './result.js';
 import { type PartitionJob, runRoundRobin } from './schedule.js';
 import type { Budget, SearchOutcome } from './search.js';
@@ -44,6 +45,11 @@ export interface LinearizabilityOptions {
    * histories).
    */
   nilReads?: NilReads;
+  /**
+   * Settle info ops before searching (default true): drop those nobody could have seen,
+   * bound those seen (see info-ops.ts). False only to measure what it saves.
+   */
+  settleInfo?: boolean;
 }
 
 export const DEFAULT_MEMORY_BYTES = 2 ** 31;
@@ -64,7 +70,15 @@ export async function checkLinearizability(
   const paired = isPaired(history) ? history : pairHistory(history, file);
   const model = typeof options.model === 'string' ? getModel(options.model) : options.model;
   const pruned = prune(model, paired.ops, file, options.nilReads);
-  const parts = [...partitionByKey(pruned.ops, options.partition ?? true)];
+  let infoDropped = 0;
+  let infoBounded = 0;
+  const parts = [...partitionByKey(pruned.ops, options.partition ?? true)].map(([key, ops]): [typeof key, CheckedOp[]] => {
+    if (options.settleInfo === false) return [key, ops];
+    const settled = settleInfoOps(model, options.init, ops);
+    infoDropped += settled.dropped;
+    infoBounded += settled.bounded;
+    return [key, settled.ops];
+  });
   const memory = options.memoryLimitBytes ?? DEFAULT_MEMORY_BYTES;
   const deadline = options.timeLimitMs === undefined ? Infinity : Date.now() + options.timeLimitMs;
   const stopOnInvalid = options.stopOnInvalid ?? true;
@@ -120,6 +134,8 @@ export async function checkLinearizability(
       failed: pruned.failed,
       unknownReads: pruned.unknownReads,
       nilReads: pruned.nilReads,
+      infoDropped,
+      infoBounded,
       partitions: partitions.length,
       workers: threads,
       nodes: sum(partitions, (p) => p.stats.nodes),

@@ -86,6 +86,10 @@ export interface LinearizabilityResult {
     unknownReads: number;
     /** Ok reads of nil taken as "value unknown" (`nilReads: 'any'`, Knossos's reading). */
     nilReads: number;
+    /** Info ops dropped before searching: no ok op read a value they wrote, so they may take effect last. */
+    infoDropped: number;
+    /** Info ops given a time by which they took effect: an ok op read a value only they wrote. */
+    infoBounded: number;
     partitions: number;
     /** Worker threads used (0: checked in this thread). */
     workers: number;

@@ -22,5 +22,11 @@ export const casRegister: Model<Json> = {
     if (op.f === 'cas' && !(Array.isArray(op.input) && op.input.length === 2)) return 'a cas value must be [old, new]';
     return undefined;
   },
+  traces(op) {
+    if (op.f !== 'cas') return register.traces!(op);
+    // An ok cas saw its old value; its outcome depends on nothing else.
+    const [expected, next] = op.input as [Json, Json];
+    return { writes: [jsonKey(next)], reads: op.known ? [jsonKey(expected)] : [] };
+  },
   key: jsonKey,
 };

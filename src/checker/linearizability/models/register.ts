@@ -35,6 +35,8 @@ export const register: Model<Json> = {
     };
   },
   readOnly: (op) => op.f === 'read',
+  traces: (op) => (op.f === 'write' ? { writes: [jsonKey(op.input)], reads: [] } : { writes: [], reads: op.known ? [jsonKey(op.output)] : [] }),
+  holds: (state, value) => jsonKey(state) === value,
   withoutNilReads: (op) => (op.f === 'read' && op.output === null ? null : op),
   key: jsonKey,
   show: (state) => state,

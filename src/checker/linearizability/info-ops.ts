@@ -1,0 +1,90 @@
+import type { Json } from '../../history/event.js';
+import type { Operation } from '../../history/operation.js';
+import type { AnyModel, ModelOp, TraceKey, Traces } from './model.js';
+
+/**
+ * An op as the search takes it. `by`, on an info op: a time by which it certainly took
+ * effect (it then has a return entry there, like an ok op).
+ */
+export type CheckedOp = Operation & { by?: number };
+
+export interface SettledInfo {
+  ops: CheckedOp[];
+  /** Info ops dropped: nothing could have seen their effect, so they may take effect last. */
+  dropped: number;
+  /** Info ops given a time by which they took effect: an ok op saw a value only they write. */
+  bounded: number;
+}
+
+/**
+ * Every info op (a client timeout) stays pending to the end of the history, and each
+ * multiplies the search. With the model's `traces` (one partition's ops):
+ *
+ * - Dropped: an info op none of whose written values is read by any ok op. In any
+ *   linearization, from that op to the next write of each location it wrote, nothing
+ *   read that location (a read there would read its value), so taking the op out leaves
+ *   a legal order; and an info op can always go last. Equal values written by other ops
+ *   change nothing here: the test is on values, whoever wrote them.
+ * - Bounded: an ok op O read a value that only this info op p writes, and the initial
+ *   state does not hold: p took effect before O, so before O returned; every op called
+ *   after that follows O and so p — the bound adds only orders already implied. Needs
+ *   exact traces (`holds`) and every op traced (an untraced op might write it too).
+ */
+export function settleInfoOps(model: AnyModel, init: Json | undefined, ops: readonly Operation[]): SettledInfo {
+  const unchanged = { ops: [...ops], dropped: 0, bounded: 0 };
+  if (model.traces === undefined || !ops.some((o) => o.type === 'info')) return unchanged;
+  const traces = ops.map((o) => model.traces!(toModelOp(o)));
+  const producers = new Map<TraceKey, number>();
+  /** Per value read by an ok op: the earliest return of such a read. */
+  const seenBy = new Map<TraceKey, number>();
+  for (let i = 0; i < ops.length; i++) {
+    const t = traces[i];
+    if (t === undefined) continue;
+    for (const w of t.writes) producers.set(w, (producers.get(w) ?? 0) + 1);
+    if (ops[i]!.type !== 'ok') continue;
+    const ret = ops[i]!.ret;
+    for (const r of t.reads) if (!(seenBy.get(r)! <= ret)) seenBy.set(r, ret);
+  }
+  const exact = model.holds !== undefined && traces.every((t) => t !== undefined);
+  const initial = exact ? model.init(init) : undefined;
+  const out: CheckedOp[] = [];
+  let dropped = 0;
+  let bounded = 0;
+  for (let i = 0; i < ops.length; i++) {
+    const op = ops[i]!;
+    const t = traces[i];
+    if (op.type !== 'info' || t === undefined || t.writes.length === 0) {
+      out.push(op);
+      continue;
+    }
+    if (!t.writes.some((w) => seenBy.has(w))) {
+      dropped++;
+      continue;
+    }
+    const by = exact ? boundOf(model, initial, t, producers, seenBy) : Infinity;
+    if (by < Infinity && by >= op.call) {
+      out.push({ ...op, by });
+      bounded++;
+    } else {
+      out.push(op);
+    }
+  }
+  return { ops: out, dropped, bounded };
+}
+
+/** The earliest return of an ok read of a value only this op writes (Infinity: none). */
+function boundOf(model: AnyModel, initial: unknown, t: Traces, producers: ReadonlyMap<TraceKey, number>, seenBy: ReadonlyMap<TraceKey, number>): number {
+  let by = Infinity;
+  for (const w of t.writes) {
+    const at = seenBy.get(w);
+    if (at === undefined || at >= by || producers.get(w) !== 1 || model.holds!(initial, w)) continue;
+    by = at;
+  }
+  return by;
+}
+
+function toModelOp(op: Operation): ModelOp {
+  const m: ModelOp = { f: op.f, input: op.input, output: op.output, known: op.type === 'ok' };
+  if (op.key !== undefined) m.key = op.key;
+  return m;
+}
