@@ -20,11 +20,12 @@ export interface SettledInfo {
  * Every info op (a client timeout) stays pending to the end of the history, and each
  * multiplies the search. With the model's `traces` (one partition's ops):
  *
- * - Dropped: an info op none of whose written values is read by any ok op. In any
- *   linearization, from that op to the next write of each location it wrote, nothing
- *   read that location (a read there would read its value), so taking the op out leaves
- *   a legal order; and an info op can always go last. Equal values written by other ops
- *   change nothing here: the test is on values, whoever wrote them.
+ * - Dropped: an info op none of whose written values any op needs: no ok op read one,
+ *   no cas (ok or info: one that took effect saw it) expects one. In any linearization,
+ *   from that op to the next write of each location it wrote, nothing that took effect
+ *   depended on that location (it would have needed the op's value), so taking the op
+ *   out leaves a legal order; and an info op can always go last. Equal values written by
+ *   other ops change nothing here: the test is on values, whoever wrote them.
  * - Bounded: an ok op O read a value that only this info op p writes, and the initial
  *   state does not hold: p took effect before O, so before O returned; every op called
  *   after that follows O and so p — the bound adds only orders already implied. Needs
@@ -35,12 +36,15 @@ export function settleInfoOps(model: AnyModel, init: Json | undefined, ops: read
   if (model.traces === undefined || !ops.some((o) => o.type === 'info')) return unchanged;
   const traces = ops.map((o) => model.traces!(toModelOp(o)));
   const producers = new Map<TraceKey, number>();
+  /** Values some op needs to take effect (an info cas's old value too). */
+  const needed = new Set<TraceKey>();
   /** Per value read by an ok op: the earliest return of such a read. */
   const seenBy = new Map<TraceKey, number>();
   for (let i = 0; i < ops.length; i++) {
     const t = traces[i];
     if (t === undefined) continue;
     for (const w of t.writes) producers.set(w, (producers.get(w) ?? 0) + 1);
+    for (const r of t.reads) needed.add(r);
     if (ops[i]!.type !== 'ok') continue;
     const ret = ops[i]!.ret;
     for (const r of t.reads) if (!(seenBy.get(r)! <= ret)) seenBy.set(r, ret);
@@ -57,7 +61,7 @@ export function settleInfoOps(model: AnyModel, init: Json | undefined, ops: read
       out.push(op);
       continue;
     }
-    if (!t.writes.some((w) => seenBy.has(w))) {
+    if (!t.writes.some((w) => needed.has(w))) {
       dropped++;
       continue;
     }

@@ -54,8 +54,9 @@ export interface Model<S> {
   /**
    * Optional, lets the checker settle `info` ops (outcome unknown) before searching
    * (see info-ops.ts): what an op's effect can be seen through. `writes`: the values it
-   * may leave in the state if it takes effect; `reads`, for an ok op: values it saw in
-   * the state, and every value its result depends on. A value is a key (string or
+   * may leave in the state if it takes effect; `reads`: every value it needs the state to
+   * hold to take effect as recorded (an ok read: the value it returned; a cas, ok or
+   * info: its old value; an info read-write transaction: nothing). A value is a key (string or
    * number) that names one observable thing, a register's value, key 3 holding "x"; for
    * inexact models (`holds` absent) equal keys may stand for different things, which
    * only keeps more ops. Undefined: the op's effect cannot be traced this way (an info

@@ -24,9 +24,9 @@ export const casRegister: Model<Json> = {
   },
   traces(op) {
     if (op.f !== 'cas') return register.traces!(op);
-    // An ok cas saw its old value; its outcome depends on nothing else.
+    // A cas takes effect only on its old value, ok or not (an info cas that took effect saw it too).
     const [expected, next] = op.input as [Json, Json];
-    return { writes: [jsonKey(next)], reads: op.known ? [jsonKey(expected)] : [] };
+    return { writes: [jsonKey(next)], reads: [jsonKey(expected)] };
   },
   key: jsonKey,
 };
