@@ -13,7 +13,7 @@ import type { Json } from '../src/history/event.js';
 import { type Operation, type PairedHistory, pairHistory } from '../src/history/operation.js';
 import { readHistoryFile } from '../src/history/read.js';
 import { packageRoot } from '../src/version.js';
-import { generateRegisterHistory, type RegisterHistoryOptions } from './register-history.js';
+import { generateRegisterHistory as generateTimeoutHistory, type RegisterHistoryOptions } from './register-history.js';
 
 const dir = join(packageRoot, '..', 'shared', 'histories', 'porcupine');
 
@@ -263,7 +263,7 @@ interface InfoReport {
 }
 
 async function infoInWorker(job: InfoJob): Promise<void> {
-  const history = generateRegisterHistory(INFO_ROWS[job.row]!.history);
+  const history = generateTimeoutHistory(INFO_ROWS[job.row]!.history);
   parentPort!.postMessage({ generated: true });
   const t = performance.now();
   const u = process.cpuUsage();
