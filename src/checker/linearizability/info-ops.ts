@@ -32,32 +32,46 @@ export interface SettledInfo {
  *   exact traces (`holds`) and every op traced (an untraced op might write it too).
  */
 export function settleInfoOps(model: AnyModel, init: Json | undefined, ops: readonly Operation[]): SettledInfo {
-  const unchanged = { ops: [...ops], dropped: 0, bounded: 0 };
-  if (model.traces === undefined || !ops.some((o) => o.type === 'info')) return unchanged;
-  const traces = ops.map((o) => model.traces!(toModelOp(o)));
+  if (model.traces === undefined || !ops.some((o) => o.type === 'info')) return { ops: [...ops], dropped: 0, bounded: 0 };
+  // Only values info ops write matter: the tables below hold those, not every value of
+  // a million-op history.
+  const infoTraces = new Map<number, Traces | undefined>();
+  const interesting = new Set<TraceKey>();
+  ops.forEach((o, i) => {
+    if (o.type !== 'info') return;
+    const t = model.traces!(toModelOp(o));
+    infoTraces.set(i, t);
+    if (t !== undefined) for (const w of t.writes) interesting.add(w);
+  });
   const producers = new Map<TraceKey, number>();
   /** Values some op needs to take effect (an info cas's old value too). */
   const needed = new Set<TraceKey>();
   /** Per value read by an ok op: the earliest return of such a read. */
   const seenBy = new Map<TraceKey, number>();
+  let allTraced = true;
   for (let i = 0; i < ops.length; i++) {
-    const t = traces[i];
-    if (t === undefined) continue;
-    for (const w of t.writes) producers.set(w, (producers.get(w) ?? 0) + 1);
-    for (const r of t.reads) needed.add(r);
-    if (ops[i]!.type !== 'ok') continue;
-    const ret = ops[i]!.ret;
-    for (const r of t.reads) if (!(seenBy.get(r)! <= ret)) seenBy.set(r, ret);
+    const op = ops[i]!;
+    const t = op.type === 'info' ? infoTraces.get(i) : model.traces(toModelOp(op));
+    if (t === undefined) {
+      allTraced = false;
+      continue;
+    }
+    for (const w of t.writes) if (interesting.has(w)) producers.set(w, (producers.get(w) ?? 0) + 1);
+    for (const r of t.reads) {
+      if (!interesting.has(r)) continue;
+      needed.add(r);
+      if (op.type === 'ok' && !(seenBy.get(r)! <= op.ret)) seenBy.set(r, op.ret);
+    }
   }
-  const exact = model.holds !== undefined && traces.every((t) => t !== undefined);
+  const exact = model.holds !== undefined && allTraced;
   const initial = exact ? model.init(init) : undefined;
   const out: CheckedOp[] = [];
   let dropped = 0;
   let bounded = 0;
   for (let i = 0; i < ops.length; i++) {
     const op = ops[i]!;
-    const t = traces[i];
-    if (op.type !== 'info' || t === undefined || t.writes.length === 0) {
+    const t = op.type === 'info' ? infoTraces.get(i) : undefined;
+    if (t === undefined || t.writes.length === 0) {
       out.push(op);
       continue;
     }
