@@ -58,7 +58,9 @@ function describeExplanation(x: Explanation): string[] {
   );
   for (const l of x.prefix) lines.push(`    ${op(l.op)}  ⇒ ${show(l.state)}`);
   lines.push(
-    `  Then ${op(x.blocked)} had to take effect before it returned (t=${x.blocked.ret ?? '∞'}),`,
+    x.blocked.ret === null && x.blocked.by !== undefined
+      ? `  Then ${op(x.blocked)} had to take effect by t=${x.blocked.by}, when an operation that read its value returned,`
+      : `  Then ${op(x.blocked)} had to take effect before it returned (t=${x.blocked.ret ?? '∞'}),`,
     `  but from state ${x.states.map(show).join(' or ')} no operation could be placed next:`,
   );
   for (const c of x.candidates) {
