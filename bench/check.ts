@@ -249,7 +249,7 @@ const INFO_TIME_LIMIT_MS = 60_000;
 
 interface InfoJob {
   row: number;
-  settleInfo: boolean;
+  resolveInfo: boolean;
 }
 
 interface InfoReport {
@@ -267,7 +267,7 @@ async function infoInWorker(job: InfoJob): Promise<void> {
   parentPort!.postMessage({ generated: true });
   const t = performance.now();
   const u = process.cpuUsage();
-  const result = await checkLinearizability(history, { model: 'register', settleInfo: job.settleInfo, timeLimitMs: INFO_TIME_LIMIT_MS, workers: 0 });
+  const result = await checkLinearizability(history, { model: 'register', resolveInfo: job.resolveInfo, timeLimitMs: INFO_TIME_LIMIT_MS, workers: 0 });
   const used = process.cpuUsage(u);
   const report: InfoReport = {
     ms: performance.now() - t,
@@ -308,14 +308,14 @@ async function runInfoJob(job: InfoJob): Promise<InfoReport & { peakRssMiB: numb
 
 async function benchInfo(): Promise<void> {
   console.log(`\nregister histories with 1 % client timeouts (info ops that never complete), generated; time limit ${INFO_TIME_LIMIT_MS / 1000} s`);
-  console.log('"settled": unseen info writes dropped, seen ones bounded (info-ops.ts); "baseline": settleInfo false; RSS is the whole process\'s peak');
+  console.log('"settled": unseen info writes dropped, seen ones bounded (info-ops.ts); "baseline": resolveInfo false; RSS is the whole process\'s peak');
   console.log('history                                  mode      verdict                             wall s    cpu s  peak RSS MiB  info dropped/bounded');
   for (let row = 0; row < INFO_ROWS.length; row++) {
-    for (const settleInfo of [true, false]) {
-      const r = await runInfoJob({ row, settleInfo });
+    for (const resolveInfo of [true, false]) {
+      const r = await runInfoJob({ row, resolveInfo });
       const verdict = r.verdict === 'unknown' && r.reason !== undefined ? `unknown (${r.reason.split(':')[0]})` : r.verdict;
       console.log(
-        `${INFO_ROWS[row]!.name.padEnd(40)} ${(settleInfo ? 'settled' : 'baseline').padEnd(9)} ${verdict.padEnd(32)} ${(r.ms / 1000).toFixed(2).padStart(8)} ${(r.cpuMs / 1000).toFixed(2).padStart(8)} ${r.peakRssMiB.toFixed(0).padStart(13)}  ${r.dropped}/${r.bounded}`,
+        `${INFO_ROWS[row]!.name.padEnd(40)} ${(resolveInfo ? 'settled' : 'baseline').padEnd(9)} ${verdict.padEnd(32)} ${(r.ms / 1000).toFixed(2).padStart(8)} ${(r.cpuMs / 1000).toFixed(2).padStart(8)} ${r.peakRssMiB.toFixed(0).padStart(13)}  ${r.dropped}/${r.bounded}`,
       );
     }
   }

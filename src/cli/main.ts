@@ -83,6 +83,14 @@ export const COMMANDS: ReadonlyMap<string, CommandEntry> = new Map<string, Comma
       load: loadRepro,
     },
   ],
+  [
+    'merge',
+    {
+      term: 'merge [options] <dirs...>',
+      description: 'combine the campaign directories of sharded runs (campaign --shard i/n) into one index, summary, JUnit file and exit code',
+      load: async () => (await import('./commands/merge.js')).registerMerge,
+    },
+  ],
 ]);
 
 /**

@@ -7,7 +7,7 @@ import type { AnyModel } from './model.js';
 import { getModel, MODELS } from './models/index.js';
 import { type NilReads, partitionByKey, prune } from './partition.js';
 import { runInWorkers } from './pool.js';
-import { type CheckedOp, settleInfoOps } from './info-ops.js';
+import { type CheckedOp, resolveInfoOps } from './info-ops.js';
 import type { LinearizabilityResult, PartitionResult } from './result.js';
 import { type PartitionJob, runRoundRobin } from './schedule.js';
 import type { Budget, SearchOutcome } from './search.js';
@@ -49,7 +49,7 @@ export interface LinearizabilityOptions {
    * Settle info ops before searching (default true): drop those nobody could have seen,
    * bound those seen (see info-ops.ts). False only to measure what it saves.
    */
-  settleInfo?: boolean;
+  resolveInfo?: boolean;
 }
 
 export const DEFAULT_MEMORY_BYTES = 2 ** 31;
@@ -73,8 +73,8 @@ export async function checkLinearizability(
   let infoDropped = 0;
   let infoBounded = 0;
   const parts = [...partitionByKey(pruned.ops, options.partition ?? true)].map(([key, ops]): [typeof key, CheckedOp[]] => {
-    if (options.settleInfo === false) return [key, ops];
-    const settled = settleInfoOps(model, options.init, ops);
+    if (options.resolveInfo === false) return [key, ops];
+    const settled = resolveInfoOps(model, options.init, ops);
     infoDropped += settled.dropped;
     infoBounded += settled.bounded;
     return [key, settled.ops];

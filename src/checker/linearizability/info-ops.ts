@@ -8,7 +8,7 @@ import type { AnyModel, ModelOp, TraceKey, Traces } from './model.js';
  */
 export type CheckedOp = Operation & { by?: number };
 
-export interface SettledInfo {
+export interface ResolvedInfo {
   ops: CheckedOp[];
   /** Info ops dropped: nothing could have seen their effect, so they may take effect last. */
   dropped: number;
@@ -31,7 +31,7 @@ export interface SettledInfo {
  *   after that follows O and so p — the bound adds only orders already implied. Needs
  *   exact traces (`holds`) and every op traced (an untraced op might write it too).
  */
-export function settleInfoOps(model: AnyModel, init: Json | undefined, ops: readonly Operation[]): SettledInfo {
+export function resolveInfoOps(model: AnyModel, init: Json | undefined, ops: readonly Operation[]): ResolvedInfo {
   if (model.traces === undefined || !ops.some((o) => o.type === 'info')) return { ops: [...ops], dropped: 0, bounded: 0 };
   // Only values info ops write matter: the tables below hold those, not every value of
   // a million-op history.

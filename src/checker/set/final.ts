@@ -1,4 +1,5 @@
 import type { Json } from '../../history/event.js';
+import { exactJsonText } from '../../history/exact-json.js';
 import type { Operation } from '../../history/operation.js';
 import type { Verdict } from '../verdict.js';
 import { SET_ADD, SET_FINAL_READ, addsByElement, countWithExamples, duplicatesIn, elementKey, readElements, sample } from './elements.js';
@@ -72,7 +73,7 @@ export function checkSetFinal(ops: readonly Operation[]): SetFinalResult {
   const duplicated = duplicatesIn(values);
 
   const problems: string[] = [];
-  if (lost.length > 0) problems.push(`${countWithExamples(lost)} of ${count('ok')} acknowledged adds are missing from the final read (lost)`);
+  if (lost.length > 0) problems.push(`${countWithExamples(lost)} of ${count('ok')} acknowledged adds are missing from the final read (lost)${firstLoss(lost, addOps, final)}`);
   if (unexpected.length > 0) problems.push(`the final read holds ${countWithExamples(unexpected)} element(s) no add ever attempted`);
   if (duplicated.length > 0) problems.push(`the final read returns ${countWithExamples(duplicated)} element(s) more than once`);
   if (failedButPresent.length > 0) problems.push(`${countWithExamples(failedButPresent)} add(s) that failed definitely are in the final read`);
@@ -98,3 +99,14 @@ export function checkSetFinal(ops: readonly Operation[]): SetFinalResult {
     indeterminateAbsent,
   };
 }
+
+/** Since when: the earliest lost element's acknowledged add, and the final read that lacks it. */
+function firstLoss(lost: readonly Json[], addOps: readonly Operation[], final: Operation | undefined): string {
+  const keys = new Set(lost.map(elementKey));
+  const first = addOps.filter((o) => o.type === 'ok' && keys.has(elementKey(o.input))).sort((a, b) => a.ret - b.ret)[0];
+  if (first === undefined || final === undefined) return '';
+  const on = first.node === undefined ? '' : ` on ${first.node}`;
+  const finalOn = final.node === undefined ? '' : ` from ${final.node}`;
+  return `; the first, ${exactJsonText(first.input)}, was added by p${first.process}${on}, acknowledged at ${(first.ret / 1e9).toFixed(2)} s (history index ${first.completeIndex}), and is not in the final read${finalOn} at ${(final.ret / 1e9).toFixed(2)} s (history index ${final.completeIndex})`;
+}
+

@@ -15,6 +15,7 @@ export function formatTxnResult(result: TxnCheckResult): string {
       .map(([k, n]) => `${k} ${n}`)
       .join(', ')}`,
   ];
+  if (result.workload === 'rw-register') lines.push(`  version order from: ${result.versionOrder.join(', ')}`);
   if (result.reason !== undefined) lines.push(`  unknown because ${result.reason}`);
   if (result.anomalyTypes.length === 0) {
     lines.push('  no anomalies found');

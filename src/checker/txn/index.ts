@@ -40,7 +40,9 @@ export function checkTransactions(ops: readonly Operation[], options: TxnCheckOp
   const arena = new Arena(arenaBytes(table, edgeGuess));
   const edges = new EdgeStore(edgeGuess, arena);
   const inference =
-    options.workload === 'list-append' ? inferListAppend(table, log, arena, edges) : inferRwRegister(table, log, edges, { process: processOrder, realtime });
+    options.workload === 'list-append'
+      ? inferListAppend(table, log, arena, edges)
+      : inferRwRegister(table, log, edges, { process: processOrder, realtime, linearizableKeys: options.linearizableKeys === true, sequentialKeys: options.sequentialKeys === true });
   if (processOrder) addProcessEdges(table, edges);
   if (realtime) addRealtimeEdges(table, edges, arena);
 
@@ -67,6 +69,15 @@ export function checkTransactions(ops: readonly Operation[], options: TxnCheckOp
     anomalyCounts: Object.fromEntries([...log.counts].sort(([a], [b]) => a.localeCompare(b))),
     anomalies: log.kept,
     notModels: modelsRuledOut(anomalyTypes),
+    // List-append reads give the version order whole; rw-register's comes from these too.
+    versionOrder:
+      options.workload === 'list-append'
+        ? ['reads']
+        : [
+            'reads',
+            ...(options.linearizableKeys === true ? ['linearizable-keys'] : realtime ? ['realtime'] : []),
+            ...(options.sequentialKeys === true ? ['sequential-keys'] : processOrder ? ['process'] : []),
+          ],
     stats: {
       transactions: table.ops.length,
       committed: table.committed,

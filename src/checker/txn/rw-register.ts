@@ -20,7 +20,7 @@ export function inferRwRegister(
   table: TxnTable,
   log: AnomalyLog,
   edges: EdgeStore,
-  order: { process: boolean; realtime: boolean } = { process: false, realtime: false },
+  order: { process: boolean; realtime: boolean; linearizableKeys?: boolean; sequentialKeys?: boolean } = { process: false, realtime: false },
 ): Inference {
   const { ops, mops, node } = table;
   const keys = new KeyTable();
@@ -186,8 +186,10 @@ export function inferRwRegister(
     }
   }
 
-  if (order.process) addOrderedVersionEdges(PROCESS);
-  if (order.realtime) addOrderedVersionEdges(REALTIME);
+  // Asserted by the user of every key, the orders are the version order itself: rw edges.
+  // Implied only by the model, they hold only given that order: edges of its kind.
+  if (order.process || order.sequentialKeys === true) addOrderedVersionEdges(PROCESS, order.sequentialKeys === true ? RW : PROCESS);
+  if (order.realtime || order.linearizableKeys === true) addOrderedVersionEdges(REALTIME, order.linearizableKeys === true ? RW : REALTIME);
 
   /**
    * Under real-time order, a write whose transaction completed before another committed write
@@ -198,7 +200,7 @@ export function inferRwRegister(
    * and before the first of them completed get one; the later ones follow by order edges.
    * An info transaction completes never, so it is never the earlier one.
    */
-  function addOrderedVersionEdges(kind: typeof PROCESS | typeof REALTIME): void {
+  function addOrderedVersionEdges(kind: typeof PROCESS | typeof REALTIME, edgeKind: typeof PROCESS | typeof REALTIME | typeof RW): void {
     for (let kid = 0; kid < writersOfKey.length; kid++) {
       const all = (writersOfKey[kid] ?? []).filter((e) => elemFinal[e] === 1);
       if (all.length < 2) continue;
@@ -209,11 +211,11 @@ export function inferRwRegister(
         if (list === undefined) groups.set(g, [e]);
         else list.push(e);
       }
-      for (const ws of groups.values()) if (ws.length > 1) orderedWrites(kid, ws, kind);
+      for (const ws of groups.values()) if (ws.length > 1) orderedWrites(kid, ws, edgeKind);
     }
   }
 
-  function orderedWrites(kid: number, ws: number[], kind: typeof PROCESS | typeof REALTIME): void {
+  function orderedWrites(kid: number, ws: number[], kind: typeof PROCESS | typeof REALTIME | typeof RW): void {
     const call = (e: number): number => ops[elemTxn[e]!]!.call;
     ws.sort((x, y) => call(x) - call(y));
     const minRet = new Float64Array(ws.length + 1).fill(Infinity);

@@ -14,6 +14,14 @@ export interface TxnCheckOptions {
   processOrder?: boolean;
   /** Add real-time order edges even if the model does not need them (their anomalies get a `-realtime` suffix). */
   realtime?: boolean;
+  /**
+   * rw-register: the user asserts each key is linearizable (Elle's `--linearizable-keys`):
+   * a write whose transaction completed before another's was invoked is the earlier version,
+   * whatever the consistency model — version-order (data) edges, not real-time ones.
+   */
+  linearizableKeys?: boolean;
+  /** rw-register: each key is sequential (Elle's `--sequential-keys`): one process's writes of a key are in version order. */
+  sequentialKeys?: boolean;
   /** The history's file name, for error messages about malformed micro-ops. */
   file?: string;
   /** At most this many anomalies of each type keep an explanation (all are counted). Default 8. */
@@ -82,6 +90,8 @@ export interface TxnCheckResult {
   anomalies: TxnAnomaly[];
   /** The models this history rules out, weakest first. */
   notModels: ConsistencyModel[];
+  /** How the version order was inferred beyond the reads (`realtime`, `process`, `linearizable-keys`, `sequential-keys`). */
+  versionOrder: string[];
   /** Why the verdict is `unknown`. */
   reason?: string;
   stats: TxnCheckStats;

@@ -7,6 +7,7 @@ import { expandCampaign, type PlannedTest } from '../../campaign/expand.js';
 import { outcomeText } from '../../campaign/index-page.js';
 import { loadCampaign } from '../../campaign/load.js';
 import { type CampaignDir, createCampaignDir, writeCampaignFiles, writeRunReport } from '../../campaign/outputs.js';
+import { parseShard, shardOf } from '../../campaign/shard.js';
 import { runCampaign } from '../../campaign/run.js';
 import type { Json } from '../../history/event.js';
 import { type TestOutcome, emitGithubAnnotations, exitCodeFor, gatingVerdict, paint, summaryJson, table, useColor, writeJunit } from '../../output/index.js';
@@ -20,6 +21,7 @@ interface CampaignFlags {
   junit?: string;
   dryRun?: boolean;
   seed?: string;
+  shard?: string;
 }
 
 /**
@@ -37,17 +39,20 @@ export function registerCampaign(program: Command): void {
     .option('--junit <file>', 'also write the JUnit XML here (it is always written in the campaign directory)')
     .option('--seed <n>', 'the campaign seed when the file has none (default: random)')
     .option('--dry-run', 'print the expanded tests and exit; needs no Docker')
+    .option('--shard <i/n>', 'run only slice i of n (test k goes to slice k mod n + 1): the same on every machine; combine with `faultline merge`')
     .action(async (file: string, flags: CampaignFlags) => {
       const campaign = await loadCampaign(file);
       const seed = campaign.seed ?? (flags.seed === undefined ? randomSeed() : parseSeed(flags.seed));
-      const tests = await expandCampaign(campaign, { seed, ...(flags.store === undefined ? {} : { store: flags.store }) });
+      const shard = flags.shard === undefined ? undefined : parseShard(flags.shard);
+      const all = await expandCampaign(campaign, { seed, ...(flags.store === undefined ? {} : { store: flags.store }) });
+      const tests = shard === undefined ? all : shardOf(all, shard);
       if (flags.dryRun === true) {
         process.stdout.write(flags.json === true ? `${exactJsonText({ campaign: campaign.name, seed, tests: tests.map((t) => t.spec) }, null, 2)}\n` : dryRunTable(tests));
         return;
       }
       const store = tests[0]?.spec.store ?? 'store';
       const dir = await createCampaignDir(store, campaign.name, new Date());
-      const meta: { [k: string]: Json } = { campaign: campaign.name, file: basename(file), seed, directory: dir.path, startedAt: new Date().toISOString() };
+      const meta: { [k: string]: Json } = { campaign: campaign.name, file: basename(file), seed, directory: dir.path, startedAt: new Date().toISOString(), ...(shard === undefined ? {} : { shard: { ...shard } }) };
       const color = useColor();
       process.stderr.write(`faultline campaign ${campaign.name}: ${tests.length} test${tests.length === 1 ? '' : 's'}, seed ${seed}, ${dir.path}\n`);
       // Once only: on Ctrl-C both the interrupt handler and the normal path get here.
@@ -60,6 +65,12 @@ export function registerCampaign(program: Command): void {
         process.stderr.write(`${summaryTable(outcomes, color)}\n${paint(color, 'dim', `index: ${dir.indexPath}`)}\n`);
         process.stdout.write(flags.json === true ? `${exactJsonText(summaryJson(outcomes, meta), null, 2)}\n` : '');
       };
+      if (tests.length === 0) {
+        // More shards than tests: this slice is empty, which is no failure of the campaign.
+        await finish([]);
+        process.stderr.write(`shard ${flags.shard ?? ''} has no test: the campaign has ${all.length}\n`);
+        return;
+      }
       let p = progress();
       const done: TestOutcome[] = [];
       const outcomes = await runCampaign({

@@ -38,6 +38,8 @@ export interface CheckFlags {
   accounts?: string;
   total?: string;
   nilRead?: string;
+  linearizableKeys?: boolean;
+  sequentialKeys?: boolean;
 }
 
 /**
@@ -56,6 +58,8 @@ export function registerCheck(program: Command): void {
     .option('--total <n>', `with --workload bank: what every read must sum to (default ${BANK_TOTAL})`)
     .option('--consistency <model>', `with --workload: the model to check against (default strict-serializable): ${CONSISTENCY_MODELS.join(', ')}`)
     .option('--init <value>', "the model's initial state, as JSON (otherwise taken as a string); default: absent/null, \"\" for kv")
+    .option('--linearizable-keys', 'with --workload rw-register: every key is linearizable, so real time orders its writes (version order, as Elle)')
+    .option('--sequential-keys', "with --workload rw-register: every key is sequential, so each process's writes of it are in version order")
     .option('--nil-read <reading>', 'an ok read of nil: absent (the register held nothing) or any (value unknown, as Knossos); default: any for Jepsen EDN and jepsen.log, absent otherwise')
     .option('--json', 'print the full result (partitions, explanation, stats) as JSON')
     .option('--time-limit <seconds>', 'give up after this long: the verdict is then unknown')
@@ -136,6 +140,8 @@ async function checkTxn(file: string, flags: CheckFlags): Promise<number> {
     consistency,
     file,
     ...(flags.timeLimit === undefined ? {} : { timeLimitMs: positive(flags.timeLimit, '--time-limit') * 1000 }),
+    ...(flags.linearizableKeys === true ? { linearizableKeys: true } : {}),
+    ...(flags.sequentialKeys === true ? { sequentialKeys: true } : {}),
   };
   const result = checkTransactions(pairHistory(events, file).ops, options);
   // A candidate fails the same way when it is invalid with no anomaly kind the whole history lacks.

@@ -132,7 +132,7 @@ export function registerRun(program: Command): void {
     .option('--min-ok <n>', 'a run with fewer successful client operations proves nothing: its verdict is unknown (0: no floor)', '50')
     .option('--name <name>', 'test name (default: <system>-<workload>)')
     .option('--leave-running', 'keep the cluster after the run')
-    .option('--json', 'print results.json to stdout')
+    .option('--json', 'print the result on stdout: results.json in the shape of schema/result.schema.json')
     .option('--junit <file>', 'write a JUnit XML file: one test case per checker')
     .action(async (flags: RunFlags) => {
       const spec = flags.replay === undefined ? parseTestSpec(specFromFlags(flags), (path) => flagOf(path, flags.system)) : parseTestSpec(await recordedSpec(flags.replay));

@@ -40,27 +40,41 @@ function drawCounterexample(parent, e) {
   var ps = [];
   items.forEach(function (it) { if (ps.indexOf(it.o.process) < 0) ps.push(it.o.process); });
   ps.sort(function (a, b) { return a - b; });
+  // Times in the page's milliseconds (from the operation rows), so the run's fault bands and a
+  // time axis can be drawn behind the operations; raw times when a row is missing.
+  var inMs = items.every(function (it) { return byInvoke[it.o.invokeIndex] !== undefined; });
+  function callOf(o) { return inMs ? OPS[byInvoke[o.invokeIndex]][1] : o.call; }
+  function retOf(o) { if (!inMs) return o.ret; var r = OPS[byInvoke[o.invokeIndex]][2]; return r < 0 ? null : r; }
   var t0 = Infinity, t1 = -Infinity;
-  items.forEach(function (it) { t0 = Math.min(t0, it.o.call); if (it.o.ret !== null) t1 = Math.max(t1, it.o.ret); });
+  items.forEach(function (it) { t0 = Math.min(t0, callOf(it.o)); var r = retOf(it.o); if (r !== null) t1 = Math.max(t1, r); });
   if (!(t1 > t0)) t1 = t0 + 1;
   var pad = (t1 - t0) * 0.06, open = t1 + pad * 3;
   var canvas = add(parent, 'canvas', 'counterexample');
-  var X0 = 70, LH = 30, H = ps.length * LH + 30;
+  var X0 = 70, LH = 30, AXIS = 16, H = ps.length * LH + 30 + AXIS;
   var rects = [];
   function draw() {
     rects.length = 0;
     var c = canvasCtx(canvas, H), ctx = c.ctx, w = c.w, k = (w - X0 - 10) / (open - t0 + pad);
     function toX(t) { return X0 + (t - t0 + pad) * k; }
     ctx.clearRect(0, 0, w, H);
+    if (inMs) drawFaultBands(ctx, X0, 18, H - AXIS, toX, 14);
     ctx.fillStyle = '#5f6b76';
     ps.forEach(function (p, i) { ctx.fillText('process ' + p, 4, 26 + i * LH + 14); });
-    ctx.fillText('time →', X0, 12);
+    if (inMs) {
+      var step = niceStep(open - t0 + pad, Math.max(2, Math.floor((w - X0) / 110)));
+      ctx.strokeStyle = '#dde2e7';
+      for (var t = Math.ceil((t0 - pad) / step) * step; t <= open; t += step) {
+        var x = toX(t);
+        ctx.beginPath(); ctx.moveTo(x, H - AXIS); ctx.lineTo(x, H - AXIS + 4); ctx.stroke();
+        ctx.fillText(fmtTick(t, step), x + 2, H - 2);
+      }
+    } else ctx.fillText('time →', X0, 12);
     items.forEach(function (it) {
-      var o = it.o, y = 22 + ps.indexOf(o.process) * LH, x1 = toX(o.call), x2 = Math.max(x1 + 4, toX(o.ret === null ? open : o.ret));
+      var o = it.o, y = 22 + ps.indexOf(o.process) * LH, x1 = toX(callOf(o)), r = retOf(o), x2 = Math.max(x1 + 4, toX(r === null ? open : r));
       var fill = it.role === 'blocked' ? '#fdecea' : it.role === 'prefix' ? '#e3f4e8' : '#eef1f6';
       var edge = it.role === 'blocked' ? '#c62828' : it.role === 'prefix' ? '#2f9e55' : '#8a96a3';
       ctx.fillStyle = fill; ctx.fillRect(x1, y, x2 - x1, LH - 8);
-      ctx.strokeStyle = edge; ctx.lineWidth = it.role === 'blocked' ? 2.5 : 1; ctx.setLineDash(o.ret === null ? [4, 3] : []);
+      ctx.strokeStyle = edge; ctx.lineWidth = it.role === 'blocked' ? 2.5 : 1; ctx.setLineDash(r === null ? [4, 3] : []);
       ctx.strokeRect(x1, y, x2 - x1, LH - 8); ctx.setLineDash([]);
       var label = (it.order ? it.order + '. ' : it.role === 'blocked' ? '✗ ' : '') + viewTitle(o);
       ctx.fillStyle = it.role === 'blocked' ? '#c62828' : '#1d2329';

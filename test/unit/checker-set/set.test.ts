@@ -37,6 +37,8 @@ describe('set checker: final read', () => {
     assert.deepEqual(r.duplicated, { count: 1, elements: [1] });
     assert.deepEqual(r.failedButPresent, { count: 1, elements: [4] });
     assert.match(r.explanation, /2 \(2, 3\) of 3 acknowledged adds are missing/);
+    // Since when: the earliest lost add, and the final read that lacks it, by history index.
+    assert.match(r.explanation, /the first, 2, was added by p1, acknowledged at [\d.]+ s \(history index 3\), and is not in the final read at [\d.]+ s \(history index 9\)/);
   });
 
   it('unknown without a final read; the last final read that completed is the one judged', () => {

@@ -198,7 +198,8 @@ describe('rw-register anomalies', () => {
     assert.equal(strict.verdict, 'invalid');
     assert.ok(strict.anomalyTypes.every((t) => t.endsWith('-realtime')), strict.anomalyTypes.join());
     assert.match(strict.anomalies[0]!.explanation, /T2 read key x = 1, written by T0, which completed before T1 was invoked to write 2 there/);
-    assert.deepEqual(strict.notModels, ['strict-serializable']);
+    // Snapshots that follow real time (strong SI) must see T1's write too.
+    assert.deepEqual(strict.notModels, ['strong-snapshot-isolation', 'strict-serializable']);
     // Without real time nothing orders the two writes: 2 may have come first.
     assert.equal(rw(ops, 'serializable').verdict, 'valid');
     assert.equal(rw(ops, 'strong-session-serializable').verdict, 'valid');
@@ -212,5 +213,28 @@ describe('rw-register anomalies', () => {
     assert.ok(r.anomalyTypes.every((t) => t.endsWith('-process')), r.anomalyTypes.join());
     assert.match(r.anomalies[0]!.explanation, /written by T0, which ran on process 0 before T1 was invoked to write 2 there/);
     assert.equal(rw(ops, 'serializable').verdict, 'valid');
+  });
+});
+
+describe('rw-register: version order the user asserts', () => {
+  const rw = (o: ReturnType<typeof sequential>, model: ConsistencyModel) => check(o, model, 'rw-register');
+  // T0 writes x=1 and completes; T1, invoked after, writes x=2 and z=1; T2 reads x=1 and z=1.
+  // Serializable alone allows x's order 2 < 1 (T1, T0, T2), so it is valid; given that the
+  // key is linearizable, 1 < 2, and T2 both saw T1 (z) and missed its overwrite (x): G-single.
+  const ops = sequential(txn(0, [['w', 'x', 1]]), txn(1, [['w', 'x', 2], ['w', 'z', 1]]), txn(2, [['r', 'x', 1], ['r', 'z', 1]]));
+
+  it('--linearizable-keys orders a key\'s writes by real time as version order, at any model', () => {
+    assert.equal(rw(ops, 'serializable').verdict, 'valid');
+    const linear = check(ops, 'serializable', 'rw-register', { linearizableKeys: true });
+    assert.equal(linear.verdict, 'invalid');
+    assert.deepEqual(linear.anomalyTypes, ['G-single-item']);
+    assert.deepEqual(linear.versionOrder, ['reads', 'linearizable-keys']);
+    assert.equal(check(ops, 'read-committed', 'rw-register', { linearizableKeys: true }).verdict, 'valid');
+  });
+
+  it('--sequential-keys does the same for one process\'s writes', () => {
+    const sameProcess = ops.map((o) => (o.id === 1 ? { ...o, process: 0 } : o));
+    assert.equal(check(sameProcess, 'serializable', 'rw-register', { sequentialKeys: true }).verdict, 'invalid');
+    assert.equal(check(ops, 'serializable', 'rw-register', { sequentialKeys: true }).verdict, 'valid');
   });
 });

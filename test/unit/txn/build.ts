@@ -40,6 +40,11 @@ function pair(events: Omit<HistoryEvent, 'index' | 'time'>[]): Operation[] {
   return pairHistory(events.map((e, index) => ({ ...e, index, time: index }) as HistoryEvent)).ops;
 }
 
-export function check(ops: Operation[], consistency: ConsistencyModel, workload: 'list-append' | 'rw-register' = 'list-append'): TxnCheckResult {
-  return checkTransactions(ops, { workload, consistency });
+export function check(
+  ops: Operation[],
+  consistency: ConsistencyModel,
+  workload: 'list-append' | 'rw-register' = 'list-append',
+  extra: { linearizableKeys?: boolean; sequentialKeys?: boolean } = {},
+): TxnCheckResult {
+  return checkTransactions(ops, { workload, consistency, ...extra });
 }
