@@ -18,14 +18,8 @@ import { type HistoryFormat, detectFormat, parseHistory, readHistoryText } from 
 import type { NilReads } from '../../checker/linearizability/partition.js';
 import { didYouMean } from '../../spec/did-you-mean.js';
 import { pairHistory } from '../../history/operation.js';
-import {
-  CONSISTENCY_MODELS,
-  TXN_WORKLOADS,
-  type TxnWorkload,
-  checkTransactions,
-  formatTxnResult,
-  isConsistencyModel,
-} from '../../checker/txn/index.js';
+import { CONSISTENCY_MODELS, isConsistencyModel } from '../../checker/txn/models.js';
+import { TXN_WORKLOADS, type TxnWorkload } from '../../checker/txn/types.js';
 import { exitCodeForVerdict } from '../../exit-codes.js';
 import { exactJsonText, parseExactJson } from '../../history/exact-json.js';
 
@@ -84,7 +78,7 @@ type Checker = (file: string, flags: CheckFlags) => Promise<number>;
 /** A history of a non-transactional workload (bank, queue, counter, set): its workload's checkers. */
 async function checkWorkloadFile(file: string, flags: CheckFlags): Promise<number> {
   const { events, notes } = await readNoting(file);
-  const r = checkWorkloadHistory(flags.workload!, events, file, flags);
+  const r = await checkWorkloadHistory(flags.workload!, events, file, flags);
   if (flags.json === true) {
     const core = { verdict: r.verdict, exitCode: exitCodeForVerdict(r.verdict), file, checkers: r.checkers };
     process.stdout.write(`${exactJsonText(resultJson('check', core, { checkers: [], ...(notes.length === 0 ? {} : { notes }) }), null, 2)}\n`);
@@ -140,6 +134,7 @@ async function checkTxn(file: string, flags: CheckFlags): Promise<number> {
     throw new UsageError(`unknown consistency model "${consistency}"`, `models: ${CONSISTENCY_MODELS.join(', ')}`);
   }
   const { events, notes } = await readNoting(file);
+  const { checkTransactions, formatTxnResult } = await import('../../checker/txn/index.js');
   const options = {
     workload: workload as TxnWorkload,
     consistency,
