@@ -186,7 +186,19 @@ export function parseTestSpec(input: unknown, fieldName: (path: string) => strin
     const more = r.error.issues.length > 1 ? ` (and ${r.error.issues.length - 1} more)` : '';
     throw new UsageError(`${field}: ${issue?.message ?? 'invalid'}${more}`, 'see `faultline run --help` and docs/run.md');
   }
-  return completeSpec(r.data, r.data.name ?? `${r.data.system}-${r.data.workload}`);
+  return completeSpec(r.data, r.data.name ?? defaultTestName(r.data.system, r.data.workload));
+}
+
+/**
+ * `<system>-<workload>`, with a plugin's path or package name made fit for a directory name
+ * (`./examples/plugins/nats/index.js` → `examples-plugins-nats-index-register`).
+ */
+export function defaultTestName(system: string, workload: string): string {
+  const safe = system
+    .replace(/\.[cm]?js$/, '')
+    .replace(/[^A-Za-z0-9._-]+/g, '-')
+    .replace(/^[^A-Za-z0-9]+/, '');
+  return `${safe || 'plugin'}-${workload}`;
 }
 
 /** The spec as test.json records it. */

@@ -36,6 +36,13 @@ describe('test spec', () => {
     assert.deepEqual(JSON.parse(JSON.stringify(spec)), spec, 'serialisable to test.json as is');
   });
 
+  it("names a plugin's test after its path or package, as a directory may be named", () => {
+    assert.equal(parseTestSpec({ ...base, system: './examples/plugins/nats/index.js' }).name, 'examples-plugins-nats-index-register');
+    assert.equal(parseTestSpec({ ...base, system: '/abs/my.plugin.mjs' }).name, 'abs-my.plugin-register');
+    assert.equal(parseTestSpec({ ...base, system: '@me/faultline-x' }).name, 'me-faultline-x-register');
+    assert.equal(parseTestSpec({ ...base, system: '../x.js', name: 'given' }).name, 'given');
+  });
+
   it('names the bad field', () => {
     rejects({ ...base, nodes: 0 }, /^nodes:/);
     rejects({ ...base, system: 'mysql' }, /^system:/);
