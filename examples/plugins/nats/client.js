@@ -5,9 +5,9 @@
  */
 import { connect, StringCodec } from 'nats';
 import { decodeValue, definitely, encodeValue, registerKey, systemClient } from 'faultline';
-import { NATS_PORT } from './server.js';
+import { BUCKET } from './bucket.js';
+import { NATS_PORT } from './config.js';
 
-export const BUCKET = 'faultline';
 /** JetStream's error code for "wrong last sequence": the expected revision was not the key's. */
 export const WRONG_LAST_SEQUENCE = 10071;
 /** Rounds a CAS may lose to concurrent writers (each lost round changed nothing). */
@@ -110,9 +110,7 @@ export const natsClient = systemClient('nats', READ_MODES, ['register'], async (
   });
   try {
     const js = nc.jetstream({ timeout: options.callTimeoutMs });
-    // The first client creates the bucket (every client asks for the same config, which the
-    // server accepts as the existing one); later ones, e.g. reopened under a partition, just bind.
-    await js.views.kv(BUCKET, { replicas: cluster.nodes.length, history: 1, allow_direct: true }).catch(() => undefined);
+    // Binding sends nothing: the probe created the bucket before the workload started.
     const leaderKv = await js.views.kv(BUCKET, { bindOnly: true, allow_direct: false });
     const readKv = readMode === 'direct' ? await js.views.kv(BUCKET, { bindOnly: true, allow_direct: true }) : leaderKv;
     return {

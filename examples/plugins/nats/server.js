@@ -4,52 +4,14 @@
  * daemon's lifecycle, and the health probe. Everything comes from 'faultline' alone.
  */
 import { processControl, removeData, runOnNode, sh, startDaemon } from 'faultline';
+import { ensureBucket } from './bucket.js';
+import { KV_STREAM, NATS_CONF, NATS_DATA, NATS_LOG, NATS_MONITOR_PORT, NATS_PORT, parseMeta, parseStreamLeader, parseStreamReplicas, renderNatsConf } from './config.js';
 
-export const NATS_PORT = 4222;
-export const NATS_CLUSTER_PORT = 6222;
-export const NATS_MONITOR_PORT = 8222;
-export const NATS_CONF = '/etc/faultline/nats.conf';
-export const NATS_DATA = '/var/lib/faultline/nats';
-export const NATS_LOG = '/var/log/faultline/nats.log';
 const DAEMON = 'nats-server';
-/** The stream a KV bucket named `faultline` is kept in. */
-export const KV_STREAM = 'KV_faultline';
 
 /** @typedef {import('faultline').Cluster} Cluster */
 /** @typedef {import('faultline').Node} Node */
 /** @typedef {import('faultline').Health} Health */
-
-/**
- * The config of one node. Names are the node names (they become JetStream's peer names, so
- * the probe and `leader` can map them back), addresses are IPs: the host cannot resolve `n1`.
- * @param {{ name: string, address: string }} self
- * @param {readonly { name: string, address: string }[]} members
- * @param {string} clusterName
- * @returns {string}
- */
-export function renderNatsConf(self, members, clusterName) {
-  const routes = members.filter((m) => m.name !== self.name).map((m) => `    "nats-route://${m.address}:${NATS_CLUSTER_PORT}"`);
-  return [
-    `server_name: "${self.name}"`,
-    `listen: "0.0.0.0:${NATS_PORT}"`,
-    `http: "0.0.0.0:${NATS_MONITOR_PORT}"`,
-    'jetstream {',
-    `  store_dir: "${NATS_DATA}"`,
-    '  max_memory_store: 64MB',
-    '  max_file_store: 1GB',
-    '}',
-    'cluster {',
-    `  name: "${clusterName}"`,
-    `  listen: "0.0.0.0:${NATS_CLUSTER_PORT}"`,
-    // Advertise the address: the default is whatever the node resolves its own name to.
-    `  advertise: "${self.address}:${NATS_CLUSTER_PORT}"`,
-    '  routes: [',
-    routes.join(',\n'),
-    '  ]',
-    '}',
-    '',
-  ].join('\n');
-}
 
 /**
  * One node's monitoring endpoint (read on the node with curl, so it works wherever the node is).
@@ -61,29 +23,6 @@ async function monitor(node, path) {
   const r = await sh(node, `curl -s --max-time 2 'http://127.0.0.1:${NATS_MONITOR_PORT}${path}'`, { timeoutMs: 5_000 });
   if (r.exitCode !== 0) throw new Error(`monitoring endpoint ${path} unreachable (curl exit ${r.exitCode})`);
   return JSON.parse(r.stdout);
-}
-
-/**
- * From `/jsz`: the JetStream meta group's leader and size as this node sees them.
- * @param {unknown} jsz
- * @returns {{ leader: string | undefined, size: number }}
- */
-export function parseMeta(jsz) {
-  const meta = /** @type {{ meta_cluster?: { leader?: string, cluster_size?: number } }} */ (jsz).meta_cluster;
-  return { leader: meta?.leader || undefined, size: meta?.cluster_size ?? 0 };
-}
-
-/**
- * From `/jsz?streams=true`: the leader of the KV's stream, when this node knows the stream.
- * @param {unknown} jsz
- * @returns {string | undefined}
- */
-export function parseStreamLeader(jsz) {
-  const accounts = /** @type {{ account_details?: { stream_detail?: { name: string, cluster?: { leader?: string } }[] }[] }} */ (jsz).account_details ?? [];
-  for (const a of accounts) {
-    for (const s of a.stream_detail ?? []) if (s.name === KV_STREAM) return s.cluster?.leader || undefined;
-  }
-  return undefined;
 }
 
 export const natsServer = {
@@ -125,7 +64,21 @@ export const natsServer = {
         return { healthy: false, node: node.name, detail: err instanceof Error ? err.message : String(err) };
       }
     }
-    if (leaders.size !== 1) return { healthy: false, node: cluster.nodes[0]?.name ?? '?', detail: `nodes disagree on the meta leader: ${[...leaders].join(', ')}` };
+    const first = cluster.nodes[0];
+    if (first === undefined) return { healthy: false, node: '?', detail: 'no nodes' };
+    if (leaders.size !== 1) return { healthy: false, node: first.name, detail: `nodes disagree on the meta leader: ${[...leaders].join(', ')}` };
+    // Ready for a workload once the bucket exists with a leader and every replica current.
+    try {
+      await ensureBucket(cluster, 2_000);
+      const jsz = await monitor(first, '/jsz?streams=true');
+      const streamLeader = cluster.nodes.find((n) => n.name === parseStreamLeader(jsz));
+      if (streamLeader === undefined) return { healthy: false, node: first.name, detail: `${KV_STREAM} has no leader` };
+      // Only the leader knows how far behind each follower is.
+      const behind = (parseStreamReplicas(await monitor(streamLeader, '/jsz?streams=true')) ?? []).filter((r) => !r.current).map((r) => r.name);
+      if (behind.length > 0) return { healthy: false, node: behind[0] ?? '?', detail: `${KV_STREAM} replica not current` };
+    } catch (err) {
+      return { healthy: false, node: first.name, detail: `KV bucket: ${err instanceof Error ? err.message : String(err)}` };
+    }
     return { healthy: true };
   },
 
