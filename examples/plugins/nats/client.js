@@ -109,7 +109,9 @@ export const natsClient = systemClient('nats', READ_MODES, ['register'], async (
     reconnectTimeWait: 250,
   });
   try {
-    const js = nc.jetstream({ timeout: options.callTimeoutMs });
+    // checkAPI off: the library would otherwise ask JetStream for account info first, which a
+    // node without a quorum cannot answer (every open would fail `503` under a partition).
+    const js = nc.jetstream({ timeout: options.callTimeoutMs, checkAPI: false });
     // Binding sends nothing: the probe created the bucket before the workload started.
     const leaderKv = await js.views.kv(BUCKET, { bindOnly: true, allow_direct: false });
     const readKv = readMode === 'direct' ? await js.views.kv(BUCKET, { bindOnly: true, allow_direct: true }) : leaderKv;
