@@ -106,6 +106,9 @@ export const natsClient = systemClient('nats', READ_MODES, ['register'], async (
     timeout: options.callTimeoutMs,
     // Keep trying the same node: a killed or cut-off server comes back, and each call has its own deadline.
     maxReconnectAttempts: -1,
+    // Never move to a server the cluster advertises: the history records the node each
+    // operation was routed to, and a partition is only tested if the client stays on its side.
+    ignoreClusterUpdates: true,
     reconnectTimeWait: 250,
   });
   try {
