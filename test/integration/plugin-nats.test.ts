@@ -4,7 +4,7 @@ import { join, relative } from 'node:path';
 import { describe, it } from 'node:test';
 import type { HistoryEvent } from '../../src/history/event.js';
 import { packageRoot } from '../../src/version.js';
-import { type CliRun, faultEvents, runAndInspect } from './run-helpers.js';
+import { type CliRun, faultEvents, runAndInspect, staleReadsRun } from './run-helpers.js';
 
 /**
  * The NATS JetStream KV example plugin (examples/plugins/nats/), run as a user runs a plugin:
@@ -52,17 +52,19 @@ describe('the NATS JetStream KV example plugin', () => {
     assert.ok(run.history.some((e) => e.type === 'fail' && e.f === 'cas' && e.error === 'cas-mismatch'));
   });
 
-  it('direct gets from a replica cut off from the others: a stale read, invalid', async () => {
-    const run = await natsRun(['--read-mode', 'direct', '--seed', '439567820']);
-    assert.equal(run.results.verdict, 'invalid', JSON.stringify(run.results.checkers).slice(0, 2000));
-    assert.equal(run.exitCode, 1);
+  it('direct gets, any replica answering: a stale read, invalid', async () => {
+    // Reads whichever replica answers DIRECT.GET. Sticky routing and keys that change every
+    // 10 operations, one node cut off at a time (the runs shared by the built-in systems'
+    // local-read modes): measured invalid in every run, the read missing a write that had
+    // completed before it began — often the same process's own write through the same node.
+    const run = await staleReadsRun(pluginRef, 'direct');
     const explanation = String((run.results.checkers[0]?.details as { explanation?: unknown }).explanation);
-    // "… read V from nK … (history index R) while partition … was in effect …; the last write … was write W by … on nJ … (history index C) …"
-    const m = /read (\S+) from (n\d+) .*?\(history index (\d+)\) while partition .*? was (?:write|cas) (\S+) by \S+ on (n\d+) .*?\(history index (\d+)\)/.exec(explanation);
+    // "… read V from nK … (history index R) …; the last write … was write W by … on nJ … (history index C) …"
+    const m = /read (\S+) from (n\d+) .*?\(history index (\d+)\) .*? was (?:write|cas) (\S+) by \S+ on (n\d+) .*?\(history index (\d+)\)/.exec(explanation);
     assert.ok(m !== null, explanation);
-    const [, readValue, readNode, readIndex, , writeNode, writeIndex] = m;
-    // Checked against the history itself: an ok read, on another node than the write, began
-    // after that write had completed with a different value.
+    const [, readValue, readNode, readIndex, , , writeIndex] = m;
+    // Checked against the history itself: an ok read began after that write had completed,
+    // and returned something else.
     const read = run.history[Number(readIndex)] as HistoryEvent;
     const write = run.history[Number(writeIndex)] as HistoryEvent;
     assert.equal(read.f, 'read');
@@ -71,7 +73,6 @@ describe('the NATS JetStream KV example plugin', () => {
     assert.equal(write.type, 'ok');
     const written = write.f === 'cas' && Array.isArray(write.value) ? write.value[1] : write.value;
     assert.notDeepEqual(read.value, written, 'the read missed the completed write');
-    assert.notEqual(readNode, writeNode);
     const readInvoke = [...run.history.slice(0, Number(readIndex))].reverse().find((e) => e.process === read.process && e.type === 'invoke');
     assert.equal(readInvoke?.node, readNode);
     assert.ok(readInvoke !== undefined && readInvoke.time > write.time, 'the read began after the write completed');
