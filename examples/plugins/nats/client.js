@@ -94,7 +94,7 @@ const READ_MODES = [
   },
   {
     name: 'direct',
-    summary: 'DIRECT.GET: any replica of the stream answers from its own copy, possibly behind the leader',
+    summary: 'DIRECT.GET: a replica of the stream answers from its own copy, possibly behind the leader',
     consistency: 'serializable',
   },
 ];
