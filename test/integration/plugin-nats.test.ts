@@ -52,8 +52,8 @@ describe('the NATS JetStream KV example plugin', () => {
     assert.ok(run.history.some((e) => e.type === 'fail' && e.f === 'cas' && e.error === 'cas-mismatch'));
   });
 
-  it('direct gets, any replica answering: a stale read, invalid', async () => {
-    // Reads whichever replica answers DIRECT.GET. Sticky routing and keys that change every
+  it("direct gets from a replica's own copy: a stale read, invalid", async () => {
+    // DIRECT.GET is answered from a replica's own copy. Sticky routing and keys that change every
     // 10 operations, one node cut off at a time (the runs shared by the built-in systems'
     // local-read modes): measured invalid in every run, the read missing a write that had
     // completed before it began — often the same process's own write through the same node.
