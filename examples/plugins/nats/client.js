@@ -85,6 +85,54 @@ function register(kv, leaderKv) {
   };
 }
 
+/**
+ * The value stored under `k` (null when absent), from one KV handle.
+ * @param {KV} kv
+ * @param {string} k
+ * @returns {Promise<{ value: Json, revision: number | undefined }>}
+ */
+async function readEntry(kv, k) {
+  const entry = await kv.get(k);
+  if (entry === null || entry.operation !== 'PUT') return { value: null, revision: entry?.revision };
+  return { value: decodeValue(text.decode(entry.value)), revision: entry.revision };
+}
+
+/**
+ * A set as one key holding a JSON array, grown with the same read-then-update-at-revision
+ * as the CAS. A lost race (wrong revision) stored nothing: read again after a short jittered
+ * pause, so that ten processes adding at once do not keep colliding. Adding a member that is
+ * already there (the retry of an `info` add) changes nothing and is `ok`.
+ * @param {KV} kv reads in the chosen mode
+ * @param {KV} leaderKv the adds' reads and updates
+ * @returns {import('faultline').SetCapability}
+ */
+function set(kv, leaderKv) {
+  const k = 'faultline/set';
+  return {
+    async add(element) {
+      for (let round = 0; round < MAX_ROUNDS; round++) {
+        const { value, revision } = await readEntry(leaderKv, k);
+        const members = Array.isArray(value) ? value : [];
+        if (members.some((m) => encodeValue(m) === encodeValue(element))) return;
+        const next = text.encode(encodeValue([...members, element]));
+        try {
+          if (revision === undefined) await leaderKv.create(k, next);
+          else await leaderKv.update(k, next, revision);
+          return;
+        } catch (err) {
+          if (apiErrorCode(err) !== WRONG_LAST_SEQUENCE) throw err;
+        }
+        await new Promise((resolve) => setTimeout(resolve, Math.random() * Math.min(64, 2 ** round)));
+      }
+      throw definitely('contended', `add to ${k}: lost ${MAX_ROUNDS} races in a row`);
+    },
+    async read() {
+      const { value } = await readEntry(kv, k);
+      return Array.isArray(value) ? value : [];
+    },
+  };
+}
+
 /** @type {readonly import('faultline').ReadMode[]} */
 const READ_MODES = [
   {
@@ -99,7 +147,7 @@ const READ_MODES = [
   },
 ];
 
-export const natsClient = systemClient('nats', READ_MODES, ['register'], async (cluster, node, options, readMode) => {
+export const natsClient = systemClient('nats', READ_MODES, ['register', 'set'], async (cluster, node, options, readMode) => {
   const nc = await connect({
     servers: `${node.address}:${NATS_PORT}`,
     name: 'faultline',
@@ -119,7 +167,7 @@ export const natsClient = systemClient('nats', READ_MODES, ['register'], async (
     const leaderKv = await js.views.kv(BUCKET, { bindOnly: true, allow_direct: false });
     const readKv = readMode === 'direct' ? await js.views.kv(BUCKET, { bindOnly: true, allow_direct: true }) : leaderKv;
     return {
-      capabilities: { register: register(readKv, leaderKv) },
+      capabilities: { register: register(readKv, leaderKv), set: set(readKv, leaderKv) },
       classifiers: [classifyNatsError],
       async close() {
         await nc.close().catch(() => undefined);
