@@ -15,7 +15,8 @@ const pluginDir = join(packageRoot, 'examples', 'plugins', 'nats');
 const pluginRef = `./${relative(process.cwd(), join(pluginDir, 'index.js'))}`;
 
 function natsRun(extra: readonly string[]): Promise<CliRun> {
-  return runAndInspect(['--system', pluginRef, '--workload', 'register', '--nemesis', 'partition,kill', '--time-limit', '20', ...extra]);
+  const workload = extra.includes('--workload') ? [] : ['--workload', 'register'];
+  return runAndInspect(['--system', pluginRef, ...workload, '--nemesis', 'partition,kill', '--time-limit', '20', ...extra]);
 }
 
 /** Every module specifier the plugin's files import (static and dynamic). */
@@ -76,5 +77,23 @@ describe('the NATS JetStream KV example plugin', () => {
     const readInvoke = [...run.history.slice(0, Number(readIndex))].reverse().find((e) => e.process === read.process && e.type === 'invoke');
     assert.equal(readInvoke?.node, readNode);
     assert.ok(readInvoke !== undefined && readInvoke.time > write.time, 'the read began after the write completed');
+  });
+
+  it('set: acknowledged adds lost (concurrent updates at the same revision both accepted), invalid', async () => {
+    // Each add reads the array and updates it at the revision it read. nats-server 2.9.10
+    // checks the expected revision before proposing, not in the Raft log, so two updates in
+    // flight at once can both pass (nats-server issue 4320, fixed in 2.9.21): one add is lost.
+    const run = await natsRun(['--workload', 'set', '--seed', '279484440']);
+    assert.equal(run.results.verdict, 'invalid', JSON.stringify(run.results.checkers).slice(0, 2000));
+    assert.equal(run.exitCode, 1);
+    // Checked against the history: the last read misses adds acknowledged before it began.
+    const reads = run.history.filter((e) => e.f === 'read' && e.type === 'ok' && typeof e.process === 'number');
+    const last = reads.at(-1);
+    assert.ok(last !== undefined && Array.isArray(last.value), 'a final read');
+    const began = [...run.history.slice(0, last.index)].reverse().find((e) => e.process === last.process && e.type === 'invoke');
+    assert.ok(began !== undefined);
+    const seen = new Set((last.value as unknown[]).map((v) => JSON.stringify(v)));
+    const lost = run.history.filter((e) => e.f === 'add' && e.type === 'ok' && e.time < began.time && !seen.has(JSON.stringify(e.value)));
+    assert.ok(lost.length > 0, 'an acknowledged add is missing from the final read');
   });
 });
