@@ -16,6 +16,8 @@ export interface WorkloadOptions {
   readonly opIntervalMs: number;
   /** Lock lease / session TTL. */
   readonly lockTtlMs: number;
+  /** The runner's per-operation timeout (an operation that lasts by design, a watch window, stays inside it). */
+  readonly opTimeoutMs?: number;
   /** Budget for each checker; past it the verdict is `unknown`. */
   readonly checkTimeLimitMs: number;
   /** Transactional workloads: the consistency model to check against (default strict-serializable). */

@@ -93,8 +93,39 @@ export interface QueueCapability {
   drain(options: CallOptions): Promise<Json[]>;
 }
 
+/** One change a watch delivered: the key, the value it was set to, the revision it was made at. */
+export interface WatchEvent {
+  readonly key: string;
+  readonly value: Json;
+  readonly revision: number;
+}
+
+export interface WatchWindow {
+  readonly from: number;
+  readonly responses: readonly (readonly WatchEvent[])[];
+  readonly interrupted: boolean;
+}
+
+/**
+ * A store with a change stream (etcd's watch): puts made atomically at one revision, and
+ * watches that replay every change from a given revision on.
+ */
+export interface WatchCapability {
+  /** Puts every pair in one transaction; resolves with the revision it was made at. */
+  put(pairs: readonly (readonly [key: string, value: Json])[], options: CallOptions): Promise<number>;
+  /**
+   * Watches every key `put` writes for `windowMs`, from the revision after the last event this
+   * connection's previous watch delivered — on a fresh connection from a little before the
+   * current revision, with `fromStart` from revision 1 (a replay of everything) — and resolves with where it started and the
+   * responses received, in order. `interrupted` when the stream broke before the window ended
+   * (what came before still came).
+   */
+  watch(windowMs: number, fromStart: boolean, options: CallOptions): Promise<WatchWindow>;
+}
+
 export interface Capabilities {
   register?: RegisterCapability;
+  watch?: WatchCapability;
   bank?: BankCapability;
   queue?: QueueCapability;
   lock?: LockCapability;

@@ -45,6 +45,13 @@ export const WORKLOAD_CHECKERS: ReadonlyMap<string, () => Promise<OpsChecker>> =
     },
   ],
   [
+    'watch',
+    async () => {
+      const { checkWatch } = await import('../../checker/watch/index.js');
+      return (_ops, events) => [result('watch', checkWatch(events))];
+    },
+  ],
+  [
     'set',
     async () => {
       const { SET_FINAL_READ, SET_READ, checkSetFinal, checkSetReads } = await import('../../checker/set/index.js');

@@ -1,3 +1,4 @@
+import { etcdWatch } from './watch.js';
 import type { Etcd3, Lease } from 'etcd3';
 import {
   EtcdLeaseInvalidError,
@@ -134,13 +135,14 @@ const READ_MODES: readonly ReadMode[] = [
   { name: 'serializable', summary: "reads from the member's local store, possibly stale", consistency: 'serializable' },
 ];
 
-export const etcdClient = systemClient('etcd', READ_MODES, ['register', 'lock', 'set', 'txn', 'counter', 'bank', 'queue'], async (_cluster, node, options, readMode): Promise<CapabilityClient> => {
+export const etcdClient = systemClient('etcd', READ_MODES, ['register', 'lock', 'set', 'txn', 'counter', 'bank', 'queue', 'watch'], async (_cluster, node, options, readMode): Promise<CapabilityClient> => {
   const client = await connectEtcd(node);
   const book: LeaseBook = { leases: new Set(), waiting: new Set() };
   return {
     capabilities: {
       register: register(client, readMode, options.callTimeoutMs),
       lock: lock(client, node, options.callTimeoutMs, book),
+      watch: etcdWatch(client, options.callTimeoutMs),
       ...etcdDataTypes(client, { readMode, callTimeoutMs: options.callTimeoutMs }),
     },
     classifiers: [classifyEtcdError],
