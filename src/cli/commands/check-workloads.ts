@@ -9,6 +9,7 @@ import { faultIntervals } from '../../history/faults.js';
 import { type Operation, pairHistory } from '../../history/operation.js';
 import { BANK_ACCOUNTS, BANK_TOTAL } from '../../systems/bank.js';
 import { type CheckResult, toJson } from '../../../workloads/workload.js';
+import { electionResults } from '../../../workloads/election.js';
 
 export interface WorkloadCheckFlags {
   accounts?: string;
@@ -34,6 +35,7 @@ export const WORKLOAD_CHECKERS: ReadonlyMap<string, OpsChecker> = new Map<string
     },
   ],
   ['queue', (ops) => [result('queue', checkQueue(ops))]],
+  ['election', (_ops, events) => electionResults(events)],
   ['counter', (ops) => [result('counter', checkCounter(ops))]],
   [
     'set',
