@@ -13,9 +13,9 @@ import { type CliRun, faultEvents, runAndInspect } from './run-helpers.js';
  * recipe is the canary of examples/canaries.yaml: known unsafe.)
  */
 const CASES = [
-  { system: 'etcd', nemesis: 'partition,kill', interval: '4', extra: ['--lock-ttl', '3000'] },
-  { system: 'zookeeper', nemesis: 'partition,kill', interval: '4', extra: ['--lock-ttl', '4000'] },
-  { system: 'consul', nemesis: 'partition', interval: '6', extra: ['--lock-ttl', '10000', '--read-mode', 'consistent'] },
+  { system: 'etcd', nemesis: 'partition,kill', interval: '4', extra: ['--lock-ttl', '3'] },
+  { system: 'zookeeper', nemesis: 'partition,kill', interval: '4', extra: ['--lock-ttl', '4'] },
+  { system: 'consul', nemesis: 'partition', interval: '6', extra: ['--lock-ttl', '10', '--read-mode', 'consistent'] },
 ] as const;
 
 function verdicts(run: CliRun): Record<string, string> {
