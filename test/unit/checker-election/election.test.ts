@@ -1,7 +1,12 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
+import { mkdtemp, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { checkElection, leadershipTerms } from '../../../src/checker/election/index.js';
+import { ExitCode } from '../../../src/exit-codes.js';
+import { runCli } from '../../helpers/run-cli.js';
 import type { HistoryEvent, Json } from '../../../src/history/event.js';
 import { pairHistory } from '../../../src/history/operation.js';
 
@@ -242,5 +247,35 @@ describe('election checker: sentences', () => {
     assert.match(r.explanation, /observed zed leading .* but no process ever campaigned as that candidate/);
     // A campaign of unknown outcome may have won: observing its candidate afterwards is fine.
     assert.equal(checkElection([...tried, ev(2, 1, 'invoke', 'observe'), ev(3, 1, 'ok', 'observe', term('p0.0', 'x'))]).observedLeader.verdict, 'valid');
+  });
+});
+
+describe('faultline check --workload election', () => {
+  it("runs the election's three checkers on a stored history, exits by verdict, and refuses a malformed one", async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'faultline-election-'));
+    const line = (e: object): string => JSON.stringify(e);
+    const events = [
+      { process: 0, type: 'invoke', f: 'campaign', value: 'p0.0' },
+      { process: 0, type: 'ok', f: 'campaign', value: { leader: 'p0.0', term: 'a' } },
+      { process: 1, type: 'invoke', f: 'campaign', value: 'p1.0' },
+      { process: 0, type: 'invoke', f: 'resign', value: { leader: 'p0.0', term: 'a' } },
+      { process: 0, type: 'ok', f: 'resign', value: { term: 'a', lost: false } },
+      { process: 1, type: 'ok', f: 'campaign', value: { leader: 'p1.0', term: 'b' } },
+    ].map((e, index) => ({ index, time: index, ...e }));
+    const valid = join(dir, 'valid.jsonl');
+    await writeFile(valid, events.map(line).join('\n'));
+    const r = await runCli('check', valid, '--workload', 'election', '--json');
+    assert.equal(r.code, ExitCode.Valid);
+    assert.deepEqual((JSON.parse(r.out) as { checkers: { checker: string }[] }).checkers.map((c) => c.checker), ['single-leader', 'observed-leader', 'term-identity']);
+    // p1's campaign completing before p0 resigns: two leaders at once.
+    const overlapping = join(dir, 'overlapping.jsonl');
+    const swapped = [...events.slice(0, 3), events[5]!, events[3]!, events[4]!].map((e, index) => ({ ...e, index, time: index }));
+    await writeFile(overlapping, swapped.map(line).join('\n'));
+    assert.equal((await runCli('check', overlapping, '--workload', 'election')).code, ExitCode.Invalid);
+    const malformed = join(dir, 'malformed.jsonl');
+    await writeFile(malformed, line({ index: 0, time: 0, process: 0, type: 'ok', f: 'campaign', value: null }));
+    const bad = await runCli('check', malformed, '--workload', 'election');
+    assert.equal(bad.code, ExitCode.Usage);
+    assert.match(bad.err, /completes \(ok\) an operation it never invoked/);
   });
 });
