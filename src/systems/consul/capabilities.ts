@@ -183,10 +183,12 @@ export const consulClient = systemClient('consul', READ_MODES, ['register', 'loc
   const client = await connectConsul(node);
   const sessions = new Set<string>();
   const renewals = new Map<string, NodeJS.Timeout>();
+  const closing = new AbortController();
   return {
-    capabilities: { register: register(client, readMode), lock: lock(client, sessions), election: consulElection(client, readMode, sessions, renewals), ...consulDataTypes(client, { readMode }) },
+    capabilities: { register: register(client, readMode), lock: lock(client, sessions), election: consulElection(client, readMode, { sessions, renewals, closing }), ...consulDataTypes(client, { readMode }) },
     classifiers: [classifyConsulError],
     async close() {
+      closing.abort();
       for (const timer of renewals.values()) clearInterval(timer);
       renewals.clear();
       // Destroying a session (behavior: delete) deletes the lock keys it holds.

@@ -1,10 +1,22 @@
 import type Consul from 'consul';
 import type { ElectionCapability } from '../../runner/capabilities.js';
+import { sleepMs } from '../../runner/async.js';
 import { KEY_PREFIX, abortError, definitely, ttlSeconds, untilAborted } from '../capability-support.js';
 import { LOCK_DELAY, MIN_SESSION_SECONDS, SESSION_ID, kvGet, kvSet, kvWait } from './capabilities.js';
 
 export function electionKey(name: string): string {
   return `${KEY_PREFIX}/election/${name}/leader`;
+}
+
+/** How long an abandoned campaign keeps trying to destroy its session while the server cannot be reached. */
+const WITHDRAW_MS = 30_000;
+const WITHDRAW_RETRY_MS = 500;
+
+/** What a process's election client holds: its sessions, the renewal timers of those that lead, and whether it has closed (which stops both). */
+export interface ConsulElectionBook {
+  readonly sessions: Set<string>;
+  readonly renewals: Map<string, NodeJS.Timeout>;
+  readonly closing: AbortController;
 }
 
 /** The term's identity: the leader's session and the key's ModifyIndex its acquire left. */
@@ -20,7 +32,7 @@ const termName = (session: string, modifyIndex: number): string => `${session}@$
  * after the acquire. Resign is KV `release` with the session, then the session is
  * destroyed; observing reads the key in the client's read mode: whoever's session holds it leads.
  */
-export function consulElection(client: Consul, readMode: string, sessions: Set<string>, renewals: Map<string, NodeJS.Timeout>): ElectionCapability {
+export function consulElection(client: Consul, readMode: string, { sessions, renewals, closing }: ConsulElectionBook): ElectionCapability {
   const modeFlags = { consistent: readMode === 'consistent', stale: readMode === 'stale' };
   const stopRenewing = (session: string): void => {
     clearInterval(renewals.get(session));
@@ -30,6 +42,23 @@ export function consulElection(client: Consul, readMode: string, sessions: Set<s
     stopRenewing(session);
     sessions.delete(session);
     await client.session.destroy(session).catch(() => undefined);
+  };
+  /**
+   * An abandoned campaign may have won (its acquire applied, its answer lost): until its
+   * session is destroyed it leads for nobody, for at least Consul's 10 s minimum TTL. So it
+   * keeps trying while the server is unreachable, until the client closes.
+   */
+  const withdraw = async (session: string): Promise<void> => {
+    stopRenewing(session);
+    for (const until = Date.now() + WITHDRAW_MS; Date.now() < until && !closing.signal.aborted; ) {
+      try {
+        await client.session.destroy(session);
+        sessions.delete(session);
+        return;
+      } catch {
+        await sleepMs(WITHDRAW_RETRY_MS, closing.signal);
+      }
+    }
   };
   return {
     async campaign(name, candidate, ttlMs, { signal }) {
@@ -55,7 +84,7 @@ export function consulElection(client: Consul, readMode: string, sessions: Set<s
         return { leader: candidate, term: termName(session, item.ModifyIndex) };
       } catch (err) {
         // Destroying the session ends a term a late acquire may have won for nobody.
-        void destroy(session);
+        void withdraw(session);
         throw err;
       }
     },
