@@ -40,6 +40,11 @@ export interface Workload {
   readonly summary: string;
   /** Capabilities the system must offer; checked before anything starts. */
   readonly needs: readonly CapabilityName[];
+  /**
+   * The operation after whose `ok` completion a client pause freezes its process (a lock
+   * holder's acquire, a leader's campaign); without it a pause follows any `ok`.
+   */
+  readonly pauseAfter?: string;
   /** The main phase's client operations (the runner adds the nemesis and the time limit). */
   generator(options: WorkloadOptions): Generator;
   /** After faults are healed: e.g. read every key. */

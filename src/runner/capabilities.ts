@@ -55,6 +55,30 @@ export interface LockCapability {
   release(name: string, token: string, options: CallOptions): Promise<ReleaseOutcome>;
 }
 
+/**
+ * One leadership term as the system names it: who leads (the candidate string given to
+ * `campaign`) and the term's identity in the system's own terms (etcd: the leader key and
+ * its creation revision; ZooKeeper: the sequential znode; Consul: the session and the key's
+ * ModifyIndex after the acquire; Redis: the random token stored with the candidate).
+ */
+export interface ElectionTerm {
+  readonly leader: string;
+  readonly term: string;
+}
+
+export interface ElectionCapability {
+  /**
+   * Resolves once `candidate` leads the election `name` (blocking while another leads). The
+   * system expires the term `ttlMs` after the leader's client stops renewing it (a lease, a
+   * session; the naive Redis recipe never renews).
+   */
+  campaign(name: string, candidate: string, ttlMs: number, options: CallOptions): Promise<ElectionTerm>;
+  /** Gives the term up: `released` when it still led, `lost` when the term had already ended. */
+  resign(name: string, term: ElectionTerm, options: CallOptions): Promise<ReleaseOutcome>;
+  /** Who leads now, or `null` when nobody does. */
+  observe(name: string, options: CallOptions): Promise<ElectionTerm | null>;
+}
+
 export interface SetCapability {
   add(element: Json, options: CallOptions): Promise<void>;
   read(options: CallOptions): Promise<Json[]>;
@@ -129,6 +153,7 @@ export interface Capabilities {
   bank?: BankCapability;
   queue?: QueueCapability;
   lock?: LockCapability;
+  election?: ElectionCapability;
   set?: SetCapability;
   txn?: TxnCapability;
   counter?: CounterCapability;

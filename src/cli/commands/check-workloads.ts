@@ -52,6 +52,13 @@ export const WORKLOAD_CHECKERS: ReadonlyMap<string, () => Promise<OpsChecker>> =
     },
   ],
   [
+    'election',
+    async () => {
+      const { electionResults } = await import('../../../workloads/election.js');
+      return (_ops, events) => electionResults(events);
+    },
+  ],
+  [
     'set',
     async () => {
       const { SET_FINAL_READ, SET_READ, checkSetFinal, checkSetReads } = await import('../../checker/set/index.js');
