@@ -8,6 +8,7 @@ import { type CheckResult, toJson } from '../../../workloads/workload.js';
 export interface WorkloadCheckFlags {
   accounts?: string;
   total?: string;
+  linearizableSet?: boolean;
 }
 
 type OpsChecker = (ops: Operation[], events: readonly HistoryEvent[], flags: WorkloadCheckFlags) => CheckResult[];
@@ -42,6 +43,13 @@ export const WORKLOAD_CHECKERS: ReadonlyMap<string, () => Promise<OpsChecker>> =
     async () => {
       const { checkCounter } = await import('../../checker/counter/index.js');
       return (ops) => [result('counter', checkCounter(ops))];
+    },
+  ],
+  [
+    'set-full',
+    async () => {
+      const { checkSetFull } = await import('../../checker/set/index.js');
+      return (ops, events, flags) => [result('set-full', checkSetFull(ops, { linearizable: flags.linearizableSet === true, faults: faultIntervals(events) }))];
     },
   ],
   [

@@ -37,6 +37,7 @@ export interface CheckFlags {
   shrink?: boolean;
   accounts?: string;
   total?: string;
+  linearizableSet?: boolean;
   nilRead?: string;
   linearizableKeys?: boolean;
   sequentialKeys?: boolean;
@@ -53,9 +54,10 @@ export function registerCheck(program: Command): void {
     .description('check a recorded history (faultline JSONL, Jepsen EDN or jepsen.log, Elle JSON) and exit 0 valid, 1 invalid, 2 unknown')
     .argument('<file>', 'the history file (its format is detected from the content), or a run directory: checked again with its own checkers')
     .option('--model <name>', `check linearizability against a model: ${[...MODELS.keys()].join(', ')}`)
-    .option('--workload <name>', `check transactions for anomalies (Elle-style): ${TXN_WORKLOADS.join(', ')}; or bank, queue, counter, set, watch, election (the checkers of those workloads)`)
+    .option('--workload <name>', `check transactions for anomalies (Elle-style): ${TXN_WORKLOADS.join(', ')}; or bank, queue, counter, set, set-full, watch, election (the checkers of those workloads)`)
     .option('--accounts <n>', `with --workload bank: the number of accounts (default ${BANK_ACCOUNTS})`)
     .option('--total <n>', `with --workload bank: what every read must sum to (default ${BANK_TOTAL})`)
+    .option('--linearizable-set', 'with --workload set-full: an element missing from a read begun after it was known (a stale read) is an error, as Jepsen\'s :linearizable? true')
     .option('--consistency <model>', `with --workload: the model to check against (default strict-serializable): ${CONSISTENCY_MODELS.join(', ')}`)
     .option('--init <value>', "the model's initial state, as JSON (otherwise taken as a string); default: absent/null, \"\" for kv")
     .option('--linearizable-keys', 'with --workload rw-register: every key is linearizable, so real time orders its writes (version order, as Elle)')
