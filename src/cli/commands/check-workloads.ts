@@ -9,6 +9,8 @@ export interface WorkloadCheckFlags {
   accounts?: string;
   total?: string;
   linearizableSet?: boolean;
+  /** The history's file name, for error messages about malformed input. */
+  file?: string;
 }
 
 type OpsChecker = (ops: Operation[], events: readonly HistoryEvent[], flags: WorkloadCheckFlags) => CheckResult[];
@@ -43,6 +45,13 @@ export const WORKLOAD_CHECKERS: ReadonlyMap<string, () => Promise<OpsChecker>> =
     async () => {
       const { checkCounter } = await import('../../checker/counter/index.js');
       return (ops) => [result('counter', checkCounter(ops))];
+    },
+  ],
+  [
+    'long-fork',
+    async () => {
+      const { checkLongFork } = await import('../../checker/long-fork/index.js');
+      return (ops, _events, flags) => [result('long-fork', checkLongFork(ops, flags.file === undefined ? {} : { file: flags.file }))];
     },
   ],
   [
@@ -90,7 +99,7 @@ export async function checkWorkloadHistory(
   flags: WorkloadCheckFlags,
 ): Promise<{ verdict: CheckResult['verdict']; checkers: CheckResult[] }> {
   const checker = await WORKLOAD_CHECKERS.get(name)!();
-  const checkers = checker(pairHistory(events, file).ops, events, flags);
+  const checkers = checker(pairHistory(events, file).ops, events, { ...flags, file });
   return { verdict: worstVerdict(checkers.map((c) => c.verdict)), checkers };
 }
 
