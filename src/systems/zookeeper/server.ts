@@ -31,6 +31,7 @@ export const zookeeperServer = {
   name: 'zookeeper',
   port: ZK_PORT,
   logFiles: [ZK_LOG],
+  dataDir: ZK_DATA,
 
   async configure(cluster, node) {
     await node.writeFile(`${ZK_CONF_DIR}/zoo.cfg`, renderZooCfg(cluster.nodes.map((n) => n.address)));
