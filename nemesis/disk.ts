@@ -114,12 +114,12 @@ export function withDiskLayer(system: System): System {
  * The power cut's second half, after the process is dead: faultline-fs drops every write not
  * fsynced and says how much. Anything short of its confirmation is `applied: false`.
  */
-export async function dropUnfsynced(node: Node, dataDir: string): Promise<Json> {
+export async function dropUnfsynced(node: Node, dataDir: string, confirmMs = CONFIRM_MS): Promise<Json> {
   if (!(await layerUp(node, dataDir))) return { applied: false, killed: true, reason: `faultline-fs is not serving ${dataDir}: nothing was dropped` };
   const before = await readStatus(node);
   if (before === undefined) return { applied: false, killed: true, reason: `faultline-fs has no readable status at ${FS_STATUS}` };
   await sh(node, `kill -USR1 "$(cat /run/faultline/${FS_DAEMON}.pid)"`);
-  const until = Date.now() + CONFIRM_MS;
+  const until = Date.now() + confirmMs;
   while (Date.now() < until) {
     const now = await readStatus(node);
     if (now !== undefined && now.seq > before.seq && now.dropped) {
@@ -127,7 +127,7 @@ export async function dropUnfsynced(node: Node, dataDir: string): Promise<Json> 
     }
     await sleep(20);
   }
-  return { applied: false, killed: true, reason: `faultline-fs did not confirm the drop within ${CONFIRM_MS / 1000} s (it may still happen)` };
+  return { applied: false, killed: true, reason: `faultline-fs did not confirm the drop within ${confirmMs / 1000} s (it may still happen)` };
 }
 
 /**
@@ -135,7 +135,7 @@ export async function dropUnfsynced(node: Node, dataDir: string): Promise<Json> 
  * wrote but never fsynced. `stop-lose-unfsynced` and healing start it again on what was
  * durable. The kill comes first so that nothing is written between the drop and the end.
  */
-export function loseUnfsyncedNemesis(system: System, cluster: Cluster, startOptions?: StartOptions): Nemesis {
+export function loseUnfsyncedNemesis(system: System, cluster: Cluster, startOptions?: StartOptions, confirmMs = CONFIRM_MS): Nemesis {
   const { kill, dataDir } = system;
   if (kill === undefined || dataDir === undefined) throw new Error(`${system.name} cannot lose un-fsynced writes (no kill or no data directory)`);
   return processFaultNemesis(cluster, {
@@ -143,7 +143,7 @@ export function loseUnfsyncedNemesis(system: System, cluster: Cluster, startOpti
     signal: 'SIGKILL',
     act: async (node) => {
       await kill.call(system, node);
-      return dropUnfsynced(node, dataDir);
+      return dropUnfsynced(node, dataDir, confirmMs);
     },
     undo: (node) => system.start(cluster, node, startOptions),
   });
