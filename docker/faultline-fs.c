@@ -153,8 +153,14 @@ static void lose_unfsynced(int drop) {
   for (struct tracked *t = dirty, *next; t != NULL; t = next) {
     next = t->next;
     struct stat st;
-    if (fstat(t->fd, &st) == 0 && st.st_size > t->durable_size) truncated += (uint64_t)(st.st_size - t->durable_size);
-    if (t->unsynced_bytes > 0 || t->newest != NULL || (fstat(t->fd, &st) == 0 && st.st_size != t->durable_size)) files++;
+    int known = fstat(t->fd, &st) == 0;
+    if (known && st.st_nlink == 0) {
+      /* Unlinked (and the unlink is durable at once): nothing of it survives a cut anyway. */
+      if (drop) forget(t);
+      continue;
+    }
+    if (known && st.st_size > t->durable_size) truncated += (uint64_t)(st.st_size - t->durable_size);
+    if (t->unsynced_bytes > 0 || t->newest != NULL || (known && st.st_size != t->durable_size)) files++;
     bytes += t->unsynced_bytes;
     if (!drop) continue;
     for (struct undo *u = t->newest; u != NULL; u = u->older) {
@@ -259,13 +265,31 @@ static int fs_symlink(const char *target, const char *path) {
   return 0;
 }
 
-static int fs_unlink(const char *path) { return unlinkat(bfd, rel(path), 0) == 0 ? 0 : -errno; }
+/* A tracked file whose last name went: its undo log and descriptor go too (its space is freed). */
+static void forget_if_unlinked(const struct stat *before) {
+  pthread_mutex_lock(&lock);
+  struct tracked *t = find_tracked(before->st_dev, before->st_ino);
+  struct stat st;
+  if (t != NULL && fstat(t->fd, &st) == 0 && st.st_nlink == 0) forget(t);
+  pthread_mutex_unlock(&lock);
+}
+
+static int fs_unlink(const char *path) {
+  struct stat st;
+  int known = fstatat(bfd, rel(path), &st, AT_SYMLINK_NOFOLLOW) == 0;
+  if (unlinkat(bfd, rel(path), 0) != 0) return -errno;
+  if (known) forget_if_unlinked(&st);
+  return 0;
+}
 static int fs_rmdir(const char *path) { return unlinkat(bfd, rel(path), AT_REMOVEDIR) == 0 ? 0 : -errno; }
 static int fs_link(const char *from, const char *to) { return linkat(bfd, rel(from), bfd, rel(to), 0) == 0 ? 0 : -errno; }
 
 static int fs_rename(const char *from, const char *to, unsigned int flags) {
-  int r = (int)syscall(SYS_renameat2, bfd, rel(from), bfd, rel(to), flags);
-  return r == 0 ? 0 : -errno;
+  struct stat st;
+  int replaced = fstatat(bfd, rel(to), &st, AT_SYMLINK_NOFOLLOW) == 0;
+  if (syscall(SYS_renameat2, bfd, rel(from), bfd, rel(to), flags) != 0) return -errno;
+  if (replaced) forget_if_unlinked(&st);
+  return 0;
 }
 
 static int fs_chmod(const char *path, mode_t mode, struct fuse_file_info *fi) {

@@ -87,6 +87,8 @@ export async function mountDiskLayer(node: Node, dataDir: string): Promise<void>
   await startDaemon(node, { name: FS_DAEMON, argv: [FS_BIN, back, dataDir, FS_STATUS, '-o', 'allow_other,default_permissions'], logFile: FS_LOG });
   for (let i = 0; i < 100; i++) {
     if (await isMounted(node, dataDir)) return;
+    // It exits at once when it cannot mount (no /dev/fuse, no CAP_SYS_ADMIN): no need to wait out the rest.
+    if (!(await isRunning(node, FS_DAEMON))) break;
     await sleep(50);
   }
   throw new InfrastructureError(
