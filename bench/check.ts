@@ -1,7 +1,9 @@
 // `npm run bench:check`: the linearizability checker on the shared Porcupine histories
 // (median of 7 runs, 5 for the slow ones, after 2 warm-up runs; parsing excluded) next to
 // Porcupine's figures (median of 7) measured on this kind of machine, then a generated
-// 1,000,000-operation register history, checked once, cold.
+// 1,000,000-operation register history, checked once, cold; then generated register
+// histories with client timeouts (1 % info), each checked once, cold, with info ops
+// settled and without (the baseline). `node dist/bench/check.js generated` runs only those.
 import { readdirSync, readFileSync } from 'node:fs';
 import { availableParallelism, loadavg } from 'node:os';
 import { join } from 'node:path';
@@ -11,6 +13,7 @@ import type { Json } from '../src/history/event.js';
 import { type Operation, type PairedHistory, pairHistory } from '../src/history/operation.js';
 import { readHistoryFile } from '../src/history/read.js';
 import { packageRoot } from '../src/version.js';
+import { generateRegisterHistory as generateTimeoutHistory, type RegisterHistoryOptions } from './register-history.js';
 
 const dir = join(packageRoot, '..', 'shared', 'histories', 'porcupine');
 
@@ -234,9 +237,98 @@ async function benchMillion(): Promise<void> {
   });
 }
 
+/** Register histories with client timeouts: info ops settled (info-ops.ts) or not. */
+const INFO_ROWS: readonly { name: string; history: RegisterHistoryOptions }[] = [
+  { name: '10k ops, 20 processes, valid', history: { ops: 10_000, processes: 20, infoRate: 0.01, seed: 7 } },
+  { name: '10k ops, 5 processes, stale read at 90 %', history: { ops: 10_000, processes: 5, infoRate: 0.01, seed: 7, staleReadAt: 0.9 } },
+  { name: '1M ops, 5 processes, valid', history: { ops: MILLION, processes: 5, infoRate: 0.01, seed: 7 } },
+  { name: '1M ops, 5 processes, stale read at 90 %', history: { ops: MILLION, processes: 5, infoRate: 0.01, seed: 7, staleReadAt: 0.9 } },
+];
+/** Each check's time limit: the baseline may never finish. */
+const INFO_TIME_LIMIT_MS = 60_000;
+
+interface InfoJob {
+  row: number;
+  resolveInfo: boolean;
+}
+
+interface InfoReport {
+  ms: number;
+  cpuMs: number;
+  verdict: string;
+  reason?: string;
+  dropped: number;
+  bounded: number;
+  nodes: number;
+}
+
+async function infoInWorker(job: InfoJob): Promise<void> {
+  const history = generateTimeoutHistory(INFO_ROWS[job.row]!.history);
+  parentPort!.postMessage({ generated: true });
+  const t = performance.now();
+  const u = process.cpuUsage();
+  const result = await checkLinearizability(history, { model: 'register', resolveInfo: job.resolveInfo, timeLimitMs: INFO_TIME_LIMIT_MS, workers: 0 });
+  const used = process.cpuUsage(u);
+  const report: InfoReport = {
+    ms: performance.now() - t,
+    cpuMs: (used.user + used.system) / 1000,
+    verdict: result.verdict,
+    dropped: result.stats.infoDropped,
+    bounded: result.stats.infoBounded,
+    nodes: result.stats.nodes,
+  };
+  if (result.reason !== undefined) report.reason = result.reason;
+  parentPort!.postMessage(report);
+}
+
+/** Runs one check in a worker thread; this thread samples the process's RSS meanwhile. */
+async function runInfoJob(job: InfoJob): Promise<InfoReport & { peakRssMiB: number }> {
+  const worker = new Worker(new URL(import.meta.url), { workerData: job, resourceLimits: { maxOldGenerationSizeMb: 4096 } });
+  let peak = 0;
+  let checking = false;
+  const sampler = setInterval(() => {
+    if (checking) peak = Math.max(peak, process.memoryUsage().rss);
+  }, 20);
+  try {
+    return await new Promise((resolve, reject) => {
+      worker.on('message', (msg: { generated: true } | InfoReport) => {
+        if ('generated' in msg) {
+          checking = true;
+          return;
+        }
+        resolve({ ...msg, peakRssMiB: peak / 2 ** 20 });
+      });
+      worker.on('error', reject);
+    });
+  } finally {
+    clearInterval(sampler);
+    await worker.terminate();
+  }
+}
+
+async function benchInfo(): Promise<void> {
+  console.log(`\nregister histories with 1 % client timeouts (info ops that never complete), generated; time limit ${INFO_TIME_LIMIT_MS / 1000} s`);
+  console.log('"settled": unseen info writes dropped, seen ones bounded (info-ops.ts); "baseline": resolveInfo false; RSS is the whole process\'s peak');
+  console.log('history                                  mode      verdict                             wall s    cpu s  peak RSS MiB  info dropped/bounded');
+  for (let row = 0; row < INFO_ROWS.length; row++) {
+    for (const resolveInfo of [true, false]) {
+      const r = await runInfoJob({ row, resolveInfo });
+      const verdict = r.verdict === 'unknown' && r.reason !== undefined ? `unknown (${r.reason.split(':')[0]})` : r.verdict;
+      console.log(
+        `${INFO_ROWS[row]!.name.padEnd(40)} ${(resolveInfo ? 'settled' : 'baseline').padEnd(9)} ${verdict.padEnd(32)} ${(r.ms / 1000).toFixed(2).padStart(8)} ${(r.cpuMs / 1000).toFixed(2).padStart(8)} ${r.peakRssMiB.toFixed(0).padStart(13)}  ${r.dropped}/${r.bounded}`,
+      );
+    }
+  }
+}
+
 if (!isMainThread && workerData === 'million') {
   await millionInWorker();
+} else if (!isMainThread) {
+  await infoInWorker(workerData as InfoJob);
+} else if (process.argv[2] === 'generated') {
+  await benchInfo();
 } else {
   await benchShared();
   await benchMillion();
+  await benchInfo();
 }

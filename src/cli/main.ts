@@ -1,4 +1,4 @@
-import { Command, CommanderError } from 'commander';
+import { Command, CommanderError, Help } from 'commander';
 import { FaultlineError } from '../errors.js';
 import { guardOutputStreams } from './closed-output.js';
 import { isTearingDown } from '../cluster/teardown.js';
@@ -7,39 +7,123 @@ import { version } from '../version.js';
 
 type Register = (program: Command) => void;
 
+interface CommandEntry {
+  /** How `faultline --help` lists it (Commander's term: name, [options], arguments). */
+  readonly term: string;
+  readonly description: string;
+  /** The module that registers it for real (flags, action). */
+  readonly load: () => Promise<Register>;
+}
+
+const loadRepro = async (): Promise<Register> => (await import('./commands/repro.js')).registerRepro;
+
 /**
- * Each command's module, loaded only when needed: `check` must not pay for the Docker
- * client, four database clients and the report renderer (most of the start-up time).
- * The order is the order of `--help`.
+ * Every command, in `--help` order, with the module that registers it, loaded only for
+ * the command named: a `check` must not pay for the Docker client, four database clients
+ * and the report renderer, nor `--help` for all of them (~1 s of CPU). The others are
+ * listed from this table (name and description only; test/unit/cli-help.test.ts keeps
+ * it equal to what the modules register).
  */
-const COMMANDS: ReadonlyArray<readonly [name: string, load: () => Promise<Register>]> = [
-  ['images', async () => (await import('./commands/images.js')).registerImages],
-  ['cluster', async () => (await import('./commands/cluster.js')).registerCluster],
-  ['clean', async () => (await import('./commands/clean.js')).registerClean],
-  ['check', async () => (await import('./commands/check.js')).registerCheck],
-  ['run', async () => (await import('./commands/run.js')).registerRun],
-  ['report', async () => (await import('./commands/report.js')).registerReport],
-  ['serve', async () => (await import('./commands/serve.js')).registerServe],
-  ['campaign', async () => (await import('./commands/campaign.js')).registerCampaign],
-  ['repro', async () => (await import('./commands/repro.js')).registerRepro],
-  ['merge', async () => (await import('./commands/merge.js')).registerMerge],
-];
+export const COMMANDS: ReadonlyMap<string, CommandEntry> = new Map<string, CommandEntry>([
+  ['images', { term: 'images', description: 'build the Docker images the cluster nodes run', load: async () => (await import('./commands/images.js')).registerImages }],
+  ['cluster', { term: 'cluster', description: 'long-lived development clusters', load: async () => (await import('./commands/cluster.js')).registerCluster }],
+  [
+    'clean',
+    {
+      term: 'clean [options] [pattern]',
+      description: 'remove the clusters whose CLI is gone (killed runs, `cluster up` clusters): made on this host by a process that no longer runs; images are kept',
+      load: async () => (await import('./commands/clean.js')).registerClean,
+    },
+  ],
+  [
+    'check',
+    {
+      term: 'check [options] <file>',
+      description: 'check a recorded history (faultline JSONL, Jepsen EDN or jepsen.log, Elle JSON) and exit 0 valid, 1 invalid, 2 unknown',
+      load: async () => (await import('./commands/check.js')).registerCheck,
+    },
+  ],
+  ['run', { term: 'run [options]', description: 'start a cluster, run a workload under faults, check the history, tear down', load: async () => (await import('./commands/run.js')).registerRun }],
+  [
+    'report',
+    {
+      term: 'report [options] <run-dir>',
+      description: 'write the self-contained HTML report of a stored run (default: RUN_DIR/report.html)',
+      load: async () => (await import('./commands/report.js')).registerReport,
+    },
+  ],
+  [
+    'serve',
+    {
+      term: 'serve [options] [store]',
+      description: 'browse a run store on http://127.0.0.1: an index of runs (name, time, verdict) with each report and file',
+      load: async () => (await import('./commands/serve.js')).registerServe,
+    },
+  ],
+  [
+    'campaign',
+    {
+      term: 'campaign [options] <file>',
+      description: 'run a matrix of tests from a campaign file; exit code = the worst verdict',
+      load: async () => (await import('./commands/campaign.js')).registerCampaign,
+    },
+  ],
+  [
+    'repro',
+    {
+      term: 'repro [options] <run-dir>',
+      description: 'run a recorded test again N times (same spec, seed and fault schedule, fresh clusters) and say how often its anomaly reproduces',
+      load: loadRepro,
+    },
+  ],
+  [
+    'shrink',
+    {
+      term: 'shrink [options] <run-dir>',
+      description: 'find the smallest part of a recorded fault schedule that still reproduces the anomaly (delta debugging, each candidate run --runs times)',
+      load: loadRepro,
+    },
+  ],
+  [
+    'merge',
+    {
+      term: 'merge [options] <dirs...>',
+      description: 'combine the campaign directories of sharded runs (campaign --shard i/n) into one index, summary, JUnit file and exit code',
+      load: async () => (await import('./commands/merge.js')).registerMerge,
+    },
+  ],
+]);
 
 /**
  * The CLI is a thin shell: each command parses its flags, calls one library function and
  * maps the result to an exit code. Commands set `process.exitCode` through their return
  * value; errors meant for people are FaultlineErrors, anything else is a bug. Given the
- * arguments, only the command they name is loaded (all of them for help, or a typo).
+ * arguments, only the command they name is loaded (`help X` names X); every other one is
+ * a name and a description in the help (and for did-you-mean). `all` loads every module
+ * (for tests).
  */
-export async function buildProgram(argv: readonly string[] = []): Promise<Command> {
+export async function buildProgram(argv: readonly string[] = [], all = false): Promise<Command> {
   const program = new Command('faultline')
     .description('Jepsen-style black-box testing of distributed systems')
     .version(version, '-V, --version')
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride();
-  const named = argv.slice(2).find((a) => !a.startsWith('-'));
-  const wanted = COMMANDS.filter(([name]) => name === named);
-  for (const [, load] of wanted.length === 1 ? wanted : COMMANDS) (await load())(program);
+  const words = argv.slice(2).filter((a) => !a.startsWith('-'));
+  const named = words[0] === 'help' ? words[1] : words[0];
+  const loaded = new Set<() => Promise<Register>>();
+  const listed = new Map<Command, string>();
+  for (const [name, entry] of COMMANDS) {
+    if (all || name === named || (entry.load === COMMANDS.get(named ?? '')?.load)) {
+      if (!loaded.has(entry.load)) (await entry.load())(program);
+      loaded.add(entry.load);
+      continue;
+    }
+    listed.set(program.command(name).description(entry.description), entry.term);
+  }
+  if (listed.size > 0) {
+    const term = Help.prototype.subcommandTerm;
+    program.configureHelp({ subcommandTerm: (cmd) => listed.get(cmd) ?? term.call(program.createHelp(), cmd) });
+  }
   return program;
 }
 

@@ -1,13 +1,13 @@
 import { availableParallelism } from 'node:os';
 import type { HistoryEvent, Json } from '../../history/event.js';
-import { type Operation, type PairedHistory, pairHistory } from '../../history/operation.js';
+import { type PairedHistory, pairHistory } from '../../history/operation.js';
 import { faultIntervals } from '../../history/faults.js';
 import { worstVerdict } from '../verdict.js';
 import type { AnyModel } from './model.js';
 import { getModel, MODELS } from './models/index.js';
 import { type NilReads, partitionByKey, prune } from './partition.js';
-import { resolveInfoOps } from './info-ops.js';
 import { runInWorkers } from './pool.js';
+import { type CheckedOp, resolveInfoOps } from './info-ops.js';
 import type { LinearizabilityResult, PartitionResult } from './result.js';
 import { type PartitionJob, runRoundRobin } from './schedule.js';
 import type { Budget, SearchOutcome } from './search.js';
@@ -45,7 +45,10 @@ export interface LinearizabilityOptions {
    * histories).
    */
   nilReads?: NilReads;
-  /** Resolve info writes where it is sound (info-ops.ts); default true. False is for measuring. */
+  /**
+   * Settle info ops before searching (default true): drop those nobody could have seen,
+   * bound those seen (see info-ops.ts). False only to measure what it saves.
+   */
   resolveInfo?: boolean;
 }
 
@@ -67,13 +70,14 @@ export async function checkLinearizability(
   const paired = isPaired(history) ? history : pairHistory(history, file);
   const model = typeof options.model === 'string' ? getModel(options.model) : options.model;
   const pruned = prune(model, paired.ops, file, options.nilReads);
-  const info = { dropped: 0, bounded: 0 };
-  const parts = [...partitionByKey(pruned.ops, options.partition ?? true)].map(([key, ops]): [typeof key, Operation[]] => {
+  let infoDropped = 0;
+  let infoBounded = 0;
+  const parts = [...partitionByKey(pruned.ops, options.partition ?? true)].map(([key, ops]): [typeof key, CheckedOp[]] => {
     if (options.resolveInfo === false) return [key, ops];
-    const r = resolveInfoOps(model, ops, options.init ?? null);
-    info.dropped += r.dropped;
-    info.bounded += r.bounded;
-    return [key, r.ops];
+    const settled = resolveInfoOps(model, options.init, ops);
+    infoDropped += settled.dropped;
+    infoBounded += settled.bounded;
+    return [key, settled.ops];
   });
   const memory = options.memoryLimitBytes ?? DEFAULT_MEMORY_BYTES;
   const deadline = options.timeLimitMs === undefined ? Infinity : Date.now() + options.timeLimitMs;
@@ -130,8 +134,8 @@ export async function checkLinearizability(
       failed: pruned.failed,
       unknownReads: pruned.unknownReads,
       nilReads: pruned.nilReads,
-      infoDropped: info.dropped,
-      infoBounded: info.bounded,
+      infoDropped,
+      infoBounded,
       partitions: partitions.length,
       workers: threads,
       nodes: sum(partitions, (p) => p.stats.nodes),

@@ -17,7 +17,7 @@ export function describeResult(file: string, r: LinearizabilityResult): string {
   const lines = [
     `${file}: ${VERDICT_WORDS[r.verdict]}`,
     `  ${r.model} model${r.init === null ? '' : ` (initial state ${show(r.init)})`}; ${s.ops} operations` +
-      ` (${s.failed} failed and ${s.unknownReads} unknown reads dropped${s.nilReads > 0 ? `; ${s.nilReads} nil reads treated as unknown, as Knossos reads them (--nil-read absent to change)` : ''}), ${s.partitions} partition${s.partitions === 1 ? '' : 's'},` +
+      ` (${s.failed} failed and ${s.unknownReads} unknown reads dropped${s.nilReads > 0 ? `; ${s.nilReads} nil reads treated as unknown, as Knossos reads them (--nil-read absent to change)` : ''}${infoSettled(s)}), ${s.partitions} partition${s.partitions === 1 ? '' : 's'},` +
       ` ${Math.round(s.elapsedMs)} ms${s.workers > 0 ? ` on ${s.workers} threads` : ''}`,
   ];
   if (r.reason !== undefined) lines.push(`  why unknown: ${r.reason}`);
@@ -25,6 +25,14 @@ export function describeResult(file: string, r: LinearizabilityResult): string {
   for (const p of invalid.slice(0, EXPLAINED)) lines.push('', ...describePartition(p));
   if (invalid.length > EXPLAINED) lines.push('', `  ... and ${invalid.length - EXPLAINED} more invalid partitions (see --json)`);
   return `${lines.join('\n')}\n`;
+}
+
+/** Info ops settled before the search, if any (see info-ops.ts). */
+function infoSettled(s: LinearizabilityResult['stats']): string {
+  const parts: string[] = [];
+  if (s.infoDropped > 0) parts.push(`${s.infoDropped} unknown writes nobody read dropped`);
+  if (s.infoBounded > 0) parts.push(`${s.infoBounded} unknown writes bounded by their first reader`);
+  return parts.length === 0 ? '' : `; ${parts.join(', ')}`;
 }
 
 function describePartition(p: PartitionResult): string[] {
@@ -50,7 +58,9 @@ function describeExplanation(x: Explanation): string[] {
   );
   for (const l of x.prefix) lines.push(`    ${op(l.op)}  ⇒ ${show(l.state)}`);
   lines.push(
-    `  Then ${op(x.blocked)} had to take effect before it returned (t=${x.blocked.ret ?? '∞'}),`,
+    x.blocked.ret === null && x.blocked.by !== undefined
+      ? `  Then ${op(x.blocked)} had to take effect by t=${x.blocked.by}, when an operation that read its value returned,`
+      : `  Then ${op(x.blocked)} had to take effect before it returned (t=${x.blocked.ret ?? '∞'}),`,
     `  but from state ${x.states.map(show).join(' or ')} no operation could be placed next:`,
   );
   for (const c of x.candidates) {

@@ -1,10 +1,11 @@
-import type { Operation } from '../../history/operation.js';
+import type { CheckedOp } from './info-ops.js';
 
 /**
  * The history as a doubly linked list of call and return entries in time order, over
  * typed arrays: entry `e` belongs to op `op[e]` and is a return when `isReturn[e]` is 1.
  * Op ids are positions in call order. Operations whose outcome is unknown (`info`) have a
- * call entry only: they may take effect any time after their call, or never.
+ * call entry only: they may take effect any time after their call, or never; unless
+ * they carry `by`, a time by which they certainly took effect: their return entry.
  * At equal times calls come first, so touching intervals count as concurrent.
  */
 export class EntryList {
@@ -19,10 +20,10 @@ export class EntryList {
   /** Return entries still in the list: the search is done when none is left. */
   returnsLeft: number;
 
-  constructor(ops: readonly Operation[]) {
+  constructor(ops: readonly CheckedOp[]) {
     const n = ops.length;
     let returns = 0;
-    for (const o of ops) if (completes(o)) returns++;
+    for (const o of ops) if (Number.isFinite(returnTime(o))) returns++;
     const count = n + returns;
     const time = new Float64Array(count);
     this.op = new Int32Array(count);
@@ -32,8 +33,9 @@ export class EntryList {
       const o = ops[i]!;
       time[e] = o.call;
       this.op[e++] = i;
-      if (completes(o)) {
-        time[e] = o.ret;
+      const ret = returnTime(o);
+      if (Number.isFinite(ret)) {
+        time[e] = ret;
         this.op[e] = i;
         this.isReturn[e++] = 1;
       }
@@ -86,6 +88,7 @@ export class EntryList {
   }
 }
 
-function completes(o: Operation): boolean {
-  return o.type !== 'info' && Number.isFinite(o.ret);
+/** When the op certainly took effect: its return, or `by` for an info op (Infinity: maybe never). */
+function returnTime(o: CheckedOp): number {
+  return o.type === 'info' ? (o.by ?? Infinity) : o.ret;
 }

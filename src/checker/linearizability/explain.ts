@@ -1,4 +1,4 @@
-import type { Operation } from '../../history/operation.js';
+import type { CheckedOp } from './info-ops.js';
 import { type Explanation, type Linearized, opView } from './result.js';
 import type { StateTable } from './state-table.js';
 
@@ -16,7 +16,7 @@ export interface Deepest {
 
 const SHOWN = 20;
 
-export function buildExplanation(deepest: Deepest, ops: readonly Operation[], table: StateTable): Explanation {
+export function buildExplanation(deepest: Deepest, ops: readonly CheckedOp[], table: StateTable): Explanation {
   const prefix: Linearized[] = deepest.path.map((f) => ({ op: opView(ops[f.op]!), state: table.show(f.after) }));
   const blocked = ops[deepest.blocked]!;
   const state = deepest.states[0]!;

@@ -1,72 +1,108 @@
 import type { Json } from '../../history/event.js';
 import type { Operation } from '../../history/operation.js';
-import type { AnyModel, ModelOp } from './model.js';
-import { jsonKey } from './models/json.js';
+import type { AnyModel, ModelOp, TraceKey, Traces } from './model.js';
+
+/**
+ * An op as the search takes it. `by`, on an info op: a time by which it certainly took
+ * effect (it then has a return entry there, like an ok op).
+ */
+export type CheckedOp = Operation & { by?: number };
 
 export interface ResolvedInfo {
-  ops: Operation[];
-  /** Info writes nobody could have observed: linearized last, so left out. */
+  ops: CheckedOp[];
+  /** Info ops dropped: nothing could have seen their effect, so they may take effect last. */
   dropped: number;
-  /** Info writes whose unique value was observed: they happened, before the first observer returned. */
+  /** Info ops given a time by which they took effect: an ok op saw a value only they write. */
   bounded: number;
 }
 
 /**
- * Info operations stay open to the end of the history and multiply the search; most of
- * them need not. For models that say what an op writes and what it shows it saw
- * (`writes`, `observes`), per partition:
- * - an info write of a value no read returned and no cas expected can be linearized after
- *   everything else (nothing between it and the next write could have seen it), so it is
- *   left out — the history is linearizable with it iff without it;
- * - an info write of a value only it writes (and not the initial one), seen by an ok op,
- *   certainly took effect before that op returned: it becomes an op that completed then.
- * Pure; the ops keep their ids and history indices, so explanations are unchanged.
+ * Every info op (a client timeout) stays pending to the end of the history, and each
+ * multiplies the search. With the model's `traces` (one partition's ops):
+ *
+ * - Dropped: an info op none of whose written values any op needs: no ok op read one,
+ *   no cas (ok or info: one that took effect saw it) expects one. In any linearization,
+ *   from that op to the next write of each location it wrote, nothing that took effect
+ *   depended on that location (it would have needed the op's value), so taking the op
+ *   out leaves a legal order; and an info op can always go last. Equal values written by
+ *   other ops change nothing here: the test is on values, whoever wrote them.
+ * - Bounded: an ok op O read a value that only this info op p writes, and the initial
+ *   state does not hold: p took effect before O, so before O returned; every op called
+ *   after that follows O and so p — the bound adds only orders already implied. Needs
+ *   exact traces (`holds`) and every op traced (an untraced op might write it too).
  */
-export function resolveInfoOps(model: AnyModel, ops: readonly Operation[], initial: Json): ResolvedInfo {
-  const { writes, observes } = model;
-  if (writes === undefined || observes === undefined || !ops.some((o) => o.type === 'info')) return { ops: [...ops], dropped: 0, bounded: 0 };
-  const view = (o: Operation): ModelOp => ({ f: o.f, input: o.input, output: o.output, known: o.type === 'ok', ...(o.key === undefined ? {} : { key: o.key }) });
-  // By value alone: a partition holds one key, and checked as one partition (--no-partition)
-  // the register models treat every key as the same register.
-  const slot = (v: Json): string => String(jsonKey(v));
-
-  const writers = new Map<string, number>();
-  const seenBy = new Map<string, number>();
-  const seenAtAll = new Set<string>();
-  for (const o of ops) {
-    const m = view(o);
-    const w = writes(m);
-    if (w !== undefined) writers.set(slot(w.value), (writers.get(slot(w.value)) ?? 0) + 1);
-    for (const v of observes(m)) {
-      const s = slot(v);
-      seenAtAll.add(s);
-      // Only an op that certainly happened shows a write happened, and by its return.
-      if (o.type === 'ok') seenBy.set(s, Math.min(seenBy.get(s) ?? Infinity, o.ret));
-    }
-  }
-  const initialKey = String(jsonKey(initial));
-  let dropped = 0;
-  let bounded = 0;
-  const out: Operation[] = [];
-  for (const o of ops) {
-    const w = o.type === 'info' ? writes(view(o)) : undefined;
-    if (w === undefined) {
-      out.push(o);
+export function resolveInfoOps(model: AnyModel, init: Json | undefined, ops: readonly Operation[]): ResolvedInfo {
+  if (model.traces === undefined || !ops.some((o) => o.type === 'info')) return { ops: [...ops], dropped: 0, bounded: 0 };
+  // Only values info ops write matter: the tables below hold those, not every value of
+  // a million-op history.
+  const infoTraces = new Map<number, Traces | undefined>();
+  const interesting = new Set<TraceKey>();
+  ops.forEach((o, i) => {
+    if (o.type !== 'info') return;
+    const t = model.traces!(toModelOp(o));
+    infoTraces.set(i, t);
+    if (t !== undefined) for (const w of t.writes) interesting.add(w);
+  });
+  const producers = new Map<TraceKey, number>();
+  /** Values some op needs to take effect (an info cas's old value too). */
+  const needed = new Set<TraceKey>();
+  /** Per value read by an ok op: the earliest return of such a read. */
+  const seenBy = new Map<TraceKey, number>();
+  let allTraced = true;
+  for (let i = 0; i < ops.length; i++) {
+    const op = ops[i]!;
+    const t = op.type === 'info' ? infoTraces.get(i) : model.traces(toModelOp(op));
+    if (t === undefined) {
+      allTraced = false;
       continue;
     }
-    const s = slot(w.value);
-    if (!seenAtAll.has(s)) {
+    for (const w of t.writes) if (interesting.has(w)) producers.set(w, (producers.get(w) ?? 0) + 1);
+    for (const r of t.reads) {
+      if (!interesting.has(r)) continue;
+      needed.add(r);
+      if (op.type === 'ok' && !(seenBy.get(r)! <= op.ret)) seenBy.set(r, op.ret);
+    }
+  }
+  const exact = model.holds !== undefined && allTraced;
+  const initial = exact ? model.init(init) : undefined;
+  const out: CheckedOp[] = [];
+  let dropped = 0;
+  let bounded = 0;
+  for (let i = 0; i < ops.length; i++) {
+    const op = ops[i]!;
+    const t = op.type === 'info' ? infoTraces.get(i) : undefined;
+    if (t === undefined || t.writes.length === 0) {
+      out.push(op);
+      continue;
+    }
+    if (!t.writes.some((w) => needed.has(w))) {
       dropped++;
       continue;
     }
-    const by = seenBy.get(s);
-    const unique = writers.get(s) === 1 && String(jsonKey(w.value)) !== initialKey;
-    if (unique && by !== undefined && by > o.call) {
+    const by = exact ? boundOf(model, initial, t, producers, seenBy) : Infinity;
+    if (by < Infinity && by >= op.call) {
+      out.push({ ...op, by });
       bounded++;
-      out.push({ ...o, type: 'ok', ret: by, output: o.input });
-      continue;
+    } else {
+      out.push(op);
     }
-    out.push(o);
   }
   return { ops: out, dropped, bounded };
+}
+
+/** The earliest return of an ok read of a value only this op writes (Infinity: none). */
+function boundOf(model: AnyModel, initial: unknown, t: Traces, producers: ReadonlyMap<TraceKey, number>, seenBy: ReadonlyMap<TraceKey, number>): number {
+  let by = Infinity;
+  for (const w of t.writes) {
+    const at = seenBy.get(w);
+    if (at === undefined || at >= by || producers.get(w) !== 1 || model.holds!(initial, w)) continue;
+    by = at;
+  }
+  return by;
+}
+
+function toModelOp(op: Operation): ModelOp {
+  const m: ModelOp = { f: op.f, input: op.input, output: op.output, known: op.type === 'ok' };
+  if (op.key !== undefined) m.key = op.key;
+  return m;
 }

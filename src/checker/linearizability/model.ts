@@ -52,12 +52,23 @@ export interface Model<S> {
    */
   withoutNilReads?(op: ModelOp): ModelOp | null;
   /**
-   * For registers, so info writes can be resolved (info-ops.ts): the value `op` writes,
-   * if it writes one whatever the state (a write; a cas that succeeds) …
+   * Optional, lets the checker settle `info` ops (outcome unknown) before searching
+   * (see info-ops.ts): what an op's effect can be seen through. `writes`: the values it
+   * may leave in the state if it takes effect; `reads`: every value it needs the state to
+   * hold to take effect as recorded (an ok read: the value it returned; a cas, ok or
+   * info: its old value; an info read-write transaction: nothing). A value is a key (string or
+   * number) that names one observable thing, a register's value, key 3 holding "x"; for
+   * inexact models (`holds` absent) equal keys may stand for different things, which
+   * only keeps more ops. Undefined: the op's effect cannot be traced this way (an info
+   * one is kept as it is). Sound only for models where a state's values are seen by
+   * nothing but `reads` of them: registers, not locks or queues.
    */
-  writes?(op: ModelOp): { value: Json } | undefined;
-  /** … and the values `op` shows the register held (a read's result, a cas's expected value). */
-  observes?(op: ModelOp): Json[];
+  traces?(op: ModelOp): Traces | undefined;
+  /**
+   * With `traces`: whether `state` holds the traced value `value`. Given, traces are
+   * exact (equal keys mean equal values) and observed info ops may be bounded in time.
+   */
+  holds?(state: S, value: TraceKey): boolean;
   key(state: S): string | number;
   /**
    * Optional, for states whose key is costly to build (long strings): a cheap hash, with
@@ -68,6 +79,13 @@ export interface Model<S> {
   equals?(a: S, b: S): boolean;
   /** The state as JSON, for explanations. */
   show(state: S): Json;
+}
+
+export type TraceKey = string | number;
+
+export interface Traces {
+  writes: readonly TraceKey[];
+  reads: readonly TraceKey[];
 }
 
 export interface Viability<S> {

@@ -1,12 +1,17 @@
 import type { Json, Key } from '../../history/event.js';
 import type { Operation } from '../../history/operation.js';
+import type { CheckedOp } from './info-ops.js';
 import type { Verdict } from '../verdict.js';
 
 /**
  * An operation as explanations show it: everything a report needs to draw it. As an
  * Operation, but JSON-safe: `ret` is null for an operation that never completed.
  */
-export type OpView = Omit<Operation, 'ret' | 'node' | 'error'> & { ret: number | null };
+export type OpView = Omit<Operation, 'ret' | 'node' | 'error'> & {
+  ret: number | null;
+  /** An info op's inferred deadline: an ok op read a value only it wrote, by this time (see info-ops.ts). */
+  by?: number;
+};
 
 export interface Linearized {
   op: OpView;
@@ -86,9 +91,9 @@ export interface LinearizabilityResult {
     unknownReads: number;
     /** Ok reads of nil taken as "value unknown" (`nilReads: 'any'`, Knossos's reading). */
     nilReads: number;
-    /** Info writes nobody could have observed, left out (linearized last). */
+    /** Info ops dropped before searching: no ok op read a value they wrote, so they may take effect last. */
     infoDropped: number;
-    /** Info writes whose unique value was observed, bounded to complete before the first observer returned. */
+    /** Info ops given a time by which they took effect: an ok op read a value only they wrote. */
     infoBounded: number;
     partitions: number;
     /** Worker threads used (0: checked in this thread). */
@@ -99,7 +104,7 @@ export interface LinearizabilityResult {
   };
 }
 
-export function opView(op: Operation): OpView {
+export function opView(op: CheckedOp): OpView {
   const view: OpView = {
     id: op.id,
     process: op.process,
@@ -113,5 +118,6 @@ export function opView(op: Operation): OpView {
     completeIndex: op.completeIndex,
   };
   if (op.key !== undefined) view.key = op.key;
+  if (op.by !== undefined) view.by = op.by;
   return view;
 }

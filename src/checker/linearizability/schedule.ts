@@ -1,11 +1,11 @@
 import type { Json } from '../../history/event.js';
-import type { Operation } from '../../history/operation.js';
+import type { CheckedOp } from './info-ops.js';
 import type { AnyModel } from './model.js';
 import { type Budget, memoryReason, PartitionSearch, type SearchOutcome } from './search.js';
 
 export interface PartitionJob {
   index: number;
-  ops: Operation[];
+  ops: CheckedOp[];
 }
 
 /** Search steps in a partition's first turn; each round doubles it. */

@@ -1,5 +1,6 @@
 import type { Json } from '../../history/event.js';
 import type { Operation } from '../../history/operation.js';
+import type { CheckedOp } from './info-ops.js';
 import { EntryList } from './entries.js';
 import { buildExplanation, type Deepest } from './explain.js';
 import { LinearizedSet } from './linearized-set.js';
@@ -34,7 +35,7 @@ const FORCED = 1;
  */
 export class PartitionSearch {
   private readonly started = performance.now();
-  private readonly ops: Operation[];
+  private readonly ops: CheckedOp[];
   private readonly list: EntryList;
   private readonly linearized: LinearizedSet;
   private readonly seen = new SeenConfigurations();
@@ -59,7 +60,7 @@ export class PartitionSearch {
   constructor(
     model: AnyModel,
     initial: Json | undefined,
-    source: readonly Operation[],
+    source: readonly CheckedOp[],
     private readonly budget: Budget,
   ) {
     this.ops = [...source].sort((a, b) => a.call - b.call || a.id - b.id);
@@ -248,7 +249,7 @@ export class PartitionSearch {
 }
 
 /** Checks one partition to the end in this thread. */
-export function searchPartition(model: AnyModel, initial: Json | undefined, ops: readonly Operation[], budget: Budget): SearchOutcome {
+export function searchPartition(model: AnyModel, initial: Json | undefined, ops: readonly CheckedOp[], budget: Budget): SearchOutcome {
   return new PartitionSearch(model, initial, ops, budget).advance(Infinity)!;
 }
 

@@ -16,7 +16,7 @@ export function whySentence(x: Explanation, ops: readonly Operation[], faults: r
   const byId = new Map(ops.map((o) => [o.id, o]));
   const blocked = x.blocked;
   const full = byId.get(blocked.id);
-  const end = blocked.ret ?? Infinity;
+  const end = blocked.ret ?? blocked.by ?? Infinity;
   const parts = [`${act(blocked, full?.node)} at ${seconds(end === Infinity ? blocked.call : end)} (history index ${index(blocked)})`];
   const active = faultsDuring(faults, blocked.call, end);
   parts.push(

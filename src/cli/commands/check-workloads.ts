@@ -1,52 +1,95 @@
-import { BANK_READ, checkBank } from '../../checker/bank/index.js';
-import { checkCounter } from '../../checker/counter/index.js';
-import { checkQueue } from '../../checker/queue/index.js';
-import { SET_FINAL_READ, SET_READ, checkSetFinal, checkSetReads } from '../../checker/set/index.js';
 import { worstVerdict } from '../../checker/verdict.js';
 import { UsageError } from '../../errors.js';
 import type { HistoryEvent, Json } from '../../history/event.js';
 import { faultIntervals } from '../../history/faults.js';
 import { type Operation, pairHistory } from '../../history/operation.js';
-import { BANK_ACCOUNTS, BANK_TOTAL } from '../../systems/bank.js';
 import { type CheckResult, toJson } from '../../../workloads/workload.js';
 
 export interface WorkloadCheckFlags {
   accounts?: string;
   total?: string;
+  linearizableSet?: boolean;
 }
 
 type OpsChecker = (ops: Operation[], events: readonly HistoryEvent[], flags: WorkloadCheckFlags) => CheckResult[];
 
-const result = (checker: string, r: { verdict: CheckResult['verdict'] }): CheckResult => ({ checker, verdict: r.verdict, details: toJson(r) });
-
 /**
  * The checkers of faultline's non-transactional workloads, for stored histories (faultline's
- * own or Jepsen's): `check FILE --workload NAME`. Each takes the paired operations.
+ * own or Jepsen's): `check FILE --workload NAME`. Each takes the paired operations, and is
+ * loaded when asked for: `check --model` must not pay for them.
  */
-export const WORKLOAD_CHECKERS: ReadonlyMap<string, OpsChecker> = new Map<string, OpsChecker>([
+export const WORKLOAD_CHECKERS: ReadonlyMap<string, () => Promise<OpsChecker>> = new Map<string, () => Promise<OpsChecker>>([
   [
     'bank',
-    (ops, events, flags) => {
-      const accounts = flags.accounts === undefined ? BANK_ACCOUNTS : whole(flags.accounts, '--accounts');
-      const total = flags.total === undefined ? BANK_TOTAL : whole(flags.total, '--total');
-      const balances = ops.map((o) => (o.f === BANK_READ ? { ...o, output: balancesOf(o.output) } : o));
-      return [result('bank', checkBank(balances, { accounts, total }, faultIntervals(events)))];
+    async () => {
+      const [{ BANK_READ, checkBank }, { BANK_ACCOUNTS, BANK_TOTAL }] = await Promise.all([import('../../checker/bank/index.js'), import('../../systems/bank.js')]);
+      return (ops, events, flags) => {
+        const accounts = flags.accounts === undefined ? BANK_ACCOUNTS : whole(flags.accounts, '--accounts');
+        const total = flags.total === undefined ? BANK_TOTAL : whole(flags.total, '--total');
+        const balances = ops.map((o) => (o.f === BANK_READ ? { ...o, output: balancesOf(o.output) } : o));
+        return [result('bank', checkBank(balances, { accounts, total }, faultIntervals(events)))];
+      };
     },
   ],
-  ['queue', (ops) => [result('queue', checkQueue(ops))]],
-  ['counter', (ops) => [result('counter', checkCounter(ops))]],
+  [
+    'queue',
+    async () => {
+      const { checkQueue } = await import('../../checker/queue/index.js');
+      return (ops) => [result('queue', checkQueue(ops))];
+    },
+  ],
+  [
+    'counter',
+    async () => {
+      const { checkCounter } = await import('../../checker/counter/index.js');
+      return (ops) => [result('counter', checkCounter(ops))];
+    },
+  ],
+  [
+    'set-full',
+    async () => {
+      const { checkSetFull } = await import('../../checker/set/index.js');
+      return (ops, events, flags) => [result('set-full', checkSetFull(ops, { linearizable: flags.linearizableSet === true, faults: faultIntervals(events) }))];
+    },
+  ],
+  [
+    'watch',
+    async () => {
+      const { checkWatch } = await import('../../checker/watch/index.js');
+      return (_ops, events) => [result('watch', checkWatch(events))];
+    },
+  ],
+  [
+    'election',
+    async () => {
+      const { electionResults } = await import('../../../workloads/election.js');
+      return (_ops, events) => electionResults(events);
+    },
+  ],
   [
     'set',
-    (ops) => {
-      // Jepsen's set histories end with a plain read: the last ok one is the final read.
-      const final = ops.some((o) => o.f === SET_FINAL_READ) ? ops : lastReadAsFinal(ops);
-      return [result('set', checkSetFinal(final)), result('set-reads', checkSetReads(final))];
+    async () => {
+      const { SET_FINAL_READ, SET_READ, checkSetFinal, checkSetReads } = await import('../../checker/set/index.js');
+      return (ops) => {
+        // Jepsen's set histories end with a plain read: the last ok one is the final read.
+        const final = ops.some((o) => o.f === SET_FINAL_READ) ? ops : lastReadAsFinal(ops, SET_READ, SET_FINAL_READ);
+        return [result('set', checkSetFinal(final)), result('set-reads', checkSetReads(final))];
+      };
     },
   ],
 ]);
 
-export function checkWorkloadHistory(name: string, events: readonly HistoryEvent[], file: string, flags: WorkloadCheckFlags): { verdict: CheckResult['verdict']; checkers: CheckResult[] } {
-  const checker = WORKLOAD_CHECKERS.get(name)!;
+function result(checker: string, r: { verdict: CheckResult['verdict'] }): CheckResult {
+  return { checker, verdict: r.verdict, details: toJson(r) };
+}
+
+export async function checkWorkloadHistory(
+  name: string,
+  events: readonly HistoryEvent[],
+  file: string,
+  flags: WorkloadCheckFlags,
+): Promise<{ verdict: CheckResult['verdict']; checkers: CheckResult[] }> {
+  const checker = await WORKLOAD_CHECKERS.get(name)!();
   const checkers = checker(pairHistory(events, file).ops, events, flags);
   return { verdict: worstVerdict(checkers.map((c) => c.verdict)), checkers };
 }
@@ -59,9 +102,9 @@ function balancesOf(v: Json): Json {
     .map((k) => v[k]!);
 }
 
-function lastReadAsFinal(ops: Operation[]): Operation[] {
-  const last = ops.findLastIndex((o) => o.f === SET_READ && o.type === 'ok');
-  return last < 0 ? ops : ops.map((o, i) => (i === last ? { ...o, f: SET_FINAL_READ } : o));
+function lastReadAsFinal(ops: Operation[], read: string, final: string): Operation[] {
+  const last = ops.findLastIndex((o) => o.f === read && o.type === 'ok');
+  return last < 0 ? ops : ops.map((o, i) => (i === last ? { ...o, f: final } : o));
 }
 
 function whole(text: string, flag: string): number {

@@ -18,14 +18,8 @@ import { type HistoryFormat, detectFormat, parseHistory, readHistoryText } from 
 import type { NilReads } from '../../checker/linearizability/partition.js';
 import { didYouMean } from '../../spec/did-you-mean.js';
 import { pairHistory } from '../../history/operation.js';
-import {
-  CONSISTENCY_MODELS,
-  TXN_WORKLOADS,
-  type TxnWorkload,
-  checkTransactions,
-  formatTxnResult,
-  isConsistencyModel,
-} from '../../checker/txn/index.js';
+import { CONSISTENCY_MODELS, isConsistencyModel } from '../../checker/txn/models.js';
+import { TXN_WORKLOADS, type TxnWorkload } from '../../checker/txn/types.js';
 import { exitCodeForVerdict } from '../../exit-codes.js';
 import { exactJsonText, parseExactJson } from '../../history/exact-json.js';
 
@@ -43,6 +37,7 @@ export interface CheckFlags {
   shrink?: boolean;
   accounts?: string;
   total?: string;
+  linearizableSet?: boolean;
   nilRead?: string;
   linearizableKeys?: boolean;
   sequentialKeys?: boolean;
@@ -59,9 +54,10 @@ export function registerCheck(program: Command): void {
     .description('check a recorded history (faultline JSONL, Jepsen EDN or jepsen.log, Elle JSON) and exit 0 valid, 1 invalid, 2 unknown')
     .argument('<file>', 'the history file (its format is detected from the content), or a run directory: checked again with its own checkers')
     .option('--model <name>', `check linearizability against a model: ${[...MODELS.keys()].join(', ')}`)
-    .option('--workload <name>', `check transactions for anomalies (Elle-style): ${TXN_WORKLOADS.join(', ')}; or bank, queue, counter, set (the checkers of those workloads)`)
+    .option('--workload <name>', `check transactions for anomalies (Elle-style): ${TXN_WORKLOADS.join(', ')}; or bank, queue, counter, set, set-full, watch, election (the checkers of those workloads)`)
     .option('--accounts <n>', `with --workload bank: the number of accounts (default ${BANK_ACCOUNTS})`)
     .option('--total <n>', `with --workload bank: what every read must sum to (default ${BANK_TOTAL})`)
+    .option('--linearizable-set', 'with --workload set-full: an element missing from a read begun after it was known (a stale read) is an error, as Jepsen\'s :linearizable? true')
     .option('--consistency <model>', `with --workload: the model to check against (default strict-serializable): ${CONSISTENCY_MODELS.join(', ')}`)
     .option('--init <value>', "the model's initial state, as JSON (otherwise taken as a string); default: absent/null, \"\" for kv")
     .option('--linearizable-keys', 'with --workload rw-register: every key is linearizable, so real time orders its writes (version order, as Elle)')
@@ -84,7 +80,7 @@ type Checker = (file: string, flags: CheckFlags) => Promise<number>;
 /** A history of a non-transactional workload (bank, queue, counter, set): its workload's checkers. */
 async function checkWorkloadFile(file: string, flags: CheckFlags): Promise<number> {
   const { events, notes } = await readNoting(file);
-  const r = checkWorkloadHistory(flags.workload!, events, file, flags);
+  const r = await checkWorkloadHistory(flags.workload!, events, file, flags);
   if (flags.json === true) {
     const core = { verdict: r.verdict, exitCode: exitCodeForVerdict(r.verdict), file, checkers: r.checkers };
     process.stdout.write(`${exactJsonText(resultJson('check', core, { checkers: [], ...(notes.length === 0 ? {} : { notes }) }), null, 2)}\n`);
@@ -140,6 +136,7 @@ async function checkTxn(file: string, flags: CheckFlags): Promise<number> {
     throw new UsageError(`unknown consistency model "${consistency}"`, `models: ${CONSISTENCY_MODELS.join(', ')}`);
   }
   const { events, notes } = await readNoting(file);
+  const { checkTransactions, formatTxnResult } = await import('../../checker/txn/index.js');
   const options = {
     workload: workload as TxnWorkload,
     consistency,

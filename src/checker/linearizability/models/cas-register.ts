@@ -22,8 +22,11 @@ export const casRegister: Model<Json> = {
     if (op.f === 'cas' && !(Array.isArray(op.input) && op.input.length === 2)) return 'a cas value must be [old, new]';
     return undefined;
   },
-  writes: (op) => (op.f === 'cas' ? { value: (op.input as [Json, Json])[1] } : register.writes!(op)),
-  // A cas's expected value counts as seen whatever its outcome: an info cas may match it.
-  observes: (op) => (op.f === 'cas' ? [(op.input as [Json, Json])[0]] : register.observes!(op)),
+  traces(op) {
+    if (op.f !== 'cas') return register.traces!(op);
+    // A cas takes effect only on its old value, ok or not (an info cas that took effect saw it too).
+    const [expected, next] = op.input as [Json, Json];
+    return { writes: [jsonKey(next)], reads: [jsonKey(expected)] };
+  },
   key: jsonKey,
 };

@@ -96,6 +96,20 @@ export const kv: Model<Store> = {
     };
   },
   readOnly: (op) => op.f === 'get',
+  // Inexact traces (hashes; no `holds`): only unseen info puts are dropped. A put of s is
+  // seen by a get of any value that starts with s (appends extend it), so a get reads
+  // every prefix of its value; an append's effect is not one value: untraced.
+  traces(op) {
+    const seed = textHash(0, `${String(op.key)}\u0000`);
+    if (op.f === 'put') return { writes: [textHash(seed, String(op.input))], reads: [] };
+    if (op.f !== 'get') return undefined;
+    if (!op.known) return { writes: [], reads: [] };
+    const read = String(op.output ?? '');
+    const reads = [seed];
+    let h = seed;
+    for (let i = 0; i < read.length; i++) reads.push((h = (Math.imul(h, BASE) + read.charCodeAt(i)) | 0));
+    return { writes: [], reads };
+  },
   key: (store) => exactJsonText([store.initial, store.keys, store.values]),
   hash: (store) => store.hash,
   equals: (a, b) =>

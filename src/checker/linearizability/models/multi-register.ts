@@ -1,7 +1,7 @@
 import type { Json } from '../../../history/event.js';
 import type { Model, ModelOp } from '../model.js';
 import { canonical, sameJson } from './json.js';
-import { exactJsonText } from '../../../history/exact-json.js';
+import { exactJsonText, parseExactJson } from '../../../history/exact-json.js';
 
 type Registers = Readonly<Record<string, Json>>;
 type MicroOp = [string, string | number, Json];
@@ -45,6 +45,20 @@ export const multiRegister: Model<Registers> = {
     const mops = microOps(op);
     const kept = mops.filter(([f, , v]) => !(isRead(f) && v === null));
     return kept.length === mops.length ? op : kept.length === 0 ? null : { ...op, output: kept };
+  },
+  // A traced value is one register holding one value: canonical [key, value].
+  traces(op) {
+    const writes: string[] = [];
+    const reads: string[] = [];
+    for (const [f, k, v] of microOps(op)) {
+      if (isWrite(f)) writes.push(canonical([String(k), v]));
+      else if (op.known) reads.push(canonical([String(k), v]));
+    }
+    return { writes, reads };
+  },
+  holds(state, value) {
+    const [k, v] = parseExactJson(String(value)) as [string, Json];
+    return sameJson(state[k] ?? null, v);
   },
   key: (state) => canonical(state as Json),
   show: (state) => state as Json,

@@ -35,9 +35,9 @@ export const register: Model<Json> = {
     };
   },
   readOnly: (op) => op.f === 'read',
+  traces: (op) => (op.f === 'write' ? { writes: [jsonKey(op.input)], reads: [] } : { writes: [], reads: op.known ? [jsonKey(op.output)] : [] }),
+  holds: (state, value) => jsonKey(state) === value,
   withoutNilReads: (op) => (op.f === 'read' && op.output === null ? null : op),
-  writes: (op) => (op.f === 'write' ? { value: op.input } : undefined),
-  observes: (op) => (op.f === 'read' && op.known ? [op.output] : []),
   key: jsonKey,
   show: (state) => state,
 };
