@@ -1,10 +1,20 @@
-# The layer every faultline node shares: fault tooling (iptables, tc, faketime), process
-# tools, and the helpers the adapters' health checks use (nc, curl).
+# The layer every faultline node shares: fault tooling (iptables, tc, faketime, the disk-fault
+# file system faultline-fs), process tools, and the helpers the adapters' health checks use (nc, curl).
 ARG BASE
+
+# faultline-fs is compiled in a stage of its own: gcc and the headers stay out of the node image.
+FROM ${BASE} AS faultline-fs
+RUN apt-get update \
+ && apt-get install -y --no-install-recommends gcc libc6-dev libfuse3-dev pkg-config \
+ && rm -rf /var/lib/apt/lists/*
+COPY faultline-fs.c /src/faultline-fs.c
+RUN gcc -O2 -Wall -Wextra -Werror -o /faultline-fs /src/faultline-fs.c $(pkg-config --cflags --libs fuse3) -lpthread
+
 FROM ${BASE}
 ENV DEBIAN_FRONTEND=noninteractive LANG=C.UTF-8
 RUN printf 'APT::Install-Recommends "false";\nAPT::Install-Suggests "false";\n' > /etc/apt/apt.conf.d/90faultline \
  && apt-get update \
- && apt-get install -y iptables iproute2 faketime procps tini netcat-openbsd curl ca-certificates libtcmalloc-minimal4 \
+ && apt-get install -y iptables iproute2 faketime procps tini netcat-openbsd curl ca-certificates libtcmalloc-minimal4 libfuse3-3 \
  && rm -rf /var/lib/apt/lists/* \
  && mkdir -p /var/lib/faultline /var/log/faultline /etc/faultline /run/faultline
+COPY --from=faultline-fs /faultline-fs /usr/local/bin/faultline-fs

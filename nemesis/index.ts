@@ -7,6 +7,7 @@ import { type Nemesis, combineNemeses } from '../src/runner/nemesis.js';
 import type { StartOptions, SystemDescriptor as System } from '../src/systems/descriptor.js';
 import { type ClientFreezer, PauseBoard, clientPauseNemesis, pausable } from './client-pause.js';
 import { clockNemesis, clockStartOptions, drawClockChange } from './clock.js';
+import { loseUnfsyncedNemesis } from './disk.js';
 import { killNemesis } from './kill.js';
 import { memberNemesis } from './member.js';
 import { type PacketFault, packetFaultJson, packetNemesis } from './packet.js';
@@ -16,7 +17,7 @@ import { pauseNemesis } from './pause.js';
 import type { NemesisKind } from './kinds.js';
 import type { TargetSpec } from './targets.js';
 
-export { NEMESIS_KINDS, type NemesisKind, expandNemesisKinds } from './kinds.js';
+export { ALL_KINDS, NEMESIS_KINDS, type NemesisKind, expandNemesisKinds } from './kinds.js';
 
 export interface NemesisPlan {
   readonly kinds: readonly NemesisKind[];
@@ -46,6 +47,7 @@ function startValue(plan: NemesisPlan, name: NemesisKind, rng: Rng): Json {
     case 'kill':
     case 'pause':
     case 'member':
+    case 'lose-unfsynced':
       return rng.pick(plan.targets);
     case 'client-pause':
       return plan.clientPauseMs ?? DEFAULT_CLIENT_PAUSE_MS;
@@ -101,6 +103,7 @@ export function buildNemesis(plan: NemesisPlan, system: System, cluster: Cluster
     clock: () => clockNemesis(system, cluster),
     packet: () => packetNemesis(cluster),
     member: () => memberNemesis(system, cluster),
+    'lose-unfsynced': () => loseUnfsyncedNemesis(system, cluster, wiring?.startOptions),
     'client-pause': () => {
       if (wiring?.board === undefined) throw new Error('client-pause needs the pause board of nemesisWiring() wrapped around the client generator');
       return clientPauseNemesis(wiring.board);

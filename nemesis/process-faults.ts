@@ -1,4 +1,5 @@
 import type { Cluster, Node } from '../src/cluster/node.js';
+import type { Json } from '../src/history/event.js';
 import type { FaultResult, Nemesis, NemesisContext } from '../src/runner/nemesis.js';
 import { nodeByName } from './partition.js';
 import { parseTargetSpec, selectTargets } from './targets.js';
@@ -6,8 +7,8 @@ import { parseTargetSpec, selectTargets } from './targets.js';
 export interface ProcessFault {
   /** `kill`, `pause`: the nemesis answers `start-<fault>` / `stop-<fault>`. */
   readonly fault: string;
-  /** What is done to each target (SIGKILL, SIGSTOP). */
-  readonly act: (node: Node) => Promise<void>;
+  /** What is done to each target (SIGKILL, SIGSTOP); what it returns is recorded as what was applied there. */
+  readonly act: (node: Node) => Promise<Json | undefined | void>;
   /** What undoes it (restart, SIGCONT); must be harmless on a node it was never done to. */
   readonly undo: (node: Node) => Promise<void>;
   readonly signal: string;
@@ -34,8 +35,11 @@ export function processFaultNemesis(cluster: Cluster, f: ProcessFault): Nemesis 
       const targets = selectTargets(spec, ctx.nodes, ctx.rng, leader === undefined ? [] : [leader]);
       // Marked before acting: a target that fails half-way is still undone by stop and heal.
       for (const name of targets) affected.add(name);
-      await Promise.all(targets.map((name) => f.act(nodeByName(cluster, name))));
-      return { fault: f.fault, active: targets.length > 0, targets, details: { signal: f.signal, spec: String(op.value ?? 'one') } };
+      const applied = await Promise.all(targets.map(async (name) => [name, await f.act(nodeByName(cluster, name))] as const));
+      const perNode = applied.flatMap(([name, what]) => (what === undefined ? [] : [[name, what] as const]));
+      const details: { [k: string]: Json } = { signal: f.signal, spec: String(op.value ?? 'one') };
+      if (perNode.length > 0) details['nodes'] = Object.fromEntries(perNode);
+      return { fault: f.fault, active: targets.length > 0, targets, details };
     },
     healAll: async () => [await undoOn(cluster.nodes.map((n) => n.name))],
   };

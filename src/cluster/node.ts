@@ -47,6 +47,14 @@ export interface ClusterSpec {
   readonly resources?: NodeResources;
   /** Stops creating nodes (an interrupt): `create` then rejects, leaving the rest to `destroy`. */
   readonly signal?: AbortSignal;
+  /** What the nodes get beyond the default (NET_ADMIN): only runs whose faults need it ask. */
+  readonly privileges?: NodePrivileges;
+}
+
+/** Extra capabilities and devices for every node of a cluster (disk faults: SYS_ADMIN and /dev/fuse). */
+export interface NodePrivileges {
+  readonly capAdd: readonly string[];
+  readonly devices: readonly string[];
 }
 
 export interface Cluster {

@@ -14,6 +14,7 @@ import { collectLogs, describeMissingLogs, nodeLogsJson } from '../systems/logs.
 import { version } from '../version.js';
 import { type NemesisWiring, buildNemesis, faultSchedule, nemesisWiring } from '../../nemesis/index.js';
 import { replaySchedule } from '../../nemesis/replay.js';
+import { DISK_KINDS, DISK_PRIVILEGES } from '../../nemesis/disk.js';
 import type { ClientFreezer } from '../../nemesis/client-pause.js';
 import type { CheckResult } from '../../workloads/workload.js';
 import { ClientHosts } from '../runner/client-host.js';
@@ -75,6 +76,9 @@ export async function executeTest(o: ExecuteOptions): Promise<ExecuteResult> {
   const runDir = await createRunDir({ store: spec.store, testName: spec.name, startedAt });
   // Clients run in processes of their own when a client pause must freeze them whole.
   const isolated = plan.nemesis.kinds.includes('client-pause') && o.overrides?.client === undefined;
+  // Only runs with disk faults get /dev/fuse and CAP_SYS_ADMIN; every other run stays NET_ADMIN only.
+  const diskKinds = plan.nemesis.kinds.filter((k) => DISK_KINDS.includes(k));
+  const privileges = diskKinds.length === 0 ? undefined : DISK_PRIVILEGES;
   const record: TestRecord = {
     name: spec.name,
     seed: spec.seed,
@@ -86,6 +90,7 @@ export async function executeTest(o: ExecuteOptions): Promise<ExecuteResult> {
     provider: provider.name,
     image,
     ...(plan.skippedFaults.length === 0 ? {} : { skippedFaults: [...plan.skippedFaults] }),
+    ...(privileges === undefined ? {} : { privileges: { capAdd: [...privileges.capAdd], devices: [...privileges.devices], for: diskKinds } }),
   };
   await writeTestJson(runDir, record);
   log(`run directory ${runDir.path}`);
@@ -93,7 +98,7 @@ export async function executeTest(o: ExecuteOptions): Promise<ExecuteResult> {
   const t0 = Date.now();
   const freezer = new LateFreezer();
   const wiring = nemesisWiring(plan.nemesis, system, plan.workload.pauseAfter, isolated ? freezer : undefined);
-  const cluster = await bringUp(provider, system, { nodes: spec.nodes, image, name: `run-${spec.name}`, log, resources: planResources(plan), ...(wiring.startOptions === undefined ? {} : { startOptions: wiring.startOptions }) });
+  const cluster = await bringUp(provider, system, { nodes: spec.nodes, image, name: `run-${spec.name}`, log, resources: planResources(plan), ...(privileges === undefined ? {} : { privileges }), ...(wiring.startOptions === undefined ? {} : { startOptions: wiring.startOptions }) });
   log(`cluster ${cluster.id} healthy: ${cluster.nodes.map((n) => `${n.name}=${n.address}`).join(' ')}`);
   const bringUpMs = Date.now() - t0;
 

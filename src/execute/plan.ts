@@ -3,7 +3,8 @@ import { type ReadMode, type SystemClient, type SystemDescriptor, loadClientPlug
 import { systemResources } from '../systems/resources.js';
 import { workloadNamed } from '../../workloads/index.js';
 import type { Workload, WorkloadOptions } from '../../workloads/workload.js';
-import { NEMESIS_KINDS, type NemesisKind, type NemesisPlan } from '../../nemesis/index.js';
+import { ALL_KINDS, NEMESIS_KINDS, type NemesisKind, type NemesisPlan } from '../../nemesis/index.js';
+import { DISK_KINDS, withDiskLayer } from '../../nemesis/disk.js';
 import { clockUnsupported } from '../../nemesis/clock.js';
 import { parseRouting, type RoutingPolicy } from '../runner/router.js';
 import { type TestSpec, defaultPartitions, systemOptionProblems } from '../spec/test-spec.js';
@@ -39,22 +40,24 @@ export async function planRun(spec: TestSpec, overrides: PlanOverrides = {}): Pr
   const loaded = await loadSystem(spec.system);
   const problems = systemOptionProblems(loaded, spec.systemOptions, spec.nodes);
   if (problems[0] !== undefined) throw new UsageError(`systemOptions.${problems[0].option}: ${problems[0].message}`, 'see `faultline run --help`');
-  const system = loaded.adapt?.(spec.systemOptions) ?? loaded;
-  const client = overrides.client ?? (await pluginClient(spec, system)) ?? system.client;
+  const adapted = loaded.adapt?.(spec.systemOptions) ?? loaded;
+  const client = overrides.client ?? (await pluginClient(spec, adapted)) ?? adapted.client;
   const workload = workloadNamed(spec.workload);
   const missing = workload.needs.filter((c) => !client.capabilities.includes(c));
   if (missing.length > 0) {
     throw new UsageError(
-      `${system.name} cannot run the ${spec.workload} workload: its client offers no ${missing.join(', ')} capability`,
-      `${system.name} offers: ${client.capabilities.join(', ') || 'nothing'}`,
+      `${adapted.name} cannot run the ${spec.workload} workload: its client offers no ${missing.join(', ')} capability`,
+      `${adapted.name} offers: ${client.capabilities.join(', ') || 'nothing'}`,
     );
   }
   const readMode = spec.readMode === undefined ? client.readModes[0] : client.readModes.find((m) => m.name === spec.readMode);
   if (readMode === undefined) {
     const names = client.readModes.map((m) => m.name);
-    throw new UsageError(`read mode "${spec.readMode ?? ''}" is unknown for ${system.name}${didYouMean(spec.readMode, names)}`, `${system.name} read modes: ${names.join(', ')}`);
+    throw new UsageError(`read mode "${spec.readMode ?? ''}" is unknown for ${adapted.name}${didYouMean(spec.readMode, names)}`, `${adapted.name} read modes: ${names.join(', ')}`);
   }
-  const { kinds, skipped } = faultKinds(spec.nemesis, system);
+  const { kinds, skipped } = faultKinds(spec.nemesis, adapted);
+  // Disk faults: the database's data directory sits on faultline-fs from its first start on.
+  const system = kinds.some((k) => DISK_KINDS.includes(k)) ? withDiskLayer(adapted) : adapted;
   const partitions = spec.partitions ?? defaultPartitions(spec.nodes);
   if (kinds.includes('partition') && partitions.length === 0) {
     throw new UsageError(`no partition shape fits ${spec.nodes} node(s)`, 'use --nodes 3 or more');
@@ -109,6 +112,9 @@ export function faultUnsupported(system: SystemDescriptor, kind: NemesisKind): s
       return clockUnsupported(system);
     case 'member':
       return system.membership === undefined ? `${system.name} has no runtime membership change faultline can drive` : undefined;
+    case 'lose-unfsynced':
+      if (system.kill === undefined) return `${system.name} has no way to kill its process`;
+      return system.dataDir === undefined ? `${system.name} declares no data directory for faultline-fs to sit under` : undefined;
     default:
       return undefined;
   }
@@ -123,10 +129,10 @@ function faultKinds(requested: readonly string[], system: SystemDescriptor): { k
   const kinds: NemesisKind[] = [];
   const skipped: string[] = [];
   for (const kind of NEMESIS_KINDS) {
-    if (!all && !requested.includes(kind)) continue;
+    if (!requested.includes(kind) && !(all && ALL_KINDS.includes(kind))) continue;
     const why = faultUnsupported(system, kind);
     if (why === undefined) kinds.push(kind);
-    else if (all) skipped.push(`${kind}: ${why}`);
+    else if (all && !requested.includes(kind)) skipped.push(`${kind}: ${why}`);
     else throw new UsageError(`${system.name} cannot take the ${kind} fault: ${why}`, `leave ${kind} out of --nemesis (\`all\` skips it)`);
   }
   return { kinds, skipped };

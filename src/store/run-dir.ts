@@ -129,6 +129,8 @@ export type TestRecord = {
   image?: string;
   /** Fault kinds `all` left out because this system cannot take them, and why. */
   skippedFaults?: string[];
+  /** Capabilities and devices the nodes got beyond NET_ADMIN, and for which faults (absent: none). */
+  privileges?: { capAdd: string[]; devices: string[]; for: string[] };
 };
 
 export function writeTestJson(run: RunDir, record: TestRecord): Promise<void> {

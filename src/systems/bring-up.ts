@@ -1,5 +1,5 @@
 import { InfrastructureError } from '../errors.js';
-import type { Cluster, NodeProvider } from '../cluster/node.js';
+import type { Cluster, NodePrivileges, NodeProvider } from '../cluster/node.js';
 import type { NodeResources } from '../cluster/resources.js';
 import { newClusterId } from '../cluster/node.js';
 import { onInterrupt } from '../cluster/teardown.js';
@@ -18,6 +18,8 @@ export interface BringUpOptions {
   readonly startOptions?: StartOptions;
   /** Each node's limits (memory, CPU, pids). */
   readonly resources?: NodeResources;
+  /** Capabilities and devices beyond NET_ADMIN (only for faults that need them). */
+  readonly privileges?: NodePrivileges;
 }
 
 /**
@@ -52,6 +54,7 @@ export async function bringUp(provider: NodeProvider, system: System, options: B
       signal: abort.signal,
       ...(options.name === undefined ? {} : { name: options.name }),
       ...(options.resources === undefined ? {} : { resources: options.resources }),
+      ...(options.privileges === undefined ? {} : { privileges: options.privileges }),
     });
     creating = created;
     const cluster = await created;

@@ -64,7 +64,8 @@ export async function tailLog(node: Node, file: string, lines = 10): Promise<str
 }
 
 export async function removeData(node: Node, dir: string): Promise<void> {
-  await run(node, ['sh', '-c', `rm -rf "${dir}" && mkdir -p "${dir}"`]);
+  // The directory's contents, not the directory: it may be a mount point (the disk-fault file system).
+  await run(node, ['sh', '-c', `mkdir -p "${dir}" && find "${dir}" -mindepth 1 -delete`]);
 }
 
 export function sleep(ms: number): Promise<void> {

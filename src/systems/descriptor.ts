@@ -107,6 +107,11 @@ export interface SystemDescriptor {
   readonly versionCommand?: string;
   /** Node limits unless a test sets its own (memory, CPU, pids). */
   readonly resources?: Partial<NodeResources>;
+  /**
+   * The directory holding everything the database must not lose (its data, WAL, AOF): disk
+   * faults put their file system over it. Without it, disk faults are refused.
+   */
+  readonly dataDir?: string;
 
   /** Writes config (and ids) for this node's role in the cluster. */
   configure(cluster: Cluster, node: Node): Promise<void>;

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { NEMESIS_KINDS } from '../../nemesis/kinds.js';
+import { ALL_KINDS } from '../../nemesis/kinds.js';
 import { FAKETIME_FILE } from '../../nemesis/clock.js';
 import { faultlineQdiscs } from '../../nemesis/packet.js';
 import { faultEvents, runAndInspect } from './run-helpers.js';
@@ -24,13 +24,13 @@ describe('--nemesis all', () => {
       },
     );
     assert.ok([0, 1, 2].includes(run.exitCode), run.stderr.slice(-1000));
-    const started = NEMESIS_KINDS.filter((k) => faultEvents(run.history, `start-${k}`).length > 0);
+    const started = ALL_KINDS.filter((k) => faultEvents(run.history, `start-${k}`).length > 0);
     assert.ok(started.length >= 4, `only ${started.join(', ')} started`);
     const heal = faultEvents(run.history, 'heal-all');
     assert.equal(heal.length, 1);
     assert.equal(heal[0]?.error, undefined, 'healing succeeded');
     const healed = (heal[0]?.value as { fault: string }[]).map((r) => r.fault).sort();
     // Redis has no runtime membership change: `all` skips member (and says so in the plan).
-    assert.deepEqual(healed, NEMESIS_KINDS.filter((k) => k !== 'member').sort());
+    assert.deepEqual(healed, ALL_KINDS.filter((k) => k !== 'member').sort());
   });
 });

@@ -104,7 +104,7 @@ export function registerRun(program: Command): void {
     .option('-w, --workload <name>', WORKLOAD_NAMES.join('|'))
     .option('--client <module>', 'a client plugin for the system (defineClient), instead of faultline\'s own')
     .option('--replay <run-dir>', "run again with a previous run's test.json (same spec, same seed); other flags are ignored")
-    .option('--nemesis <kinds>', `faults, comma-separated: ${NEMESIS_KINDS.join(',')}, or all (every kind the system can take; default: none)`)
+    .option('--nemesis <kinds>', `faults, comma-separated: ${NEMESIS_KINDS.join(',')}, or all (every kind the system can take but lose-unfsynced, which must be named; default: none)`)
     .option('--nemesis-interval <seconds>', 'mean time between fault steps', '5')
     .option('--partition <shapes>', `partition shapes to draw from: ${PARTITION_SHAPES.join(',')} (default: all that fit)`)
     .option('--targets <specs>', `kill/pause/clock/packet targets to draw from: ${TARGET_SPECS.join(',')}`, 'one')

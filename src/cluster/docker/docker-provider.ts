@@ -65,7 +65,10 @@ export class DockerProvider implements NodeProvider {
           Labels: nodeLabels({ run: id, cluster: name, system: spec.system, node: nodeName, address, created, owner: currentOwner() }),
           HostConfig: {
             Init: true,
-            CapAdd: ['NET_ADMIN'],
+            CapAdd: ['NET_ADMIN', ...(spec.privileges?.capAdd ?? [])],
+            ...(spec.privileges === undefined || spec.privileges.devices.length === 0
+              ? {}
+              : { Devices: spec.privileges.devices.map((d) => ({ PathOnHost: d, PathInContainer: d, CgroupPermissions: 'rwm' })) }),
             NetworkMode: network,
             ...(spec.resources === undefined ? {} : cgroupLimits(spec.resources)),
           },

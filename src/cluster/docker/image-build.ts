@@ -47,6 +47,9 @@ export function followProgress(docker: Docker, stream: NodeJS.ReadableStream, on
   });
 }
 
+/** What a layer's Dockerfile copies from docker/ besides itself (the common layer compiles faultline-fs). */
+const LAYER_SOURCES: Readonly<Record<string, readonly string[]>> = { common: ['faultline-fs.c'] };
+
 export interface BuiltImage {
   readonly ref: string;
   readonly id: string;
@@ -73,7 +76,10 @@ export async function ensureLayer(
 ): Promise<BuiltImage> {
   const file = `${name}.Dockerfile`;
   const dockerfile = text ?? (await readFile(join(dockerDir, file), 'utf8'));
-  const ref = `faultline/${name}:${contentTag(dockerfile, parent.id)}`;
+  // Files the Dockerfile COPYs from docker/ are part of what the image is made from: hashed with it.
+  const extra = text === undefined ? (LAYER_SOURCES[name] ?? []) : [];
+  const sources = await Promise.all(extra.map((f) => readFile(join(dockerDir, f), 'utf8')));
+  const ref = `faultline/${name}:${contentTag([dockerfile, ...sources].join('\0'), parent.id)}`;
   const existing = await imageId(docker, ref);
   if (existing !== undefined) {
     log(`${name}: ${ref} is up to date`);
@@ -83,7 +89,7 @@ export async function ensureLayer(
   const tail: string[] = [];
   try {
     const stream = await docker.buildImage(
-      text === undefined ? { context: dockerDir, src: [file] } : await tarOf(file, text),
+      text === undefined ? { context: dockerDir, src: [file, ...extra] } : await tarOf(file, text),
       { t: ref, dockerfile: file, buildargs: { [parent.argName]: parent.ref }, labels: { 'faultline.image': name }, rm: true, forcerm: true },
     );
     await followProgress(docker, stream, (line) => {

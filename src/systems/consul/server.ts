@@ -20,6 +20,7 @@ export const consulServer = {
   name: 'consul',
   port: CONSUL_PORT,
   logFiles: [CONSUL_LOG],
+  dataDir: CONSUL_DATA,
 
   async configure(cluster, node) {
     await node.writeFile(CONSUL_CONF, renderConsulConfig(node, cluster.nodes));

@@ -25,6 +25,7 @@ export const etcdServer = {
   name: 'etcd',
   port: ETCD_PORT,
   logFiles: [ETCD_LOG],
+  dataDir: ETCD_DATA,
 
   async configure(_cluster, node) {
     await run(node, ['mkdir', '-p', ETCD_DATA]);

@@ -32,6 +32,7 @@ export const redisServer = {
   name: 'redis',
   port: REDIS_PORT,
   logFiles: [REDIS_LOG],
+  dataDir: REDIS_DIR,
 
   configure: configureRedis(undefined),
 

@@ -46,7 +46,13 @@ export function renderLog4j(): string {
  * Runs the quorum peer directly instead of through zkServer.sh, whose foreground mode has no
  * logging binding on the classpath (SLF4J falls back to no-op and nothing is logged).
  */
-export function zkArgv(): string[] {
+/**
+ * `trustEmptySnapshot` sets zookeeper.snapshot.trust.empty: start from the transaction log
+ * alone when no snapshot is readable. ZooKeeper 3.8 writes its first snapshot (snapshot.0)
+ * without fsync, so a power cut soon after the first start leaves it empty and the server
+ * then refuses to start ("No snapshot found, but there are log entries").
+ */
+export function zkArgv(options: { readonly trustEmptySnapshot?: boolean } = {}): string[] {
   const classpath = [
     ZK_CONF_DIR,
     '/usr/share/java/zookeeper.jar',
@@ -59,6 +65,7 @@ export function zkArgv(): string[] {
     '-cp',
     classpath,
     `-Dlog4j.configuration=file:${ZK_CONF_DIR}/log4j.properties`,
+    ...(options.trustEmptySnapshot === true ? ['-Dzookeeper.snapshot.trust.empty=true'] : []),
     'org.apache.zookeeper.server.quorum.QuorumPeerMain',
     `${ZK_CONF_DIR}/zoo.cfg`,
   ];

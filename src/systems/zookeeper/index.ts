@@ -3,7 +3,7 @@ import { zookeeperMembership } from './membership.js';
 import { FAKETIME_LIB } from '../faketime.js';
 import { zookeeperClient } from './capabilities.js';
 import { ZK_PORT } from './config.js';
-import { zookeeperServer } from './server.js';
+import { zookeeperServer, zookeeperStart } from './server.js';
 
 export const zookeeper = defineSystem({
   ...zookeeperServer,
@@ -15,4 +15,14 @@ export const zookeeper = defineSystem({
   client: zookeeperClient,
   // The JVM reads time through libc: libfaketime moves it (log times and znode ctimes follow).
   clock: { via: 'faketime', preload: [FAKETIME_LIB] },
+  options: [
+    {
+      name: 'trust-empty-snapshot',
+      summary: 'start from the transaction log when no snapshot is readable (zookeeper.snapshot.trust.empty; a power cut soon after the first start empties the never-fsynced snapshot.0)',
+      type: 'boolean',
+    },
+  ],
+  adapt(values) {
+    return values['trust-empty-snapshot'] === true ? defineSystem({ ...zookeeper, adapt: undefined, start: zookeeperStart(true) }) : zookeeper;
+  },
 });

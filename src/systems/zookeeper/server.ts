@@ -27,10 +27,18 @@ async function writeMyid(cluster: Cluster, node: Node): Promise<void> {
   await node.writeFile(`${ZK_DATA}/myid`, `${myid(cluster, node)}\n`);
 }
 
+/** Starts the server; `trustEmptySnapshot`: see zkArgv. */
+export function zookeeperStart(trustEmptySnapshot: boolean): SystemDescriptor['start'] {
+  return async (_cluster, node, options: StartOptions = {}) => {
+    await startDaemon(node, { name: DAEMON, argv: zkArgv({ trustEmptySnapshot }), logFile: ZK_LOG, env: options.env ?? {} });
+  };
+}
+
 export const zookeeperServer = {
   name: 'zookeeper',
   port: ZK_PORT,
   logFiles: [ZK_LOG],
+  dataDir: ZK_DATA,
 
   async configure(cluster, node) {
     await node.writeFile(`${ZK_CONF_DIR}/zoo.cfg`, renderZooCfg(cluster.nodes.map((n) => n.address)));
@@ -38,9 +46,7 @@ export const zookeeperServer = {
     await writeMyid(cluster, node);
   },
 
-  async start(_cluster, node, options: StartOptions = {}) {
-    await startDaemon(node, { name: DAEMON, argv: zkArgv(), logFile: ZK_LOG, env: options.env ?? {} });
-  },
+  start: zookeeperStart(false),
   ...processControl(DAEMON),
   async wipe(cluster, node) {
     await removeData(node, ZK_DATA);

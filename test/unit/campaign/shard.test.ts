@@ -51,7 +51,9 @@ describe('campaign --shard i/n', () => {
     const r = await runCli('campaign', join(packageRoot, 'examples', 'canaries.yaml'), '--dry-run', '--json', '--shard', '2/3');
     const names = (JSON.parse(r.out) as { tests: { name: string }[] }).tests.map((t) => t.name);
     const all = (JSON.parse((await runCli('campaign', join(packageRoot, 'examples', 'canaries.yaml'), '--dry-run', '--json')).out) as { tests: { name: string }[] }).tests.map((t) => t.name);
-    assert.deepEqual(names, [all[1], all[4], all[7]]);
+    // Test k goes to slice k mod n + 1: slice 2 of 3 holds tests 1, 4, 7, …
+    assert.deepEqual(names, all.filter((_, k) => k % 3 === 1));
+    assert.ok(names.length >= 3);
     assert.equal((await runCli('campaign', join(packageRoot, 'examples', 'canaries.yaml'), '--dry-run', '--shard', '4/3')).code, ExitCode.Usage);
   });
 });
