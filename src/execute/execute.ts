@@ -6,6 +6,7 @@ import { concurrently } from '../generator/combine.js';
 import type { HistoryEvent, Json } from '../history/event.js';
 import { type PlanOverrides, type RunPlan, planResources, planRun } from './plan.js';
 import { openProvider } from '../cluster/providers.js';
+import { UsageError } from '../errors.js';
 import { type TestSpec, specJson } from '../spec/test-spec.js';
 import { type RunDir, type TestRecord, HistoryWriter, createRunDir, writeJsonFile, writeResultsJson, writeTestJson } from '../store/index.js';
 import { bringUp } from '../systems/bring-up.js';
@@ -71,6 +72,8 @@ export async function executeTest(o: ExecuteOptions): Promise<ExecuteResult> {
   for (const skipped of plan.skippedFaults) log(`not part of \`all\` here: ${skipped}`);
   const provider = o.provider ?? (await openProvider());
   const image = await provider.prepare({ name: system.name, ...system.install }, log);
+  const refused = await provider.refuseFaults?.(plan.nemesis.kinds);
+  if (refused !== undefined) throw new UsageError(refused, `run without those faults, or on --provider docker`);
   const startedAt = new Date();
   const runDir = await createRunDir({ store: spec.store, testName: spec.name, startedAt });
   // Clients run in processes of their own when a client pause must freeze them whole.
