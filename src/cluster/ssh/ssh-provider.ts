@@ -92,8 +92,13 @@ export class SshProvider implements NodeProvider {
       await this.reset(this.connections.filter((c) => names.has(c.host.name)));
     } finally {
       this.clusters.delete(id);
-      if (this.clusters.size === 0) for (const c of this.connections) c.close();
+      if (this.clusters.size === 0) this.close();
     }
+  }
+
+  /** Closes the SSH connections (they reopen if the provider is used again). */
+  close(): void {
+    for (const c of this.connections) c.close();
   }
 
   /**
