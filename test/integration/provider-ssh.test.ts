@@ -13,6 +13,7 @@ import type { HistoryEvent } from '../../src/history/event.js';
 import { pairHistory } from '../../src/history/operation.js';
 import { readHistoryJsonl } from '../../src/store/index.js';
 import { cliPath } from './cluster-helpers.js';
+import { startCli } from './cli-process.js';
 import { type SshHosts, ensureHostImage, startSshHosts } from './ssh-hosts.js';
 
 /**
@@ -103,6 +104,27 @@ describe('faultline run --provider ssh', () => {
     assert.deepEqual(results.nodeLogs.missing, []);
     assert.equal(results.nodeLogs.copied.length, 3);
     for (const f of results.nodeLogs.copied) assert.ok((await stat(join(runDir, f))).size > 0, `${f} is empty`);
+    await assertHostsClean();
+  });
+
+  it('Ctrl-C during a partition: exit 130, and the hosts are healed and clean', async () => {
+    const cli = startCli(['run', '--provider', 'ssh', '--hosts', hosts!.hostsFile, '--system', 'etcd', '--workload', 'register', '--nemesis', 'partition', '--nemesis-interval', '1', '--time-limit', '60', '--op-timeout', '1', '--store', store]);
+    try {
+      await cli.waitForLine(/running register/, 60_000);
+      const until = Date.now() + 20_000;
+      let partitioned = false;
+      while (!partitioned && Date.now() < until) {
+        const rules = await Promise.all(hosts!.hosts.map((h) => h.node.exec(['sh', '-c', 'iptables -w -S | grep FAULTLINE | grep -c DROP || true'])));
+        partitioned = rules.some((r) => Number(r.stdout.trim()) > 0);
+        if (!partitioned) await new Promise((r) => setTimeout(r, 200));
+      }
+      assert.ok(partitioned, 'a partition was in place when interrupted');
+      cli.child.kill('SIGINT');
+      const exit = await cli.exited;
+      assert.equal(exit.code, 130, cli.lines.slice(-10).join('\n'));
+    } finally {
+      if (cli.child.exitCode === null) cli.child.kill('SIGKILL');
+    }
     await assertHostsClean();
   });
 
