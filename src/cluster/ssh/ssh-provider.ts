@@ -84,10 +84,9 @@ export class SshProvider implements NodeProvider {
     }));
   }
 
-  /** Resets the cluster's hosts (every host when the id is unknown: a create that was cut short); the connections then close. */
+  /** Resets the cluster's hosts (none for an id `create` refused: it touched nothing); the connections then close. */
   async destroy(id: string): Promise<void> {
-    const entry = this.clusters.get(id);
-    const names = new Set(entry?.cluster.nodes.map((n) => n.name) ?? this.hosts.map((h) => h.name));
+    const names = new Set(this.clusters.get(id)?.cluster.nodes.map((n) => n.name) ?? []);
     try {
       await this.reset(this.connections.filter((c) => names.has(c.host.name)));
     } finally {
