@@ -62,6 +62,25 @@ describe('faultline run --provider ssh', () => {
     }
   });
 
+  it('installs missing packages with apt, without starting their services; present ones are left alone', async () => {
+    // The hosts are etcd nodes: Redis is not there. Debian's redis-server starts a server on install unless told not to.
+    const provider = new SshProvider(await loadHostsFile(hosts!.hostsFile));
+    const lines: string[] = [];
+    try {
+      await provider.prepare({ name: 'redis', packages: ['redis-server'] }, (l) => lines.push(l));
+      assert.deepEqual(lines.sort(), ['n1: installed: redis-server', 'n2: installed: redis-server', 'n3: installed: redis-server']);
+      for (const h of hosts!.hosts) {
+        const r = await h.node.exec(['sh', '-c', "dpkg-query -W -f='${Status}' redis-server; echo; pgrep -c redis-server; ls /usr/sbin/policy-rc.d 2>&1"]);
+        assert.match(r.stdout, /^install ok installed\n0\n.*No such file/, `${h.name}: ${r.stdout}`);
+      }
+      lines.length = 0;
+      await provider.prepare({ name: 'redis', packages: ['redis-server'] }, (l) => lines.push(l));
+      assert.deepEqual(lines.sort(), ["n1: redis's packages are present", "n2: redis's packages are present", "n3: redis's packages are present"]);
+    } finally {
+      provider.close();
+    }
+  });
+
   it('register under partition and kill: valid, faults applied, hosts left clean', async () => {
     // Watched from outside SSH while the run goes: the partition must show up as DROP rules.
     let dropsSeen = 0;
