@@ -29,3 +29,13 @@ export async function openProvider(o: ProviderOptions = {}): Promise<NodeProvide
       throw new UsageError(`unknown provider "${name}"`, `choose one of: ${PROVIDER_NAMES.join(', ')}`);
   }
 }
+
+/**
+ * The provider `--provider`/`--hosts` ask for, opened now (a bad hosts file is reported before
+ * any work); undefined for plain Docker, which each test opens when it starts, so that a
+ * missing engine is that test's error and not the command's.
+ */
+export async function chosenProvider(flags: { readonly provider?: string; readonly hosts?: string }): Promise<NodeProvider | undefined> {
+  if ((flags.provider ?? 'docker') === 'docker' && flags.hosts === undefined) return undefined;
+  return openProvider({ ...(flags.provider === undefined ? {} : { name: flags.provider }), ...(flags.hosts === undefined ? {} : { hosts: flags.hosts }) });
+}

@@ -17,7 +17,7 @@ import { writeRunReport } from '../../campaign/outputs.js';
 import { type NodeLimitFlags, addNodeLimitOptions, nodeLimitInput } from './node-limits.js';
 import { emitGithubAnnotations, outcomeOfError, outcomeOfRun, writeJunit } from '../../output/index.js';
 import { exactJsonText } from '../../history/exact-json.js';
-import { PROVIDER_NAMES, openProvider } from '../../cluster/providers.js';
+import { PROVIDER_NAMES, chosenProvider } from '../../cluster/providers.js';
 
 interface RunFlags extends NodeLimitFlags {
   system?: string;
@@ -142,14 +142,14 @@ export function registerRun(program: Command): void {
     .action(async (flags: RunFlags) => {
       const spec = flags.replay === undefined ? parseTestSpec(specFromFlags(flags), (path) => flagOf(path, flags.system)) : parseTestSpec(await recordedSpec(flags.replay));
       // Opened (the hosts file read) before any work starts: a bad hosts file costs nothing.
-      const provider = await openProvider({ ...(flags.provider === undefined ? {} : { name: flags.provider }), ...(flags.hosts === undefined ? {} : { hosts: flags.hosts }) });
+      const provider = await chosenProvider(flags);
       const p = progress();
       const onProgress = progressPrinter((line) => p.line(line));
       process.stderr.write(`faultline run ${spec.name}: seed ${spec.seed}\n`);
       let result: ExecuteResult;
       const t0 = Date.now();
       try {
-        result = await executeTest({ spec, log: (l) => p.line(l), onProgress, provider });
+        result = await executeTest({ spec, log: (l) => p.line(l), onProgress, ...(provider === undefined ? {} : { provider }) });
       } catch (err) {
         p.fail();
         // CI still gets a JUnit error case and an annotation saying why there is no verdict.

@@ -11,7 +11,7 @@ import { loadHostsFile, parseHosts } from '../../../src/cluster/ssh/hosts-file.j
 import { installScript, parseProbe, resetScript } from '../../../src/cluster/ssh/host-scripts.js';
 import { fingerprint, shellQuote } from '../../../src/cluster/ssh/ssh-connection.js';
 import { commandLine } from '../../../src/cluster/ssh/ssh-node.js';
-import { openProvider } from '../../../src/cluster/providers.js';
+import { chosenProvider, openProvider } from '../../../src/cluster/providers.js';
 import { packageRoot } from '../../../src/version.js';
 
 const GOOD = '- name: n1\n  address: 10.0.0.1\n  user: root\n  key: id\n- name: n2\n  address: 10.0.0.2\n  port: 2222\n  user: admin\n  key: /keys/id\n';
@@ -82,6 +82,11 @@ describe('hosts file', () => {
     it('--provider ssh without --hosts, and --hosts without ssh: usage errors', async () => {
       await assert.rejects(openProvider({ name: 'ssh' }), /--provider ssh needs --hosts FILE/);
       await assert.rejects(openProvider({ name: 'docker', hosts: 'x' }), /--hosts is for --provider ssh/);
+      await assert.rejects(chosenProvider({ provider: 'vagrant' }), /unknown provider "vagrant"/);
+      assert.equal(await chosenProvider({ provider: 'docker' }), undefined, 'Docker is opened by each test, not up front');
+      await writeFile(join(dir, 'hosts.yaml'), '- name: n1\n  address: 127.0.0.1\n  user: root\n  key: id\n');
+      const ssh = await chosenProvider({ provider: 'ssh', hosts: join(dir, 'hosts.yaml') });
+      assert.equal(ssh?.name, 'ssh');
     });
   });
 });
