@@ -85,11 +85,11 @@ export interface NodeProvider {
    */
   prepare(software: NodeSoftware, log: (line: string) => void): Promise<string>;
   /**
-   * Why this provider's nodes cannot take some of these fault kinds (SSH hosts sharing a
-   * kernel cannot have their clocks moved apart); undefined when they can. Asked after
-   * `prepare`, before any node is touched.
+   * Why this provider's nodes cannot take a fault kind (SSH hosts sharing a kernel cannot
+   * have their clocks moved apart); undefined when they can. Asked after `prepare`, before
+   * any node is touched.
    */
-  refuseFaults?(kinds: readonly string[]): Promise<string | undefined>;
+  refuseFault?(kind: string): Promise<string | undefined>;
   /** How a person gets a shell on a node, for hints in messages (`docker exec -it … sh`). */
   shellHint(node: string, clusterId: string): string;
   create(spec: ClusterSpec): Promise<Cluster>;

@@ -67,13 +67,12 @@ export interface ExecuteResult {
  */
 export async function executeTest(o: ExecuteOptions): Promise<ExecuteResult> {
   const log = o.log ?? (() => undefined);
-  const plan = await planRun(o.spec, o.overrides);
-  const { spec, system } = plan;
-  for (const skipped of plan.skippedFaults) log(`not part of \`all\` here: ${skipped}`);
+  const planned = await planRun(o.spec, o.overrides);
+  const { spec, system } = planned;
   const provider = o.provider ?? (await openProvider());
   const image = await provider.prepare({ name: system.name, ...system.install }, log);
-  const refused = await provider.refuseFaults?.(plan.nemesis.kinds);
-  if (refused !== undefined) throw new UsageError(refused, `run without those faults, or on --provider docker`);
+  const plan = await withoutRefusedFaults(planned, provider);
+  for (const skipped of plan.skippedFaults) log(`not part of \`all\` here: ${skipped}`);
   const startedAt = new Date();
   const runDir = await createRunDir({ store: spec.store, testName: spec.name, startedAt });
   // Clients run in processes of their own when a client pause must freeze them whole.
@@ -121,6 +120,25 @@ export async function executeTest(o: ExecuteOptions): Promise<ExecuteResult> {
     unregister();
     o.signal?.removeEventListener('abort', onSignal);
   }
+}
+
+/**
+ * The plan without the fault kinds the provider's nodes cannot take (clock faults on SSH
+ * hosts sharing a kernel): under `all` they are skipped like the system's own refusals;
+ * named, they are a UsageError before any node is touched.
+ */
+async function withoutRefusedFaults(plan: RunPlan, provider: NodeProvider): Promise<RunPlan> {
+  if (provider.refuseFault === undefined) return plan;
+  const all = plan.spec.nemesis.includes('all');
+  const kinds: RunPlan['nemesis']['kinds'][number][] = [];
+  const skipped = [...plan.skippedFaults];
+  for (const kind of plan.nemesis.kinds) {
+    const why = await provider.refuseFault(kind);
+    if (why === undefined) kinds.push(kind);
+    else if (all) skipped.push(`${kind}: ${why}`);
+    else throw new UsageError(why, `leave ${kind} out of --nemesis (\`all\` skips it), or use --provider docker`);
+  }
+  return kinds.length === plan.nemesis.kinds.length ? plan : { ...plan, nemesis: { ...plan.nemesis, kinds }, skippedFaults: skipped };
 }
 
 /** The freezer the pause board is built with before the client processes exist. */

@@ -12,6 +12,7 @@ import { SshProvider } from '../../src/cluster/ssh/ssh-provider.js';
 import type { HistoryEvent } from '../../src/history/event.js';
 import { pairHistory } from '../../src/history/operation.js';
 import { readHistoryJsonl } from '../../src/store/index.js';
+import { builtinSystem } from '../../src/systems/index.js';
 import { cliPath } from './cluster-helpers.js';
 import { startCli } from './cli-process.js';
 import { type SshHosts, ensureHostImage, startSshHosts } from './ssh-hosts.js';
@@ -51,34 +52,39 @@ describe('faultline run --provider ssh', () => {
     assert.match(r.stderr, /bad\.yaml:5: \[0\]\.colour: unknown field/);
   });
 
-  it('clock faults are refused: the hosts share this machine\'s kernel', async () => {
-    // Through the provider: etcd itself already refuses clock faults (libfaketime cannot move Go's clock).
-    const provider = new SshProvider(await loadHostsFile(hosts!.hostsFile));
-    try {
-      assert.equal(await provider.refuseFaults(['partition', 'kill']), undefined);
-      assert.match((await provider.refuseFaults(['clock'])) ?? '', /^clock faults on SSH hosts need hosts with kernels of their own: n1, n2, n3 share the kernel of the machine running faultline/);
-    } finally {
-      provider.close();
-    }
-  });
-
   it('installs missing packages with apt, without starting their services; present ones are left alone', async () => {
     // The hosts are etcd nodes: Redis is not there. Debian's redis-server starts a server on install unless told not to.
     const provider = new SshProvider(await loadHostsFile(hosts!.hostsFile));
     const lines: string[] = [];
     try {
-      await provider.prepare({ name: 'redis', packages: ['redis-server'] }, (l) => lines.push(l));
-      assert.deepEqual(lines.sort(), ['n1: installed: redis-server', 'n2: installed: redis-server', 'n3: installed: redis-server']);
+      await provider.prepare({ name: 'redis', ...builtinSystem('redis').install }, (l) => lines.push(l));
+      assert.deepEqual(lines.sort(), ['n1', 'n2', 'n3'].map((n) => `${n}: installed: redis-server redis-tools redis-sentinel`));
       for (const h of hosts!.hosts) {
         const r = await h.node.exec(['sh', '-c', "dpkg-query -W -f='${Status}' redis-server; echo; pgrep -c redis-server; ls /usr/sbin/policy-rc.d 2>&1"]);
         assert.match(r.stdout, /^install ok installed\n0\n.*No such file/, `${h.name}: ${r.stdout}`);
       }
       lines.length = 0;
-      await provider.prepare({ name: 'redis', packages: ['redis-server'] }, (l) => lines.push(l));
+      await provider.prepare({ name: 'redis', ...builtinSystem('redis').install }, (l) => lines.push(l));
       assert.deepEqual(lines.sort(), ["n1: redis's packages are present", "n2: redis's packages are present", "n3: redis's packages are present"]);
     } finally {
       provider.close();
     }
+  });
+
+  it('clock faults are refused: the hosts share this machine\'s kernel', async () => {
+    const provider = new SshProvider(await loadHostsFile(hosts!.hostsFile));
+    try {
+      assert.equal(await provider.refuseFault('partition'), undefined);
+      assert.equal(await provider.refuseFault('kill'), undefined);
+      assert.match((await provider.refuseFault('clock')) ?? '', /^clock faults on SSH hosts need hosts with kernels of their own: n1, n2, n3 share the kernel of the machine running faultline/);
+    } finally {
+      provider.close();
+    }
+    // Through the CLI, on Redis (whose clock libfaketime can move; installed by the test above).
+    const r = await cli(['run', '--provider', 'ssh', '--hosts', hosts!.hostsFile, '--system', 'redis', '--workload', 'register', '--nemesis', 'partition,clock', '--store', store]);
+    assert.equal(r.code, 3, r.stderr);
+    assert.match(r.stderr, /faultline: clock faults on SSH hosts need hosts with kernels of their own: n1, n2, n3 share the kernel/);
+    await assertHostsClean();
   });
 
   it('register under partition and kill: valid, faults applied, hosts left clean', async () => {

@@ -105,8 +105,8 @@ export class SshProvider implements NodeProvider {
    * container (or the machine faultline runs on) shares this machine's kernel — and one
    * host sharing another's makes a fault on one a fault on both: refused, with the hosts named.
    */
-  async refuseFaults(kinds: readonly string[]): Promise<string | undefined> {
-    if (!kinds.includes('clock')) return undefined;
+  async refuseFault(kind: string): Promise<string | undefined> {
+    if (kind !== 'clock') return undefined;
     await this.probeAll();
     const local = (await readFile('/proc/sys/kernel/random/boot_id', 'utf8').catch(() => '')).trim();
     const sharing = this.hosts.filter((h) => this.facts.get(h.name)?.bootId === local).map((h) => h.name);
