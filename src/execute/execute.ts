@@ -127,7 +127,7 @@ export async function executeTest(o: ExecuteOptions): Promise<ExecuteResult> {
  * hosts sharing a kernel): under `all` they are skipped like the system's own refusals;
  * named, they are a UsageError before any node is touched.
  */
-async function withoutRefusedFaults(plan: RunPlan, provider: NodeProvider): Promise<RunPlan> {
+export async function withoutRefusedFaults(plan: RunPlan, provider: NodeProvider): Promise<RunPlan> {
   if (provider.refuseFault === undefined) return plan;
   const all = plan.spec.nemesis.includes('all');
   const kinds: RunPlan['nemesis']['kinds'][number][] = [];
