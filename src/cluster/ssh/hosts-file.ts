@@ -48,7 +48,13 @@ export async function loadHostsFile(file: string): Promise<HostEntry[]> {
     throw new InputError(file, undefined, `cannot read the hosts file: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`, HINT);
   }
   const parsed = parseHosts(text, file);
-  return Promise.all(parsed.map((h) => resolveHost(h, file)));
+  const hosts = await Promise.all(parsed.map((h) => resolveHost(h, file)));
+  // Partitions are rules on addresses: two hosts behind one address (port forwards) cannot be cut apart.
+  hosts.forEach((h, i) => {
+    const first = hosts.findIndex((o) => o.address === h.address);
+    if (first !== i) throw new InputError(file, parsed[i]?.line, `${h.name}: address ${h.address} is also ${hosts[first]?.name}'s`, 'partitions drop traffic by address: each host needs an address of its own');
+  });
+  return hosts;
 }
 
 /** A host as the file says it, with the line it starts on (for later errors: a missing key, a name that does not resolve). */

@@ -76,6 +76,7 @@ describe('hosts file', () => {
     it('a missing key, a public key or an unresolvable name: InputError at the host\'s line', async () => {
       await assert.rejects(load('- name: n1\n  address: 10.0.0.1\n  user: root\n  key: nope\n'), (e: Error) => e instanceof InputError && /hosts\.yaml:1: n1: cannot read key .*nope: ENOENT/.test(e.message));
       await assert.rejects(load('- name: n1\n  address: 10.0.0.1\n  user: root\n  key: id.pub\n'), (e: Error) => e instanceof InputError && /hosts\.yaml:1: n1: .*id\.pub is not a private key/.test(e.message));
+      await assert.rejects(load('- name: n1\n  address: 127.0.0.1\n  user: root\n  key: id\n- name: n2\n  address: localhost\n  port: 2222\n  user: root\n  key: id\n'), (e: Error) => e instanceof InputError && /hosts\.yaml:5: n2: address 127\.0\.0\.1 is also n1's/.test(e.message));
       await assert.rejects(load('- name: n1\n  address: no-such-host.invalid\n  user: root\n  key: id\n'), (e: Error) => e instanceof InputError && /hosts\.yaml:1: n1: address no-such-host\.invalid does not resolve/.test(e.message));
     });
 
