@@ -90,6 +90,8 @@ export interface NodeProvider {
    * any node is touched.
    */
   refuseFault?(kind: string): Promise<string | undefined>;
+  /** How a person removes a cluster left running (`--leave-running`); default: `faultline cluster down ID`. */
+  removeHint?(clusterId: string): string;
   /** How a person gets a shell on a node, for hints in messages (`docker exec -it … sh`). */
   shellHint(node: string, clusterId: string): string;
   create(spec: ClusterSpec): Promise<Cluster>;

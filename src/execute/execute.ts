@@ -297,7 +297,7 @@ async function check(plan: RunPlan, history: readonly HistoryEvent[], errors: st
 
 async function teardown(provider: NodeProvider, cluster: Cluster, spec: TestSpec, errors: string[], log: (line: string) => void): Promise<void> {
   if (spec.leaveRunning) {
-    log(`leaving cluster ${cluster.id} running (remove it with \`faultline cluster down ${cluster.id}\`)`);
+    log(`leaving cluster ${cluster.id} running (${provider.removeHint?.(cluster.id) ?? `remove it with \`faultline cluster down ${cluster.id}\``})`);
     return;
   }
   try {

@@ -49,6 +49,10 @@ export class SshProvider implements NodeProvider {
     return h === undefined ? `ssh ${node}` : `ssh -i ${h.keyPath} -p ${h.port} ${h.user}@${h.address}`;
   }
 
+  removeHint(): string {
+    return 'the next faultline run on these hosts removes it; or kill the pids in /run/faultline/*.pid';
+  }
+
   async create(spec: ClusterSpec): Promise<Cluster> {
     if (!Number.isInteger(spec.nodes) || spec.nodes < 1 || spec.nodes > this.hosts.length) {
       throw new UsageError(`--nodes ${spec.nodes}: the hosts file names ${this.hosts.length} hosts`, `use --nodes ${Math.min(this.hosts.length, 3)}, or add hosts`);
