@@ -52,6 +52,24 @@ describe('faultline run --provider ssh', () => {
     assert.match(r.stderr, /bad\.yaml:5: \[0\]\.colour: unknown field/);
   });
 
+  it('a host key other than the fingerprint given is refused; the right one is accepted', async () => {
+    const h = hosts!.hosts[0]!;
+    const printed = await h.node.exec(['ssh-keygen', '-lf', '/etc/ssh/ssh_host_ed25519_key.pub']);
+    const right = printed.stdout.split(' ')[1] ?? '';
+    assert.match(right, /^SHA256:/);
+    const withPrint = async (print: string): Promise<SshProvider> => {
+      const file = join(hosts!.dir, 'one-host.yaml');
+      await writeFile(file, `- name: n1\n  address: ${h.address}\n  user: root\n  key: id_ed25519\n  fingerprint: ${print}\n`);
+      return new SshProvider(await loadHostsFile(file));
+    };
+    const wrong = await withPrint(`SHA256:${'A'.repeat(43)}`);
+    await assert.rejects(wrong.refuseFault('clock'), /n1: host key SHA256:\S+ is not the fingerprint the hosts file gives/);
+    wrong.close();
+    const good = await withPrint(right);
+    assert.match((await good.refuseFault('clock')) ?? '', /share/);
+    good.close();
+  });
+
   it('installs missing packages with apt, without starting their services; present ones are left alone', async () => {
     // The hosts are etcd nodes: Redis is not there. Debian's redis-server starts a server on install unless told not to.
     const provider = new SshProvider(await loadHostsFile(hosts!.hostsFile));
