@@ -150,24 +150,40 @@ describe('faultline run --provider ssh', () => {
     await assertHostsClean();
   });
 
-  it('Ctrl-C during a partition: exit 130, and the hosts are healed and clean', async () => {
+  /** A run under partitions, stopped with `signal` once a partition is in place on the hosts; resolves with its exit. */
+  async function stopDuringPartition(signal: NodeJS.Signals): Promise<{ code: number | null; lines: string[] }> {
     const cli = startCli(['run', '--provider', 'ssh', '--hosts', hosts!.hostsFile, '--system', 'etcd', '--workload', 'register', '--nemesis', 'partition', '--nemesis-interval', '1', '--time-limit', '60', '--op-timeout', '1', '--store', store]);
     try {
       await cli.waitForLine(/running register/, 60_000);
       const until = Date.now() + 20_000;
       let partitioned = false;
       while (!partitioned && Date.now() < until) {
-        const rules = await Promise.all(hosts!.hosts.map((h) => h.node.exec(['sh', '-c', 'iptables -w -S | grep FAULTLINE | grep -c DROP || true'])));
-        partitioned = rules.some((r) => Number(r.stdout.trim()) > 0);
+        partitioned = (await dropRules()).some((n) => n > 0);
         if (!partitioned) await new Promise((r) => setTimeout(r, 200));
       }
-      assert.ok(partitioned, 'a partition was in place when interrupted');
-      cli.child.kill('SIGINT');
-      const exit = await cli.exited;
-      assert.equal(exit.code, 130, cli.lines.slice(-10).join('\n'));
+      assert.ok(partitioned, 'a partition was in place when stopped');
+      cli.child.kill(signal);
+      return { code: (await cli.exited).code, lines: cli.lines };
     } finally {
       if (cli.child.exitCode === null) cli.child.kill('SIGKILL');
     }
+  }
+
+  const dropRules = async (): Promise<number[]> =>
+    Promise.all(hosts!.hosts.map(async (h) => Number((await h.node.exec(['sh', '-c', 'iptables -w -S | grep FAULTLINE | grep -c DROP || true'])).stdout.trim())));
+
+  it('Ctrl-C during a partition: exit 130, and the hosts are healed and clean', async () => {
+    const exit = await stopDuringPartition('SIGINT');
+    assert.equal(exit.code, 130, exit.lines.slice(-10).join('\n'));
+    await assertHostsClean();
+  });
+
+  it('SIGKILL during a partition leaves the hosts as they were; `clean --hosts` resets them', async () => {
+    await stopDuringPartition('SIGKILL');
+    assert.ok((await dropRules()).some((n) => n > 0), 'the killed run could not heal');
+    const r = await cli(['clean', '--hosts', hosts!.hostsFile]);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /^reset n1, n2, n3: /);
     await assertHostsClean();
   });
 

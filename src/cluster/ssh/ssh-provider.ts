@@ -99,6 +99,20 @@ export class SshProvider implements NodeProvider {
     }
   }
 
+  /**
+   * Resets every host of the file, whatever run left them (`faultline clean --hosts`): for a
+   * run killed with SIGKILL, which could not reset them itself. Returns the hosts' names.
+   */
+  async resetAll(): Promise<string[]> {
+    try {
+      await this.probeAll();
+      await this.reset(this.connections);
+    } finally {
+      this.close();
+    }
+    return this.hosts.map((h) => h.name);
+  }
+
   /** Closes the SSH connections (they reopen if the provider is used again). */
   close(): void {
     for (const c of this.connections) c.close();
