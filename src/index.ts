@@ -58,7 +58,7 @@ export { type DaemonSpec, isRunning, killDaemon, processControl, removeData, sig
 /** @public Helpers for a system's client: values stored as text, read modes, aborts. */
 export { abortError, decodeValue, definitely, encodeValue, lockKey, newToken, registerKey, systemClient, untilAborted } from './systems/capability-support.js';
 /** @public */
-export type { BankCapability, QueueCapability, CallOptions, Capabilities, CapabilityName, CounterCapability, LockCapability, LockGrant, MicroOp, RegisterCapability, ReleaseOutcome, SetCapability, TxnCapability } from './runner/capabilities.js';
+export type { BankCapability, QueueCapability, CallOptions, ElectionCapability, ElectionTerm, Capabilities, CapabilityName, CounterCapability, LockCapability, LockGrant, MicroOp, RegisterCapability, ReleaseOutcome, SetCapability, TxnCapability } from './runner/capabilities.js';
 /** @public */
 export { type ErrorClassifier, type Outcome, DefiniteFailure, classifyError } from './runner/outcome.js';
 /** @public */

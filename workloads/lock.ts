@@ -85,6 +85,7 @@ function makeLockWorkload(variant: Variant): Workload {
           ? 'a lock guarding an unprotected read-modify-write of a shared counter: overlapping critical sections + lost updates'
           : "a lock whose grants carry the system's fencing token, guarding a counter that refuses stale fences: the resource stays safe where the lease does not",
     needs: rmw ? ['lock', 'register'] : ['lock'],
+    pauseAfter: 'acquire',
 
     generator: (o) => eachProcess(lockCycle(rmw, o.opIntervalMs)),
 

@@ -16,6 +16,8 @@ export interface WorkloadOptions {
   readonly opIntervalMs: number;
   /** Lock lease / session TTL. */
   readonly lockTtlMs: number;
+  /** The runner's per-operation timeout (an operation that lasts by design, a watch window, stays inside it). */
+  readonly opTimeoutMs?: number;
   /** Budget for each checker; past it the verdict is `unknown`. */
   readonly checkTimeLimitMs: number;
   /** Transactional workloads: the consistency model to check against (default strict-serializable). */
@@ -38,6 +40,11 @@ export interface Workload {
   readonly summary: string;
   /** Capabilities the system must offer; checked before anything starts. */
   readonly needs: readonly CapabilityName[];
+  /**
+   * The operation after whose `ok` completion a client pause freezes its process (a lock
+   * holder's acquire, a leader's campaign); without it a pause follows any `ok`.
+   */
+  readonly pauseAfter?: string;
   /** The main phase's client operations (the runner adds the nemesis and the time limit). */
   generator(options: WorkloadOptions): Generator;
   /** After faults are healed: e.g. read every key. */

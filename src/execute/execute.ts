@@ -94,7 +94,7 @@ export async function executeTest(o: ExecuteOptions): Promise<ExecuteResult> {
 
   const t0 = Date.now();
   const freezer = new LateFreezer();
-  const wiring = nemesisWiring(plan.nemesis, system, plan.workload.needs.includes('lock') ? 'acquire' : undefined, isolated ? freezer : undefined);
+  const wiring = nemesisWiring(plan.nemesis, system, plan.workload.pauseAfter, isolated ? freezer : undefined);
   const cluster = await bringUp(provider, system, { nodes: spec.nodes, image, name: `run-${spec.name}`, log, resources: planResources(plan), ...(wiring.startOptions === undefined ? {} : { startOptions: wiring.startOptions }) });
   log(`cluster ${cluster.id} healthy: ${cluster.nodes.map((n) => `${n.name}=${n.address}`).join(' ')}`);
   const bringUpMs = Date.now() - t0;

@@ -74,6 +74,7 @@ export async function planRun(spec: TestSpec, overrides: PlanOverrides = {}): Pr
       threadsPerKey: spec.threadsPerKey,
       opIntervalMs: spec.opIntervalMs,
       lockTtlMs: spec.lockTtlMs,
+      opTimeoutMs: spec.opTimeoutMs,
       checkTimeLimitMs: spec.checkTimeLimitMs,
       consistency: spec.consistency ?? readMode.consistency,
     },

@@ -55,6 +55,30 @@ export interface LockCapability {
   release(name: string, token: string, options: CallOptions): Promise<ReleaseOutcome>;
 }
 
+/**
+ * One leadership term as the system names it: who leads (the candidate string given to
+ * `campaign`) and the term's identity in the system's own terms (etcd: the leader key and
+ * its creation revision; ZooKeeper: the sequential znode; Consul: the session and the key's
+ * ModifyIndex after the acquire; Redis: the random token stored with the candidate).
+ */
+export interface ElectionTerm {
+  readonly leader: string;
+  readonly term: string;
+}
+
+export interface ElectionCapability {
+  /**
+   * Resolves once `candidate` leads the election `name` (blocking while another leads). The
+   * system expires the term `ttlMs` after the leader's client stops renewing it (a lease, a
+   * session; the naive Redis recipe never renews).
+   */
+  campaign(name: string, candidate: string, ttlMs: number, options: CallOptions): Promise<ElectionTerm>;
+  /** Gives the term up: `released` when it still led, `lost` when the term had already ended. */
+  resign(name: string, term: ElectionTerm, options: CallOptions): Promise<ReleaseOutcome>;
+  /** Who leads now, or `null` when nobody does. */
+  observe(name: string, options: CallOptions): Promise<ElectionTerm | null>;
+}
+
 export interface SetCapability {
   add(element: Json, options: CallOptions): Promise<void>;
   read(options: CallOptions): Promise<Json[]>;
@@ -93,11 +117,43 @@ export interface QueueCapability {
   drain(options: CallOptions): Promise<Json[]>;
 }
 
+/** One change a watch delivered: the key, the value it was set to, the revision it was made at. */
+export interface WatchEvent {
+  readonly key: string;
+  readonly value: Json;
+  readonly revision: number;
+}
+
+export interface WatchWindow {
+  readonly from: number;
+  readonly responses: readonly (readonly WatchEvent[])[];
+  readonly interrupted: boolean;
+}
+
+/**
+ * A store with a change stream (etcd's watch): puts made atomically at one revision, and
+ * watches that replay every change from a given revision on.
+ */
+export interface WatchCapability {
+  /** Puts every pair in one transaction; resolves with the revision it was made at. */
+  put(pairs: readonly (readonly [key: string, value: Json])[], options: CallOptions): Promise<number>;
+  /**
+   * Watches every key `put` writes for `windowMs`, from the revision after the last event this
+   * connection's previous watch delivered — on a fresh connection from a little before the
+   * current revision, with `fromStart` from revision 1 (a replay of everything) — and resolves with where it started and the
+   * responses received, in order. `interrupted` when the stream broke before the window ended
+   * (what came before still came).
+   */
+  watch(windowMs: number, fromStart: boolean, options: CallOptions): Promise<WatchWindow>;
+}
+
 export interface Capabilities {
   register?: RegisterCapability;
+  watch?: WatchCapability;
   bank?: BankCapability;
   queue?: QueueCapability;
   lock?: LockCapability;
+  election?: ElectionCapability;
   set?: SetCapability;
   txn?: TxnCapability;
   counter?: CounterCapability;

@@ -8,6 +8,7 @@ import { inferListAppend } from './list-append.js';
 import { forbiddenBy, modelsRuledOut, orderEdgesFor } from './models.js';
 import { addProcessEdges, addRealtimeEdges } from './order.js';
 import { inferRwRegister } from './rw-register.js';
+import { checkDistinct } from './transaction-order.js';
 import { AnomalyLog, type Inference, type TxnTable, tableOf, txnName, txnRef } from './transactions.js';
 import type { CycleStep, TxnAnomaly, TxnCheckOptions, TxnCheckResult } from './types.js';
 import type { Json } from '../../history/event.js';
@@ -15,6 +16,7 @@ import type { Json } from '../../history/event.js';
 export { CONSISTENCY_MODELS, type ConsistencyModel, forbiddenBy, isConsistencyModel, modelsRuledOut } from './models.js';
 export * from './types.js';
 export { formatTxnResult } from './format.js';
+export { parseTransactionOrder } from './transaction-order.js';
 
 const MICRO_OPS = {
   'list-append': new Set(['append', 'r']),
@@ -32,6 +34,7 @@ export function checkTransactions(ops: readonly Operation[], options: TxnCheckOp
   const deadline = new Deadline(options.timeLimitMs);
   const log = new AnomalyLog(options.maxReportedPerType ?? 8);
   const table = tableOf(ops, MICRO_OPS[options.workload], options.file);
+  if (options.transactionOrder !== undefined) checkDistinct(options.transactionOrder, options.file ?? 'history');
   const needs = orderEdgesFor(options.consistency);
   const processOrder = options.processOrder ?? needs.process;
   const realtime = options.realtime ?? needs.realtime;
@@ -42,7 +45,14 @@ export function checkTransactions(ops: readonly Operation[], options: TxnCheckOp
   const inference =
     options.workload === 'list-append'
       ? inferListAppend(table, log, arena, edges)
-      : inferRwRegister(table, log, edges, { process: processOrder, realtime, linearizableKeys: options.linearizableKeys === true, sequentialKeys: options.sequentialKeys === true });
+      : inferRwRegister(table, log, edges, {
+          process: processOrder,
+          realtime,
+          wfr: wfrFor(options),
+          linearizableKeys: options.linearizableKeys === true,
+          sequentialKeys: options.sequentialKeys === true,
+          ...(options.transactionOrder === undefined ? {} : { transactionOrder: options.transactionOrder }),
+        });
   if (processOrder) addProcessEdges(table, edges);
   if (realtime) addRealtimeEdges(table, edges, arena);
 
@@ -75,8 +85,10 @@ export function checkTransactions(ops: readonly Operation[], options: TxnCheckOp
         ? ['reads']
         : [
             'reads',
+            ...(options.wfrKeys === true ? ['wfr-keys'] : wfrFor(options) ? ['wfr'] : []),
             ...(options.linearizableKeys === true ? ['linearizable-keys'] : realtime ? ['realtime'] : []),
             ...(options.sequentialKeys === true ? ['sequential-keys'] : processOrder ? ['process'] : []),
+            ...(options.transactionOrder === undefined ? [] : ['transaction-order']),
           ],
     stats: {
       transactions: table.ops.length,
@@ -107,6 +119,15 @@ export function checkTransactions(ops: readonly Operation[], options: TxnCheckOp
       `(largest cyclic component: ${search.largestComponent} transactions); raise the limit to decide`;
   }
   return result;
+}
+
+/**
+ * Writes follow reads: asserted, or implied by the model. Every model above read-uncommitted
+ * lets a transaction read only committed versions, so what it then writes is a later one;
+ * read-uncommitted lets it read a version whose writer commits after it (Adya's PL-1).
+ */
+function wfrFor(options: TxnCheckOptions): boolean {
+  return options.wfrKeys === true || options.consistency !== 'read-uncommitted';
 }
 
 /**

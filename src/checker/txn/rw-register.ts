@@ -1,9 +1,21 @@
-import type { Json } from '../../history/event.js';
+import type { Json, Key } from '../../history/event.js';
 import { type EdgeStore, PROCESS, REALTIME, RW, WR, WW } from './graph.js';
 import { AnomalyLog, type Inference, KeyTable, type TxnTable, show, showMops, txnName, txnRef, valueKey } from './transactions.js';
 
 type VKey = ReturnType<typeof valueKey>;
 const INITIAL: VKey = '\u0000initial';
+
+/** Where rw-register's version order comes from, beyond the initial state and the reads. */
+export interface RwOrderOptions {
+  process: boolean;
+  realtime: boolean;
+  /** Writes follow reads: a committed transaction that read v of a key and then wrote it put its write after v. */
+  wfr: boolean;
+  linearizableKeys?: boolean;
+  sequentialKeys?: boolean;
+  /** A commit order the database reports: completion event index → position; each key's versions follow it. */
+  transactionOrder?: ReadonlyMap<number, number>;
+}
 
 /**
  * Read-write register inference, assuming each value is written at most once per key. A
@@ -20,7 +32,7 @@ export function inferRwRegister(
   table: TxnTable,
   log: AnomalyLog,
   edges: EdgeStore,
-  order: { process: boolean; realtime: boolean; linearizableKeys?: boolean; sequentialKeys?: boolean } = { process: false, realtime: false },
+  order: RwOrderOptions = { process: false, realtime: false, wfr: true },
 ): Inference {
   const { ops, mops, node } = table;
   const keys = new KeyTable();
@@ -175,7 +187,7 @@ export function inferRwRegister(
     if (v === null) {
       for (const e of writersOfKey[kid] ?? []) if (elemTxn[e] !== t) edges.add(node[t]!, node[elemTxn[e]!]!, RW, r, e);
     }
-    if (over < 0 || ops[t]!.type !== 'ok') continue;
+    if (!order.wfr || over < 0 || ops[t]!.type !== 'ok') continue;
     const vk = v === null ? INITIAL : valueKey(v);
     if (v !== null) {
       const e = elemIds[kid]?.get(vk);
@@ -186,10 +198,41 @@ export function inferRwRegister(
     }
   }
 
+  // Edges of an order asserted of the keys (linearizable or sequential), with that order.
+  const fromKeyOrder = new Map<number, typeof PROCESS | typeof REALTIME>();
   // Asserted by the user of every key, the orders are the version order itself: rw edges.
   // Implied only by the model, they hold only given that order: edges of its kind.
   if (order.process || order.sequentialKeys === true) addOrderedVersionEdges(PROCESS, order.sequentialKeys === true ? RW : PROCESS);
   if (order.realtime || order.linearizableKeys === true) addOrderedVersionEdges(REALTIME, order.linearizableKeys === true ? RW : REALTIME);
+  // Edges the transaction order gave, to explain them as such.
+  const fromTxnOrder = new Set<number>();
+  const rank = (t: number): number | undefined => order.transactionOrder?.get(ops[t]!.completeIndex);
+  if (order.transactionOrder !== undefined) addTransactionOrderEdges();
+
+  /**
+   * The database's own commit order, as Elle's `:transaction-order`: each key's committed
+   * versions are in the order of their transactions' positions. Consecutive versions a < b
+   * give writer(a) ww→ writer(b) and every reader of a rw→ writer(b); the rest follow.
+   */
+  function addTransactionOrderEdges(): void {
+    for (let kid = 0; kid < writersOfKey.length; kid++) {
+      const ranked = (writersOfKey[kid] ?? []).filter((e) => elemFinal[e] === 1 && rank(elemTxn[e]!) !== undefined);
+      ranked.sort((x, y) => rank(elemTxn[x]!)! - rank(elemTxn[y]!)!);
+      for (let i = 1; i < ranked.length; i++) {
+        const a = ranked[i - 1]!;
+        const b = ranked[i]!;
+        const wa = elemTxn[a]!;
+        const wb = elemTxn[b]!;
+        fromTxnOrder.add(edges.length);
+        edges.add(node[wa]!, node[wb]!, WW, a, b);
+        for (const r of readersOf.get(elemKey[a]!)?.get(valueKey(elemValue[a]!)) ?? []) {
+          if (readTxn[r] === wb) continue;
+          fromTxnOrder.add(edges.length);
+          edges.add(node[readTxn[r]!]!, node[wb]!, RW, r, b);
+        }
+      }
+    }
+  }
 
   /**
    * Under real-time order, a write whose transaction completed before another committed write
@@ -211,11 +254,11 @@ export function inferRwRegister(
         if (list === undefined) groups.set(g, [e]);
         else list.push(e);
       }
-      for (const ws of groups.values()) if (ws.length > 1) orderedWrites(kid, ws, edgeKind);
+      for (const ws of groups.values()) if (ws.length > 1) orderedWrites(kid, ws, kind, edgeKind);
     }
   }
 
-  function orderedWrites(kid: number, ws: number[], kind: typeof PROCESS | typeof REALTIME | typeof RW): void {
+  function orderedWrites(kid: number, ws: number[], by: typeof PROCESS | typeof REALTIME, kind: typeof PROCESS | typeof REALTIME | typeof RW): void {
     const call = (e: number): number => ops[elemTxn[e]!]!.call;
     ws.sort((x, y) => call(x) - call(y));
     const minRet = new Float64Array(ws.length + 1).fill(Infinity);
@@ -226,8 +269,10 @@ export function inferRwRegister(
     for (const a of ws) {
       const A = ops[elemTxn[a]!]!;
       if (A.type !== 'ok') continue;
+      // Asserted of the key, the order is the version order: the writers get a ww edge too
+      // (implied by the model, the order edge between the transactions is already there).
       const readers = readersOf.get(kid)?.get(valueKey(elemValue[a]!));
-      if (readers === undefined) continue;
+      if (readers === undefined && kind !== RW) continue;
       let lo = 0;
       let hi = ws.length;
       while (lo < hi) {
@@ -237,9 +282,41 @@ export function inferRwRegister(
       }
       for (let i = lo; i < ws.length && call(ws[i]!) <= minRet[lo]!; i++) {
         const b = ws[i]!;
-        for (const r of readers) if (readTxn[r] !== elemTxn[b]) edges.add(node[readTxn[r]!]!, node[elemTxn[b]!]!, kind, r, b);
+        if (kind === RW && elemTxn[b] !== elemTxn[a]) {
+          fromKeyOrder.set(edges.length, by);
+          edges.add(node[elemTxn[a]!]!, node[elemTxn[b]!]!, WW, a, b);
+        }
+        for (const r of readers ?? []) {
+          if (readTxn[r] === elemTxn[b]) continue;
+          if (kind === RW) fromKeyOrder.set(edges.length, by);
+          edges.add(node[readTxn[r]!]!, node[elemTxn[b]!]!, kind, r, b);
+        }
       }
     }
+  }
+
+  function explainTxnOrder(kind: number, a: number, b: number): { key: Key; why: string } {
+    const later = elemTxn[b]!;
+    const to = txnName(ops[later]!);
+    const at = (t: number): string => `${txnName(ops[t]!)} at position ${rank(t)}`;
+    if (kind === WW) {
+      const k = keys.keys[elemKey[a]!]!;
+      const from = txnName(ops[elemTxn[a]!]!);
+      return {
+        key: k,
+        why: `${from} wrote ${show(elemValue[a])} to key ${show(k)} and ${to} wrote ${show(elemValue[b])} there; the transaction order puts ${at(elemTxn[a]!)} before ${at(later)} ⇒ ${from} ww→ ${to}`,
+      };
+    }
+    const k = keys.keys[readKey[a]!]!;
+    const reader = txnName(ops[readTxn[a]!]!);
+    const v = readValue[a]!;
+    const writer = elemTxn[elemIds[readKey[a]!]!.get(valueKey(v))!]!;
+    return {
+      key: k,
+      why:
+        `${reader} read key ${show(k)} = ${show(v)}, written by ${txnName(ops[writer]!)}; the transaction order puts ${at(writer)} before ${at(later)}, ` +
+        `which wrote ${show(elemValue[b])} there, so ${show(elemValue[b])} is a later version ⇒ ${reader} rw→ ${to}`,
+    };
   }
 
   return {
@@ -250,6 +327,20 @@ export function inferRwRegister(
       const kind = edges.kind[e]!;
       const a = edges.a[e]!;
       const b = edges.b[e]!;
+      if (fromTxnOrder.has(e)) return explainTxnOrder(kind, a, b);
+      const keyOrder = fromKeyOrder.get(e);
+      if (keyOrder !== undefined && kind === WW) {
+        const k = keys.keys[elemKey[a]!]!;
+        const first = ops[elemTxn[a]!]!;
+        const from = txnName(first);
+        const to = txnName(ops[elemTxn[b]!]!);
+        const before = keyOrder === REALTIME ? 'completed before' : `ran on process ${first.process} before`;
+        const assumed = keyOrder === REALTIME ? 'linearizable' : 'sequential';
+        return {
+          key: k,
+          why: `${from} wrote ${show(elemValue[a])} to key ${show(k)} and ${before} ${to} was invoked to write ${show(elemValue[b])} there; the key is ${assumed}, so ${show(elemValue[b])} is a later version ⇒ ${from} ww→ ${to}`,
+        };
+      }
       if (kind === WW) {
         const k = keys.keys[elemKey[a]!]!;
         const from = txnName(ops[elemTxn[a]!]!);
@@ -261,15 +352,18 @@ export function inferRwRegister(
       const writer = txnName(ops[elemTxn[b]!]!);
       const v = readValue[a]!;
       if (kind === WR) return { key: k, why: `${reader} read key ${show(k)} = ${show(v)}, written by ${writer} ⇒ ${writer} wr→ ${reader}` };
-      if (kind === REALTIME || kind === PROCESS) {
+      if (kind === REALTIME || kind === PROCESS || keyOrder !== undefined) {
+        const by = keyOrder ?? kind;
         const first = ops[elemTxn[elemIds[readKey[a]!]!.get(valueKey(v))!]!]!;
         const earlier = txnName(first);
-        const before = kind === REALTIME ? 'completed before' : `ran on process ${first.process} before`;
+        const before = by === REALTIME ? 'completed before' : `ran on process ${first.process} before`;
+        const arrow = keyOrder !== undefined ? 'rw' : kind === REALTIME ? 'realtime' : 'process';
+        const assumed = keyOrder === undefined ? '' : `; the key is ${keyOrder === REALTIME ? 'linearizable' : 'sequential'}`;
         return {
           key: k,
           why:
-            `${reader} read key ${show(k)} = ${show(v)}, written by ${earlier}, which ${before} ${writer} was invoked to write ${show(elemValue[b])} there, ` +
-            `so ${show(elemValue[b])} is a later version ⇒ ${reader} ${kind === REALTIME ? 'realtime' : 'process'}→ ${writer}`,
+            `${reader} read key ${show(k)} = ${show(v)}, written by ${earlier}, which ${before} ${writer} was invoked to write ${show(elemValue[b])} there${assumed}, ` +
+            `so ${show(elemValue[b])} is a later version ⇒ ${reader} ${arrow}→ ${writer}`,
         };
       }
       const what = v === null ? 'nil (the initial state)' : show(v);

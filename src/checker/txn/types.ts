@@ -22,6 +22,18 @@ export interface TxnCheckOptions {
   linearizableKeys?: boolean;
   /** rw-register: each key is sequential (Elle's `--sequential-keys`): one process's writes of a key are in version order. */
   sequentialKeys?: boolean;
+  /**
+   * rw-register: writes follow reads on each key (Elle's `--wfr-keys`): a committed
+   * transaction that read v of a key and then wrote it put its write after v. Every model but
+   * read-uncommitted implies it (a read sees only committed versions); this asserts it there too.
+   */
+  wfrKeys?: boolean;
+  /**
+   * rw-register: the database's commit order (Elle's `:transaction-order`): the index of a
+   * transaction's completion event in the history → its position. Each key's committed
+   * versions are in that order; transactions it leaves out are ordered by the other inferences.
+   */
+  transactionOrder?: ReadonlyMap<number, number>;
   /** The history's file name, for error messages about malformed micro-ops. */
   file?: string;
   /** At most this many anomalies of each type keep an explanation (all are counted). Default 8. */
@@ -90,7 +102,11 @@ export interface TxnCheckResult {
   anomalies: TxnAnomaly[];
   /** The models this history rules out, weakest first. */
   notModels: ConsistencyModel[];
-  /** How the version order was inferred beyond the reads (`realtime`, `process`, `linearizable-keys`, `sequential-keys`). */
+  /**
+   * How rw-register's version order was inferred: `reads` (nil first, what each read names),
+   * then `wfr` (implied by the model) or `wfr-keys` (asserted), `realtime` or
+   * `linearizable-keys`, `process` or `sequential-keys`, `transaction-order`. List-append: `reads`.
+   */
   versionOrder: string[];
   /** Why the verdict is `unknown`. */
   reason?: string;

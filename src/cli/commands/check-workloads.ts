@@ -8,6 +8,9 @@ import { type CheckResult, toJson } from '../../../workloads/workload.js';
 export interface WorkloadCheckFlags {
   accounts?: string;
   total?: string;
+  linearizableSet?: boolean;
+  /** The history's file name, for error messages about malformed input. */
+  file?: string;
 }
 
 type OpsChecker = (ops: Operation[], events: readonly HistoryEvent[], flags: WorkloadCheckFlags) => CheckResult[];
@@ -45,6 +48,34 @@ export const WORKLOAD_CHECKERS: ReadonlyMap<string, () => Promise<OpsChecker>> =
     },
   ],
   [
+    'long-fork',
+    async () => {
+      const { checkLongFork } = await import('../../checker/long-fork/index.js');
+      return (ops, _events, flags) => [result('long-fork', checkLongFork(ops, flags.file === undefined ? {} : { file: flags.file }))];
+    },
+  ],
+  [
+    'set-full',
+    async () => {
+      const { checkSetFull } = await import('../../checker/set/index.js');
+      return (ops, events, flags) => [result('set-full', checkSetFull(ops, { linearizable: flags.linearizableSet === true, faults: faultIntervals(events) }))];
+    },
+  ],
+  [
+    'watch',
+    async () => {
+      const { checkWatch } = await import('../../checker/watch/index.js');
+      return (_ops, events) => [result('watch', checkWatch(events))];
+    },
+  ],
+  [
+    'election',
+    async () => {
+      const { electionResults } = await import('../../../workloads/election.js');
+      return (_ops, events) => electionResults(events);
+    },
+  ],
+  [
     'set',
     async () => {
       const { SET_FINAL_READ, SET_READ, checkSetFinal, checkSetReads } = await import('../../checker/set/index.js');
@@ -68,7 +99,7 @@ export async function checkWorkloadHistory(
   flags: WorkloadCheckFlags,
 ): Promise<{ verdict: CheckResult['verdict']; checkers: CheckResult[] }> {
   const checker = await WORKLOAD_CHECKERS.get(name)!();
-  const checkers = checker(pairHistory(events, file).ops, events, flags);
+  const checkers = checker(pairHistory(events, file).ops, events, { ...flags, file });
   return { verdict: worstVerdict(checkers.map((c) => c.verdict)), checkers };
 }
 

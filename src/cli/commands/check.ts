@@ -1,4 +1,4 @@
-import { stat } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Command } from 'commander';
 import { BANK_ACCOUNTS, BANK_TOTAL } from '../../systems/bank.js';
@@ -9,7 +9,7 @@ import type { Verdict } from '../../checker/verdict.js';
 import { checkLinearizability } from '../../checker/linearizability/check.js';
 import { describeResult } from '../../checker/linearizability/describe.js';
 import { MODELS } from '../../checker/linearizability/models/index.js';
-import { UsageError } from '../../errors.js';
+import { InputError, UsageError } from '../../errors.js';
 import type { HistoryEvent, Json } from '../../history/event.js';
 import { serializeEvent } from '../../history/formats/jsonl.js';
 import { type ShrunkHistory, shrinkHistory } from '../../checker/shrink/history.js';
@@ -37,9 +37,12 @@ export interface CheckFlags {
   shrink?: boolean;
   accounts?: string;
   total?: string;
+  linearizableSet?: boolean;
   nilRead?: string;
   linearizableKeys?: boolean;
   sequentialKeys?: boolean;
+  wfrKeys?: boolean;
+  transactionOrder?: string;
 }
 
 /**
@@ -53,13 +56,16 @@ export function registerCheck(program: Command): void {
     .description('check a recorded history (faultline JSONL, Jepsen EDN or jepsen.log, Elle JSON) and exit 0 valid, 1 invalid, 2 unknown')
     .argument('<file>', 'the history file (its format is detected from the content), or a run directory: checked again with its own checkers')
     .option('--model <name>', `check linearizability against a model: ${[...MODELS.keys()].join(', ')}`)
-    .option('--workload <name>', `check transactions for anomalies (Elle-style): ${TXN_WORKLOADS.join(', ')}; or bank, queue, counter, set (the checkers of those workloads)`)
+    .option('--workload <name>', `check transactions for anomalies (Elle-style): ${TXN_WORKLOADS.join(', ')}; or bank, queue, counter, set, set-full, watch, election, long-fork (the checkers of those workloads; long-fork takes rw-register or list-append transactions)`)
     .option('--accounts <n>', `with --workload bank: the number of accounts (default ${BANK_ACCOUNTS})`)
     .option('--total <n>', `with --workload bank: what every read must sum to (default ${BANK_TOTAL})`)
+    .option('--linearizable-set', 'with --workload set-full: an element missing from a read begun after it was known (a stale read) is an error, as Jepsen\'s :linearizable? true')
     .option('--consistency <model>', `with --workload: the model to check against (default strict-serializable): ${CONSISTENCY_MODELS.join(', ')}`)
     .option('--init <value>', "the model's initial state, as JSON (otherwise taken as a string); default: absent/null, \"\" for kv")
     .option('--linearizable-keys', 'with --workload rw-register: every key is linearizable, so real time orders its writes (version order, as Elle)')
     .option('--sequential-keys', "with --workload rw-register: every key is sequential, so each process's writes of it are in version order")
+    .option('--wfr-keys', 'with --workload rw-register: writes follow reads, so a transaction that read a key and then wrote it wrote a later version (implied by every model but read-uncommitted)')
+    .option('--transaction-order <file>', 'with --workload rw-register: the database\'s commit order, a JSON object or EDN map from completion event index to position; each key\'s versions follow it (Elle\'s :transaction-order)')
     .option('--nil-read <reading>', 'an ok read of nil: absent (the register held nothing) or any (value unknown, as Knossos); default: any for Jepsen EDN and jepsen.log, absent otherwise')
     .option('--json', 'print the full result (partitions, explanation, stats) as JSON')
     .option('--time-limit <seconds>', 'give up after this long: the verdict is then unknown')
@@ -133,6 +139,13 @@ async function checkTxn(file: string, flags: CheckFlags): Promise<number> {
   if (!isConsistencyModel(consistency)) {
     throw new UsageError(`unknown consistency model "${consistency}"`, `models: ${CONSISTENCY_MODELS.join(', ')}`);
   }
+  if (workload === 'list-append') {
+    const asserted = (['linearizableKeys', 'sequentialKeys', 'wfrKeys', 'transactionOrder'] as const).find((f) => flags[f] !== undefined && flags[f] !== false);
+    if (asserted !== undefined) {
+      const flag = `--${asserted.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
+      throw new UsageError(`${flag} is for --workload rw-register`, 'list-append reads show the whole version order already');
+    }
+  }
   const { events, notes } = await readNoting(file);
   const { checkTransactions, formatTxnResult } = await import('../../checker/txn/index.js');
   const options = {
@@ -142,6 +155,8 @@ async function checkTxn(file: string, flags: CheckFlags): Promise<number> {
     ...(flags.timeLimit === undefined ? {} : { timeLimitMs: positive(flags.timeLimit, '--time-limit') * 1000 }),
     ...(flags.linearizableKeys === true ? { linearizableKeys: true } : {}),
     ...(flags.sequentialKeys === true ? { sequentialKeys: true } : {}),
+    ...(flags.wfrKeys === true ? { wfrKeys: true } : {}),
+    ...(flags.transactionOrder === undefined ? {} : { transactionOrder: await readTransactionOrder(flags.transactionOrder) }),
   };
   const result = checkTransactions(pairHistory(events, file).ops, options);
   // A candidate fails the same way when it is invalid with no anomaly kind the whole history lacks.
@@ -154,6 +169,18 @@ async function checkTxn(file: string, flags: CheckFlags): Promise<number> {
   const shown = { ...result, ...(shrunk === undefined ? {} : { shrunk }), ...(notes.length === 0 ? {} : { notes }) };
   process.stdout.write(flags.json === true ? `${exactJsonText(fileResult(file, 'transactions', shown), null, 2)}\n` : `${formatTxnResult(result).trimEnd()}\n${describeShrunk(shrunk)}`);
   return exitCodeForVerdict(result.verdict);
+}
+
+async function readTransactionOrder(path: string): Promise<Map<number, number>> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    throw new InputError(path, undefined, `cannot read the transaction order: ${code === 'ENOENT' ? 'no such file' : (err as Error).message}`);
+  }
+  const { parseTransactionOrder } = await import('../../checker/txn/transaction-order.js');
+  return parseTransactionOrder(text, path);
 }
 
 async function checkModel(file: string, flags: CheckFlags): Promise<number> {

@@ -19,14 +19,15 @@ import type { CapabilityClient } from '../client-options.js';
 import type { ReadMode } from '../descriptor.js';
 import { consulDataTypes } from './data-types.js';
 import { closeConsul, connectConsul } from './server.js';
+import { consulElection } from './election.js';
 
 /** Consul refuses session TTLs under 10 s. */
-const MIN_SESSION_SECONDS = 10;
+export const MIN_SESSION_SECONDS = 10;
 /** Small, so a lock lost by an expired session is soon free again, yet not zero (Consul's guard against a late holder). */
-const LOCK_DELAY = '1s';
+export const LOCK_DELAY = '1s';
 /** How long one blocking query waits for the lock key to change before trying again. */
 const LOCK_WAIT = '1s';
-const SESSION_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+export const SESSION_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 /** The KV options this adapter uses; the library honours them but its types omit some. */
 interface KvGet {
@@ -48,12 +49,12 @@ function kvGetRaw(client: Consul, options: KvGet): Promise<unknown> {
   return client.kv.get(options as unknown as Parameters<Consul['kv']['get']>[0]);
 }
 
-async function kvGet(client: Consul, options: KvGet): Promise<KvItem | undefined> {
+export async function kvGet(client: Consul, options: KvGet): Promise<KvItem | undefined> {
   return ((await kvGetRaw(client, options)) as KvItem | null | undefined) ?? undefined;
 }
 
 /** `kv.set` resolves `true`, or `undefined`/`false` when the server answered "not applied" (a failed cas/acquire/release). */
-async function kvSet(client: Consul, options: { key: string; value: string; cas?: number; acquire?: string; release?: string }): Promise<boolean> {
+export async function kvSet(client: Consul, options: { key: string; value: string; cas?: number; acquire?: string; release?: string }): Promise<boolean> {
   return (await client.kv.set(options)) === true;
 }
 
@@ -159,7 +160,7 @@ async function fenceOf(client: Consul, key: string, session: string): Promise<nu
  * The library hands back the HTTP response (for the index header) and cancels the request
  * only through an EventEmitter `ctx`.
  */
-async function kvWait(client: Consul, key: string, index: string, signal: AbortSignal): Promise<string> {
+export async function kvWait(client: Consul, key: string, index: string, signal: AbortSignal): Promise<string> {
   const ctx = Object.assign(new EventEmitter(), { includeResponse: true });
   const cancel = (): void => void ctx.emit('cancel');
   signal.addEventListener('abort', cancel, { once: true });
@@ -178,13 +179,18 @@ const READ_MODES: readonly ReadMode[] = [
   { name: 'stale', summary: "any server's local copy, possibly stale", consistency: 'serializable' },
 ];
 
-export const consulClient = systemClient('consul', READ_MODES, ['register', 'lock', 'set', 'txn', 'counter', 'bank', 'queue'], async (_cluster, node, _options, readMode): Promise<CapabilityClient> => {
+export const consulClient = systemClient('consul', READ_MODES, ['register', 'lock', 'election', 'set', 'txn', 'counter', 'bank', 'queue'], async (_cluster, node, _options, readMode): Promise<CapabilityClient> => {
   const client = await connectConsul(node);
   const sessions = new Set<string>();
+  const renewals = new Map<string, NodeJS.Timeout>();
+  const closing = new AbortController();
   return {
-    capabilities: { register: register(client, readMode), lock: lock(client, sessions), ...consulDataTypes(client, { readMode }) },
+    capabilities: { register: register(client, readMode), lock: lock(client, sessions), election: consulElection(client, readMode, { sessions, renewals, closing }), ...consulDataTypes(client, { readMode }) },
     classifiers: [classifyConsulError],
     async close() {
+      closing.abort();
+      for (const timer of renewals.values()) clearInterval(timer);
+      renewals.clear();
       // Destroying a session (behavior: delete) deletes the lock keys it holds.
       await Promise.all([...sessions].map((id) => client.session.destroy(id).catch(() => undefined)));
       sessions.clear();

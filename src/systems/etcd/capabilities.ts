@@ -1,3 +1,4 @@
+import { etcdWatch } from './watch.js';
 import type { Etcd3, Lease } from 'etcd3';
 import {
   EtcdLeaseInvalidError,
@@ -26,6 +27,7 @@ import { ETCD_PORT } from './config.js';
 import { etcdDataTypes } from './data-types.js';
 import { closeEtcd, connectEtcd } from './server.js';
 import { gatewayLock, isLeaseNotFound } from './lock-gateway.js';
+import { type ElectionBook, etcdElection } from './election.js';
 
 /**
  * etcd's minimum lease TTL with default timings (1.5 × election timeout): a shorter TTL is
@@ -134,13 +136,16 @@ const READ_MODES: readonly ReadMode[] = [
   { name: 'serializable', summary: "reads from the member's local store, possibly stale", consistency: 'serializable' },
 ];
 
-export const etcdClient = systemClient('etcd', READ_MODES, ['register', 'lock', 'set', 'txn', 'counter', 'bank', 'queue'], async (_cluster, node, options, readMode): Promise<CapabilityClient> => {
+export const etcdClient = systemClient('etcd', READ_MODES, ['register', 'lock', 'election', 'set', 'txn', 'counter', 'bank', 'queue', 'watch'], async (_cluster, node, options, readMode): Promise<CapabilityClient> => {
   const client = await connectEtcd(node);
   const book: LeaseBook = { leases: new Set(), waiting: new Set() };
+  const terms: ElectionBook = { leading: new Map() };
   return {
     capabilities: {
       register: register(client, readMode, options.callTimeoutMs),
       lock: lock(client, node, options.callTimeoutMs, book),
+      watch: etcdWatch(client, options.callTimeoutMs),
+      election: etcdElection(client, node, readMode, options.callTimeoutMs, terms),
       ...etcdDataTypes(client, { readMode, callTimeoutMs: options.callTimeoutMs }),
     },
     classifiers: [classifyEtcdError],
@@ -150,6 +155,9 @@ export const etcdClient = systemClient('etcd', READ_MODES, ['register', 'lock', 
       const deadline = Date.now() + Math.min(options.callTimeoutMs, 2_000);
       await Promise.all([...book.leases].map((ID) => client.leaseClient.leaseRevoke({ ID }, { deadline }).catch(() => undefined)));
       book.leases.clear();
+      // A leader's lease too: its term ends now rather than at its TTL.
+      await Promise.all([...terms.leading.values()].map((lease) => lease.revoke({ deadline }).catch(() => undefined)));
+      terms.leading.clear();
       await closeEtcd(client).catch(() => undefined);
     },
   };

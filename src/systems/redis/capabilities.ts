@@ -8,6 +8,7 @@ import { abortError, decodeValue, encodeValue, lockKey, newToken, registerKey, s
 import type { CapabilityClient } from '../client-options.js';
 import type { ReadMode } from '../descriptor.js';
 import { redisDataTypes } from './data-types.js';
+import { redisElection } from './election.js';
 import { connectRedis } from './server.js';
 
 /** Atomic compare-and-set: ARGV = expected text, next text, '1' when "expected" means "absent". */
@@ -246,7 +247,7 @@ const READ_MODES: readonly ReadMode[] = [
  * to the new one. Reads go to the primary (`primary`) or to the routed node itself
  * (`replica`), which may lag or be cut off.
  */
-export const redisClient = systemClient('redis', READ_MODES, ['register', 'lock', 'set', 'txn', 'counter', 'bank', 'queue'], async (cluster, node, options, readMode): Promise<CapabilityClient> => {
+export const redisClient = systemClient('redis', READ_MODES, ['register', 'lock', 'election', 'set', 'txn', 'counter', 'bank', 'queue'], async (cluster, node, options, readMode): Promise<CapabilityClient> => {
   const bound = await connectTo(cluster, node);
   const link = new PrimaryLink(cluster, node, bound);
   const held = new Map<string, string>();
@@ -257,6 +258,8 @@ export const redisClient = systemClient('redis', READ_MODES, ['register', 'lock'
     throw err;
   }
   const lockCapability = lock(link.run, held);
+  const leading = new Map<string, string>();
+  const election = redisElection(link.run, leading, readMode === 'replica' ? bound : undefined);
   return {
     capabilities: {
       register: register(
@@ -265,6 +268,7 @@ export const redisClient = systemClient('redis', READ_MODES, ['register', 'lock'
         typeof options.systemOptions?.['wait'] === 'number' ? { replicas: options.systemOptions['wait'], timeoutMs: Math.max(1, Math.floor(options.callTimeoutMs / 2)) } : undefined,
       ),
       lock: lockCapability,
+      election,
       ...redisDataTypes(link.run, readMode === 'replica' ? bound : undefined),
     },
     classifiers: [classifyRedisError],
@@ -272,6 +276,12 @@ export const redisClient = systemClient('redis', READ_MODES, ['register', 'lock'
       // Redis has no session to end: release what this process still holds, then hang up.
       const signal = AbortSignal.timeout(Math.min(options.callTimeoutMs, 2_000));
       await Promise.all([...held].map(([name, token]) => lockCapability.release(name, token, { signal }).catch(() => false)));
+      await Promise.all(
+        [...leading].map(([name, value]) => {
+          const colon = value.indexOf(':');
+          return election.resign(name, { term: value.slice(0, colon), leader: value.slice(colon + 1) }, { signal }).catch(() => 'lost');
+        }),
+      );
       link.close();
       bound.disconnect();
     },

@@ -21,6 +21,7 @@ import { ZK_PORT } from './config.js';
 import { zookeeperDataTypes } from './data-types.js';
 import { connectZookeeper } from './server.js';
 import { sync } from './sync.js';
+import { ELECTION_ROOT, zookeeperElection } from './election.js';
 import { create, getChildren, getData, hasCode, mkdirp, remove, setData, watchExisting } from './znodes.js';
 
 const { CreateMode, Exception } = zookeeper;
@@ -172,13 +173,14 @@ const READ_MODES: readonly ReadMode[] = [
   { name: 'nosync', summary: "the connected server's own copy, possibly behind", consistency: 'strict-serializable' },
 ];
 
-export const zookeeperClient = systemClient('zookeeper', READ_MODES, ['register', 'lock', 'set', 'txn', 'counter', 'bank', 'queue'], async (_cluster, node, options, readMode): Promise<CapabilityClient> => {
+export const zookeeperClient = systemClient('zookeeper', READ_MODES, ['register', 'lock', 'election', 'set', 'txn', 'counter', 'bank', 'queue'], async (_cluster, node, options, readMode): Promise<CapabilityClient> => {
   const client = await connectZookeeper(node);
   try {
     // A server without quorum never answers: bound the set-up like a call.
     const signal = AbortSignal.timeout(options.callTimeoutMs);
     await untilAborted(mkdirp(client, REGISTER_ROOT), signal);
     await untilAborted(mkdirp(client, LOCK_ROOT), signal);
+    await untilAborted(mkdirp(client, ELECTION_ROOT), signal);
   } catch (err) {
     client.close();
     throw err;
@@ -199,6 +201,7 @@ export const zookeeperClient = systemClient('zookeeper', READ_MODES, ['register'
     capabilities: {
       register: register(client, readMode === 'sync'),
       lock: lock(sessionFor),
+      election: zookeeperElection(sessionFor, client, readMode === 'sync'),
       ...zookeeperDataTypes(client, { syncReads: readMode === 'sync' }),
     },
     classifiers: [classifyZookeeperError],

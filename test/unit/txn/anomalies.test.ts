@@ -228,7 +228,7 @@ describe('rw-register: version order the user asserts', () => {
     const linear = check(ops, 'serializable', 'rw-register', { linearizableKeys: true });
     assert.equal(linear.verdict, 'invalid');
     assert.deepEqual(linear.anomalyTypes, ['G-single-item']);
-    assert.deepEqual(linear.versionOrder, ['reads', 'linearizable-keys']);
+    assert.deepEqual(linear.versionOrder, ['reads', 'wfr', 'linearizable-keys']);
     assert.equal(check(ops, 'read-committed', 'rw-register', { linearizableKeys: true }).verdict, 'valid');
   });
 

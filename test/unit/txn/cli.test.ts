@@ -1,4 +1,6 @@
 import assert from 'node:assert/strict';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { ExitCode } from '../../../src/exit-codes.js';
@@ -41,5 +43,66 @@ describe('faultline check --workload', () => {
     const both = await runCli('check', intermediateRead, '--workload', 'list-append', '--model', 'register');
     assert.equal(both.code, ExitCode.Usage);
     assert.match(both.err, /one checker/);
+  });
+});
+
+describe('faultline check: version orders the user asserts, and long forks', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'faultline-txn-cli-'));
+  const file = (name: string, text: string): string => {
+    const path = join(dir, name);
+    writeFileSync(path, text);
+    return path;
+  };
+  // Jepsen's long fork: two inserts, two group reads that see them in opposite orders.
+  const longFork = file(
+    'long-fork.edn',
+    [
+      '{:process 0, :type :invoke, :f :txn, :value [[:w 0 1]], :index 0}',
+      '{:process 1, :type :invoke, :f :txn, :value [[:w 1 1]], :index 1}',
+      '{:process 2, :type :invoke, :f :txn, :value [[:r 0 nil] [:r 1 nil]], :index 2}',
+      '{:process 3, :type :invoke, :f :txn, :value [[:r 1 nil] [:r 0 nil]], :index 3}',
+      '{:process 0, :type :ok, :f :txn, :value [[:w 0 1]], :index 4}',
+      '{:process 1, :type :ok, :f :txn, :value [[:w 1 1]], :index 5}',
+      '{:process 2, :type :ok, :f :txn, :value [[:r 0 1] [:r 1 nil]], :index 6}',
+      '{:process 3, :type :ok, :f :txn, :value [[:r 1 1] [:r 0 nil]], :index 7}',
+    ].join('\n'),
+  );
+  // Elle's transaction-order test: T0 read x = nil and wrote y = 2, T1 wrote x = 3 and y = 4.
+  const twoWriters = file(
+    'two-writers.edn',
+    [
+      '{:process 0, :type :invoke, :f :txn, :value [[:r :x nil] [:w :y 2]]}',
+      '{:process 1, :type :invoke, :f :txn, :value [[:w :x 3] [:w :y 4]]}',
+      '{:process 0, :type :ok, :f :txn, :value [[:r :x nil] [:w :y 2]]}',
+      '{:process 1, :type :ok, :f :txn, :value [[:w :x 3] [:w :y 4]]}',
+    ].join('\n'),
+  );
+
+  it('--workload long-fork exits 1 and says which reads saw which writes', async () => {
+    const r = await runCli('check', longFork, '--workload', 'long-fork');
+    assert.equal(r.code, ExitCode.Invalid);
+    assert.match(r.out, /long-fork: invalid — T2 read 0 = 1 and 1 = nil, T3 read 0 = nil and 1 = 1: T2 saw T0's write of 0 = 1 but not T1's write of 1 = 1, T3 the reverse/);
+    // The transactional checker sees the same history's cycle (two anti-dependencies, not adjacent).
+    const txn = await runCli('check', longFork, '--workload', 'rw-register', '--consistency', 'snapshot-isolation');
+    assert.equal(txn.code, ExitCode.Invalid);
+    assert.match(txn.out, /G-nonadjacent-item/);
+  });
+
+  it('--transaction-order reads an EDN map of completion index → position; --wfr-keys shows in the version order', async () => {
+    const plain = await runCli('check', twoWriters, '--workload', 'rw-register', '--consistency', 'serializable');
+    assert.equal(plain.code, ExitCode.Valid);
+    const ordered = await runCli('check', twoWriters, '--workload', 'rw-register', '--consistency', 'serializable', '--transaction-order', file('order.edn', '{2 2, 3 1}'), '--wfr-keys');
+    assert.equal(ordered.code, ExitCode.Invalid);
+    assert.match(ordered.out, /version order from: reads, wfr-keys, transaction-order/);
+    assert.match(ordered.out, /the transaction order puts T1 at position 1 before T0 at position 2/);
+    const tie = await runCli('check', twoWriters, '--workload', 'rw-register', '--transaction-order', file('tie.json', '{"2": 1, "3": 1}'));
+    assert.equal(tie.code, ExitCode.Usage);
+    assert.match(tie.err, /events 2 and 3 are both at position 1/);
+    const missing = await runCli('check', twoWriters, '--workload', 'rw-register', '--transaction-order', join(dir, 'nope.edn'));
+    assert.equal(missing.code, ExitCode.Usage);
+    assert.match(missing.err, /nope\.edn: cannot read the transaction order: no such file/);
+    const listAppend = await runCli('check', twoWriters, '--workload', 'list-append', '--wfr-keys');
+    assert.equal(listAppend.code, ExitCode.Usage);
+    assert.match(listAppend.err, /--wfr-keys is for --workload rw-register/);
   });
 });

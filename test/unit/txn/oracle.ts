@@ -9,6 +9,8 @@ import type { Operation } from '../../../src/history/operation.js';
 export type OracleWorkload = 'list-append' | 'rw-register';
 /** Which completed-before-invoked pairs the serial order must keep: none, a process's own, or all. */
 export type OracleOrder = 'none' | 'process' | 'realtime';
+/** An assumed version order: where both write a key, a's write of it comes before b's. */
+export type WriteOrder = (a: Operation, b: Operation) => boolean;
 type Mop = readonly [string, string | number, Json];
 type State = ReadonlyMap<string, Json>;
 
@@ -20,9 +22,11 @@ type State = ReadonlyMap<string, Json>;
  * nothing. With `realtime` (strict serializability) the order must also put A before B
  * whenever A completed `ok` before B was invoked; with `process` (strong session
  * serializability) only when both ran on one process. An `info` transaction never
- * completed, so nothing must follow it.
+ * completed, so nothing must follow it. With `ranks` (a transaction order), of two ranked
+ * transactions that write a common key, the lower-ranked one comes first; given as a
+ * function, that function says which comes first (e.g. real time, for linearizable keys).
  */
-export function explainable(ops: readonly Operation[], workload: OracleWorkload, order: OracleOrder): boolean {
+export function explainable(ops: readonly Operation[], workload: OracleWorkload, order: OracleOrder, ranks?: ReadonlyMap<Operation, number> | WriteOrder): boolean {
   const txns = ops.filter((o) => o.f === 'txn' && o.type !== 'fail');
   const n = txns.length;
   if (n > 30) throw new Error(`the oracle is for small histories, not ${n} transactions`);
@@ -37,13 +41,30 @@ export function explainable(ops: readonly Operation[], workload: OracleWorkload,
     return m;
   });
   txns.forEach((o, i) => (o.type === 'ok' ? (mustAll |= 1 << i) : 0));
+  // Transactions that must not be placed already when this one is: ranked higher, writing a common key.
+  const writes = mops.map((ms) => new Set(ms.filter(([f]) => f !== 'r').map(([, k]) => keyOf(k))));
+  const writesBefore: WriteOrder =
+    typeof ranks === 'function'
+      ? ranks
+      : (a, b) => {
+          const ra = ranks?.get(a);
+          const rb = ranks?.get(b);
+          return ra !== undefined && rb !== undefined && ra < rb;
+        };
+  const rankedAfter = txns.map((a, i) => {
+    let m = 0;
+    txns.forEach((b, j) => {
+      if (i !== j && writesBefore(a, b) && [...writes[i]!].some((k) => writes[j]!.has(k))) m |= 1 << j;
+    });
+    return m;
+  });
   const dead = new Set<string>();
   const search = (placed: number, state: State): boolean => {
     if ((placed & mustAll) === mustAll) return true;
     const memo = `${placed}|${JSON.stringify([...state].sort(([a], [b]) => (a < b ? -1 : 1)))}`;
     if (dead.has(memo)) return false;
     for (let i = 0; i < n; i++) {
-      if ((placed >> i) & 1 || (mustPrecede[i]! & ~placed) !== 0) continue;
+      if ((placed >> i) & 1 || (mustPrecede[i]! & ~placed) !== 0 || (rankedAfter[i]! & placed) !== 0) continue;
       const next = run(state, mops[i]!, txns[i]!.type === 'ok', workload);
       if (next !== undefined && search(placed | (1 << i), next)) return true;
     }
@@ -71,3 +92,39 @@ function run(state: State, mops: readonly Mop[], checkReads: boolean, workload: 
   }
   return next;
 }
+
+
+/**
+ * Whether each key's version order is known to the checker: its committed writers (ok ones,
+ * and info ones a committed read saw) can be put in one order in which each next writer is
+ * known to follow the one before — it is an ok transaction that first read that writer's
+ * final value and then wrote, or that writer completed ok before it was invoked (with
+ * `realtime`; with `process`, on the same process), or both have ranks (a transaction order) and
+ * the rank of the one before is lower.
+ */
+export function versionOrderFixed(ops: readonly Operation[], order: OracleOrder, ranks?: ReadonlyMap<Operation, number>): boolean {
+  const mopsOf = (o: Operation): Mop[] => (o.type === 'ok' ? o.output : o.input) as unknown as Mop[];
+  const writerOf = new Map<string, Operation>();
+  for (const o of ops) if (o.type !== 'fail') for (const [f, k, v] of mopsOf(o)) if (f === 'w') writerOf.set(`${k}/${String(v)}`, o);
+  const seen = new Set<Operation>();
+  for (const o of ops) if (o.type === 'ok') for (const [f, k, v] of mopsOf(o)) if (f === 'r' && v !== null) seen.add(writerOf.get(`${k}/${String(v)}`)!);
+  const finalOf = (o: Operation, k: string | number): Json | undefined => mopsOf(o).findLast(([f, kk]) => f === 'w' && kk === k)?.[2];
+  const keys = new Set(ops.flatMap((o) => mopsOf(o).map(([, k]) => k)));
+  for (const k of keys) {
+    const W = ops.filter((o) => (o.type === 'ok' || (o.type === 'info' && seen.has(o))) && finalOf(o, k) !== undefined);
+    const follows = (b: Operation, a: Operation): boolean => {
+      const ra = ranks?.get(a);
+      const rb = ranks?.get(b);
+      if (ra !== undefined && rb !== undefined && ra < rb) return true;
+      if (order !== 'none' && a.type === 'ok' && a.ret < b.call && (order === 'realtime' || a.process === b.process)) return true;
+      if (b.type !== 'ok') return false;
+      const first = mopsOf(b).find(([, kk]) => kk === k)!;
+      return first[0] === 'r' && first[2] !== null && writerOf.get(`${k}/${String(first[2])}`) === a && finalOf(a, k) === first[2];
+    };
+    const chain = (last: Operation | undefined, rest: Operation[]): boolean =>
+      rest.length === 0 || rest.some((b, i) => (last === undefined || follows(b, last)) && chain(b, rest.filter((_, j) => j !== i)));
+    if (!chain(undefined, W)) return false;
+  }
+  return true;
+}
+

@@ -50,6 +50,16 @@ export function seededRandom(seed: number): () => number {
 type Mop = [string, number, Json];
 
 export function serialHistory(o: ExecutorOptions, rand: () => number): HistoryEvent[] {
+  return execute(o, rand, false).events;
+}
+
+/** The history and its serialization: completion event index → place in the serial order. */
+export function serialHistoryWithOrder(o: ExecutorOptions, rand: () => number): { events: HistoryEvent[]; order: Map<number, number> } {
+  return execute(o, rand, true);
+}
+
+// The order map is built only when asked: the benchmark's million-transaction histories need no copy of it.
+function execute(o: ExecutorOptions, rand: () => number, withOrder: boolean): { events: HistoryEvent[]; order: Map<number, number> } {
   const slotKey = Array.from({ length: o.activeKeys }, (_, i) => i);
   const writes = new Int32Array(o.activeKeys);
   let nextKey = o.activeKeys;
@@ -129,7 +139,9 @@ export function serialHistory(o: ExecutorOptions, rand: () => number): HistoryEv
     if (type === 'info') slotProcess[slot] = nextProcess++;
   }
   timed.sort((a, b) => a.time - b.time || a.order - b.order);
-  return timed.map((t, index) => ({ index, ...t.e }) as HistoryEvent);
+  const order = new Map<number, number>();
+  if (withOrder) timed.forEach((t, index) => (t.order % 2 === 1 ? order.set(index, (t.order - 1) / 2) : undefined));
+  return { events: timed.map((t, index) => ({ index, ...t.e }) as HistoryEvent), order };
 }
 
 /**

@@ -4,7 +4,7 @@
  * everyone. They test the workloads' mapping and checkers, not a database.
  */
 import type { Json, Key } from '../../../src/history/event.js';
-import type { Capabilities, LockCapability, RegisterCapability } from '../../../src/runner/capabilities.js';
+import type { Capabilities, ElectionCapability, ElectionTerm, LockCapability, RegisterCapability } from '../../../src/runner/capabilities.js';
 import type { Client, OpenClient } from '../../../src/runner/client.js';
 import { runTest, type RunResult } from '../../../src/runner/run.js';
 import { classifyError, DefiniteFailure } from '../../../src/runner/outcome.js';
@@ -15,6 +15,10 @@ export interface MemoryOptions {
   staleNode?: string;
   /** acquire always succeeds, even when the lock is held. */
   brokenLock?: boolean;
+  /** campaign wins at once, even while another leads. */
+  brokenElection?: boolean;
+  /** observe answers with the first leader there ever was. */
+  staleObserve?: boolean;
 }
 
 const tick = (): Promise<void> => new Promise((resolve) => setTimeout(resolve, Math.random() * 2));
@@ -23,6 +27,8 @@ export class MemoryStore {
   readonly values = new Map<Key, Json>();
   private holder: { token: string; until: number } | undefined;
   private tokens = 0;
+  private leader: ElectionTerm | undefined;
+  private firstLeader: ElectionTerm | undefined;
 
   constructor(private readonly options: MemoryOptions = {}) {}
 
@@ -61,7 +67,30 @@ export class MemoryStore {
         return 'released';
       },
     };
-    return { register, lock };
+    const election: ElectionCapability = {
+      campaign: async (_name, candidate, _ttlMs, { signal }) => {
+        for (;;) {
+          await tick();
+          if (signal.aborted) throw new Error('aborted');
+          if (this.leader === undefined || this.options.brokenElection === true) {
+            this.leader = { leader: candidate, term: `t${++this.tokens}` };
+            this.firstLeader ??= this.leader;
+            return this.leader;
+          }
+        }
+      },
+      resign: async (_name, term) => {
+        await tick();
+        if (this.leader?.term !== term.term) return 'lost';
+        this.leader = undefined;
+        return 'released';
+      },
+      observe: async () => {
+        await tick();
+        return (this.options.staleObserve === true ? this.firstLeader : this.leader) ?? null;
+      },
+    };
+    return { register, lock, election };
   }
 
   /** Clients as the orchestrator builds them: the workload's mapping over this store's capabilities. */

@@ -1,0 +1,34 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { runCli } from '../helpers/run-cli.js';
+import { faultEvents, runAndInspect } from './run-helpers.js';
+
+/**
+ * etcd's watch under partitions and kills: windows that resume from a revision on whichever
+ * node they reach, and a final replay of everything, hold to etcd's guarantees (ordered,
+ * atomic, reliable, nothing from nowhere or the future). Systems without a change stream say
+ * so before anything starts.
+ */
+describe('watch workload', () => {
+  it('etcd: every window ordered, atomic and complete under partition and kill', async () => {
+    const run = await runAndInspect([
+      '--system', 'etcd', '--workload', 'watch', '--nemesis', 'partition,kill', '--nemesis-interval', '3',
+      '--nodes', '3', '--concurrency', '6', '--time-limit', '14', '--op-timeout', '2', '--settle', '2', '--seed', '5', '--min-ok', '20',
+    ]);
+    const watch = run.results.checkers.find((c) => c.checker === 'watch');
+    assert.equal(watch?.verdict, 'valid', JSON.stringify(watch?.details).slice(0, 1500));
+    const details = watch?.details as { windows: number; events: number; puts: { ok: number } };
+    assert.ok(details.windows > 10 && details.events > details.puts.ok, JSON.stringify(details).slice(0, 300));
+    assert.ok(run.history.some((e) => e.f === 'watch' && e.type === 'ok' && (e.value as { from?: number }).from === 1), 'the final replay from revision 1 completed');
+    assert.ok(faultEvents(run.history, 'start-partition').length + faultEvents(run.history, 'start-kill').length > 0, 'faults were applied');
+  });
+
+  it('redis, zookeeper, consul: unsupported, said before anything starts', async () => {
+    for (const system of ['redis', 'zookeeper', 'consul']) {
+      const r = await runCli('run', '--system', system, '--workload', 'watch', '--time-limit', '5');
+      assert.equal(r.code, 3, r.err);
+      assert.match(r.err, new RegExp(`${system} cannot run the watch workload`));
+      assert.doesNotMatch(r.err + r.out, /creating \d+ nodes/);
+    }
+  });
+});
