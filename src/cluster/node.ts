@@ -92,6 +92,14 @@ export interface NodeProvider {
    * built), packages installed — and returns what a ClusterSpec's `image` should say.
    */
   prepare(software: NodeSoftware, log: (line: string) => void): Promise<string>;
+  /**
+   * Why this provider's nodes cannot take a fault kind (SSH hosts sharing a kernel cannot
+   * have their clocks moved apart); undefined when they can. Asked after `prepare`, before
+   * any node is touched.
+   */
+  refuseFault?(kind: string): Promise<string | undefined>;
+  /** How a person removes a cluster left running (`--leave-running`); default: `faultline cluster down ID`. */
+  removeHint?(clusterId: string): string;
   /** How a person gets a shell on a node, for hints in messages (`docker exec -it … sh`). */
   shellHint(node: string, clusterId: string): string;
   create(spec: ClusterSpec): Promise<Cluster>;

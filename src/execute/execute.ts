@@ -6,6 +6,7 @@ import { concurrently } from '../generator/combine.js';
 import type { HistoryEvent, Json } from '../history/event.js';
 import { type PlanOverrides, type RunPlan, planResources, planRun } from './plan.js';
 import { openProvider } from '../cluster/providers.js';
+import { UsageError } from '../errors.js';
 import { type TestSpec, specJson } from '../spec/test-spec.js';
 import { type RunDir, type TestRecord, HistoryWriter, createRunDir, writeJsonFile, writeResultsJson, writeTestJson } from '../store/index.js';
 import { bringUp } from '../systems/bring-up.js';
@@ -67,11 +68,12 @@ export interface ExecuteResult {
  */
 export async function executeTest(o: ExecuteOptions): Promise<ExecuteResult> {
   const log = o.log ?? (() => undefined);
-  const plan = await planRun(o.spec, o.overrides);
-  const { spec, system } = plan;
-  for (const skipped of plan.skippedFaults) log(`not part of \`all\` here: ${skipped}`);
+  const planned = await planRun(o.spec, o.overrides);
+  const { spec, system } = planned;
   const provider = o.provider ?? (await openProvider());
   const image = await provider.prepare({ name: system.name, ...system.install }, log);
+  const plan = await withoutRefusedFaults(planned, provider);
+  for (const skipped of plan.skippedFaults) log(`not part of \`all\` here: ${skipped}`);
   const startedAt = new Date();
   const runDir = await createRunDir({ store: spec.store, testName: spec.name, startedAt });
   // Clients run in processes of their own when a client pause must freeze them whole.
@@ -123,6 +125,25 @@ export async function executeTest(o: ExecuteOptions): Promise<ExecuteResult> {
     unregister();
     o.signal?.removeEventListener('abort', onSignal);
   }
+}
+
+/**
+ * The plan without the fault kinds the provider's nodes cannot take (clock faults on SSH
+ * hosts sharing a kernel): under `all` they are skipped like the system's own refusals;
+ * named, they are a UsageError before any node is touched.
+ */
+export async function withoutRefusedFaults(plan: RunPlan, provider: NodeProvider): Promise<RunPlan> {
+  if (provider.refuseFault === undefined) return plan;
+  const all = plan.spec.nemesis.includes('all');
+  const kinds: RunPlan['nemesis']['kinds'][number][] = [];
+  const skipped = [...plan.skippedFaults];
+  for (const kind of plan.nemesis.kinds) {
+    const why = await provider.refuseFault(kind);
+    if (why === undefined) kinds.push(kind);
+    else if (all) skipped.push(`${kind}: ${why}`);
+    else throw new UsageError(why, `leave ${kind} out of --nemesis (\`all\` skips it), or use --provider docker`);
+  }
+  return kinds.length === plan.nemesis.kinds.length ? plan : { ...plan, nemesis: { ...plan.nemesis, kinds }, skippedFaults: skipped };
 }
 
 /** The freezer the pause board is built with before the client processes exist. */
@@ -281,7 +302,7 @@ async function check(plan: RunPlan, history: readonly HistoryEvent[], errors: st
 
 async function teardown(provider: NodeProvider, cluster: Cluster, spec: TestSpec, errors: string[], log: (line: string) => void): Promise<void> {
   if (spec.leaveRunning) {
-    log(`leaving cluster ${cluster.id} running (remove it with \`faultline cluster down ${cluster.id}\`)`);
+    log(`leaving cluster ${cluster.id} running (${provider.removeHint?.(cluster.id) ?? `remove it with \`faultline cluster down ${cluster.id}\``})`);
     return;
   }
   try {

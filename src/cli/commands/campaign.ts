@@ -14,6 +14,7 @@ import { type TestOutcome, emitGithubAnnotations, exitCodeFor, gatingVerdict, pa
 import { progress } from './images.js';
 import { progressPrinter } from './run.js';
 import { exactJsonText } from '../../history/exact-json.js';
+import { PROVIDER_NAMES, chosenProvider } from '../../cluster/providers.js';
 
 interface CampaignFlags {
   store?: string;
@@ -22,6 +23,8 @@ interface CampaignFlags {
   dryRun?: boolean;
   seed?: string;
   shard?: string;
+  provider?: string;
+  hosts?: string;
 }
 
 /**
@@ -40,6 +43,8 @@ export function registerCampaign(program: Command): void {
     .option('--seed <n>', 'the campaign seed when the file has none (default: random)')
     .option('--dry-run', 'print the expanded tests and exit; needs no Docker')
     .option('--shard <i/n>', 'run only slice i of n (test k goes to slice k mod n + 1): the same on every machine; combine with `faultline merge`')
+    .option('--provider <name>', `where the nodes come from: ${PROVIDER_NAMES.join('|')}`, 'docker')
+    .option('--hosts <file>', 'ssh: the hosts file; the tests run one after another on the same hosts (see docs/providers.md)')
     .action(async (file: string, flags: CampaignFlags) => {
       const campaign = await loadCampaign(file);
       const seed = campaign.seed ?? (flags.seed === undefined ? randomSeed() : parseSeed(flags.seed));
@@ -50,6 +55,8 @@ export function registerCampaign(program: Command): void {
         process.stdout.write(flags.json === true ? `${exactJsonText({ campaign: campaign.name, seed, tests: tests.map((t) => t.spec) }, null, 2)}\n` : dryRunTable(tests));
         return;
       }
+      // One provider for every test: SSH hosts are probed once, and a bad hosts file costs nothing.
+      const provider = await chosenProvider(flags);
       const store = tests[0]?.spec.store ?? 'store';
       const dir = await createCampaignDir(store, campaign.name, new Date());
       const meta: { [k: string]: Json } = { campaign: campaign.name, file: basename(file), seed, directory: dir.path, startedAt: new Date().toISOString(), ...(shard === undefined ? {} : { shard: { ...shard } }) };
@@ -75,7 +82,7 @@ export function registerCampaign(program: Command): void {
       const done: TestOutcome[] = [];
       const outcomes = await runCampaign({
         tests,
-        execute: executeTest,
+        execute: (o) => executeTest(provider === undefined ? o : { ...o, provider }),
         log: (l) => p.line(l),
         onProgress: progressPrinter((line) => p.line(line)),
         onTestStart: (i, t) => {

@@ -6,6 +6,7 @@ import { reapOrphanClientHosts } from '../../runner/client-host.js';
 interface CleanFlags {
   all?: boolean;
   dryRun?: boolean;
+  hosts?: string;
 }
 
 export function registerClean(program: Command): void {
@@ -15,7 +16,19 @@ export function registerClean(program: Command): void {
     .argument('[pattern]', 'only clusters whose name or id matches (`*` matches anything), e.g. "run-etcd-*"')
     .option('--all', "remove every faultline cluster, even those another CLI is still running a test on, or made on another host")
     .option('--dry-run', 'list what would be removed and what kept, and why; remove nothing')
+    .option('--hosts <file>', 'SSH hosts instead of Docker: kill the databases faultline started there, remove its iptables chains and files (see docs/providers.md)')
     .action(async (pattern: string | undefined, flags: CleanFlags) => {
+      if (flags.hosts !== undefined) {
+        const [{ loadHostsFile }, { SshProvider }] = await Promise.all([import('../../cluster/ssh/hosts-file.js'), import('../../cluster/ssh/ssh-provider.js')]);
+        const hosts = await loadHostsFile(flags.hosts);
+        if (flags.dryRun === true) {
+          process.stdout.write(`would reset ${hosts.map((h) => `${h.name} (${h.address})`).join(', ')}: faultline's daemons killed, FAULTLINE iptables chains and /var/lib|log|run/faultline, /etc/faultline removed\n`);
+          return;
+        }
+        const names = await new SshProvider(hosts).resetAll();
+        process.stdout.write(`reset ${names.join(', ')}: no faultline daemon, iptables chain or file left\n`);
+        return;
+      }
       const docker = await connectDocker();
       const { decisions, removed } = await clean(docker, { all: flags.all === true, dryRun: flags.dryRun === true, ...(pattern === undefined ? {} : { pattern }) });
       process.stdout.write(flags.dryRun === true ? describePlan(decisions) : describeClean(decisions, removed));

@@ -17,6 +17,7 @@ import { writeRunReport } from '../../campaign/outputs.js';
 import { type NodeLimitFlags, addNodeLimitOptions, nodeLimitInput } from './node-limits.js';
 import { emitGithubAnnotations, outcomeOfError, outcomeOfRun, writeJunit } from '../../output/index.js';
 import { exactJsonText } from '../../history/exact-json.js';
+import { PROVIDER_NAMES, chosenProvider } from '../../cluster/providers.js';
 
 interface RunFlags extends NodeLimitFlags {
   system?: string;
@@ -54,6 +55,8 @@ interface RunFlags extends NodeLimitFlags {
   leaveRunning?: boolean;
   json?: boolean;
   junit?: string;
+  provider?: string;
+  hosts?: string;
 }
 
 /** Each built-in system's options as flags: `--redis-sentinel`, `--redis-wait <n>`. */
@@ -132,17 +135,21 @@ export function registerRun(program: Command): void {
     .option('--min-ok <n>', 'a run with fewer successful client operations proves nothing: its verdict is unknown (0: no floor)', '50')
     .option('--name <name>', 'test name (default: <system>-<workload>)')
     .option('--leave-running', 'keep the cluster after the run')
+    .option('--provider <name>', `where the nodes come from: ${PROVIDER_NAMES.join('|')}`, 'docker')
+    .option('--hosts <file>', 'ssh: the hosts file, a YAML list of {name, address, port?, user, key} (see docs/providers.md)')
     .option('--json', 'print the result on stdout: results.json in the shape of schema/result.schema.json')
     .option('--junit <file>', 'write a JUnit XML file: one test case per checker')
     .action(async (flags: RunFlags) => {
       const spec = flags.replay === undefined ? parseTestSpec(specFromFlags(flags), (path) => flagOf(path, flags.system)) : parseTestSpec(await recordedSpec(flags.replay));
+      // Opened (the hosts file read) before any work starts: a bad hosts file costs nothing.
+      const provider = await chosenProvider(flags);
       const p = progress();
       const onProgress = progressPrinter((line) => p.line(line));
       process.stderr.write(`faultline run ${spec.name}: seed ${spec.seed}\n`);
       let result: ExecuteResult;
       const t0 = Date.now();
       try {
-        result = await executeTest({ spec, log: (l) => p.line(l), onProgress });
+        result = await executeTest({ spec, log: (l) => p.line(l), onProgress, ...(provider === undefined ? {} : { provider }) });
       } catch (err) {
         p.fail();
         // CI still gets a JUnit error case and an annotation saying why there is no verdict.
