@@ -119,11 +119,13 @@ export class SshProvider implements NodeProvider {
   }
 
   /**
-   * Clock faults move the time of whatever shares the host's kernel. A host that is a
+   * Disk faults are refused (see below). Clock faults move the time of whatever shares the host's kernel. A host that is a
    * container (or the machine faultline runs on) shares this machine's kernel — and one
    * host sharing another's makes a fault on one a fault on both: refused, with the hosts named.
    */
   async refuseFault(kind: string): Promise<string | undefined> {
+    // The disk layer (faultline-fs, FUSE) is built into the Docker images only.
+    if (kind === 'lose-unfsynced') return 'disk faults need faultline-fs under the data directory, which only the Docker provider\'s images carry';
     if (kind !== 'clock') return undefined;
     await this.probeAll();
     const local = (await readFile('/proc/sys/kernel/random/boot_id', 'utf8').catch(() => '')).trim();
