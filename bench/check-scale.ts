@@ -77,7 +77,7 @@ function run(row: number, dist: string): Measured {
 }
 
 function show(m: Measured): string {
-  return `${m.verdict.padEnd(8)} ${m.seconds.toFixed(2).padStart(6)} s ${m.peakMib.toFixed(0).padStart(5)} MiB`;
+  return `${m.verdict.padEnd(8)} ${m.seconds.toFixed(2).padStart(6)} s ${m.cpuSeconds.toFixed(2).padStart(6)} s ${m.peakMib.toFixed(0).padStart(5)} MiB`;
 }
 
 export function benchScale(args: readonly string[]): void {
@@ -86,15 +86,16 @@ export function benchScale(args: readonly string[]): void {
   const baseline = b >= 0 ? resolve(args[b + 1]!) : undefined;
   const o = args.indexOf('--only');
   const only = o >= 0 ? args[o + 1]! : '';
-  console.log(`\nGenerated single-register histories (issue 18), one child process per row, budget = the row's goal; RSS includes the generated history`);
-  console.log(`${'history'.padEnd(44)} ${'budget'.padEnd(12)} | ${'this build'.padEnd(24)}${baseline === undefined ? '' : ` | ${'baseline'.padEnd(24)} | time ratio`} | Porcupine`);
+  console.log(`\nGenerated single-register histories (issue 18), one child process per row, budget = the row's goal; RSS includes the generated history;`);
+  console.log(`CPU ratio = baseline CPU / this build's (CPU time is steadier than wall time on a shared machine); an unknown row's ratio only says how long it ran`);
+  console.log(`${'history'.padEnd(44)} ${'budget'.padEnd(12)} | ${'this build: wall, CPU, RSS'.padEnd(33)}${baseline === undefined ? '' : ` | ${'baseline: wall, CPU, RSS'.padEnd(33)} | CPU ratio`} | Porcupine`);
   ROWS.forEach((row, i) => {
     if (!row.name.includes(only)) return;
     const now = run(i, here);
     let line = `${row.name.padEnd(44)} ${`${row.seconds} s ${row.mib} MiB`.padEnd(12)} | ${show(now)}`;
     if (baseline !== undefined) {
       const before = run(i, baseline);
-      line += ` | ${show(before)} | ${(before.seconds / now.seconds).toFixed(1).padStart(6)}×`;
+      line += ` | ${show(before)} | ${(before.cpuSeconds / now.cpuSeconds).toFixed(1).padStart(6)}×`;
     }
     line += ` | ${row.porcupine}`;
     console.log(line);

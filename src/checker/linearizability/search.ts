@@ -78,7 +78,7 @@ export class PartitionSearch {
     const n = this.ops.length;
     this.list = new EntryList(this.ops);
     this.linearized = new LinearizedSet(n);
-    this.seen = new SeenConfigurations(budget.windowed ?? true);
+    this.seen = new SeenConfigurations(budget.windowed ?? true, budget.seenLimitBytes);
     this.table = new StateTable(model, this.ops.map(toModelOp));
     this.nondeterministic = model.branches !== undefined;
     this.pathOp = new Int32Array(n);

@@ -34,17 +34,19 @@ export class SeenConfigurations {
   size = 0;
   /** Configurations forgotten to stay under the limit. */
   forgotten = 0;
-  /** Bytes the table may take; past it, it forgets instead of growing. */
-  limit = Infinity;
-
   /**
    * @param windowed false stores every set from op 0 (the whole bitset): the reference
    *   the windowed form is tested against, and a baseline for benchmarks.
+   * @param limit bytes the table may take; past it, it forgets instead of growing. A
+   *   small one also makes the first table small (tests make it forget all the time).
    */
   constructor(
     private readonly windowed = true,
-    capacity = FIRST_CAPACITY,
+    public limit = Infinity,
   ) {
+    let capacity = FIRST_CAPACITY;
+    while (capacity > 8 && capacity * SLOT_BYTES * 2 > limit) capacity >>>= 1;
+    if (capacity < FIRST_CAPACITY) this.words = new Uint32Array(capacity);
     this.mask = capacity - 1;
     this.hash = new Uint32Array(capacity);
     this.state = new Int32Array(capacity).fill(-1);
