@@ -11,6 +11,7 @@ import type { Json } from '../src/history/event.js';
 import { type Operation, type PairedHistory, pairHistory } from '../src/history/operation.js';
 import { readHistoryFile } from '../src/history/read.js';
 import { packageRoot } from '../src/version.js';
+import { benchScale } from './check-scale.js';
 
 const dir = join(packageRoot, '..', 'shared', 'histories', 'porcupine');
 
@@ -239,4 +240,6 @@ if (!isMainThread && workerData === 'million') {
 } else {
   await benchShared();
   await benchMillion();
+  // Issue 18's generated rows; `npm run bench:check -- --baseline OTHER/dist` adds ratios.
+  benchScale(process.argv.slice(2));
 }
