@@ -14,6 +14,7 @@ import { type Operation, type PairedHistory, pairHistory } from '../src/history/
 import { readHistoryFile } from '../src/history/read.js';
 import { packageRoot } from '../src/version.js';
 import { generateRegisterHistory as generateTimeoutHistory, type RegisterHistoryOptions } from './register-history.js';
+import { benchScale } from './check-scale.js';
 
 const dir = join(packageRoot, '..', 'shared', 'histories', 'porcupine');
 
@@ -331,4 +332,6 @@ if (!isMainThread && workerData === 'million') {
   await benchShared();
   await benchMillion();
   await benchInfo();
+  // Issue 18's generated rows; `npm run bench:check -- --baseline OTHER/dist` adds ratios.
+  benchScale(process.argv.slice(2));
 }

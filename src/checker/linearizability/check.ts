@@ -50,6 +50,8 @@ export interface LinearizabilityOptions {
    * bound those seen (see info-ops.ts). False only to measure what it saves.
    */
   resolveInfo?: boolean;
+  /** How the search remembers explored configurations (search.ts Budget): for tests and benchmarks only. */
+  search?: Pick<Budget, 'windowed' | 'seenLimitBytes'>;
 }
 
 export const DEFAULT_MEMORY_BYTES = 2 ** 31;
@@ -93,7 +95,7 @@ export async function checkLinearizability(
   let threads = 0;
   const onThreads = async (left: readonly PartitionJob[], count: number): Promise<void> => {
     threads = Math.min(count, left.length);
-    const budget: Budget = { deadline, maxCacheBytes: memory / threads };
+    const budget: Budget = { ...options.search, deadline, maxCacheBytes: memory / threads };
     const batches: PartitionJob[][] = Array.from({ length: threads }, () => []);
     [...left].sort((a, b) => b.ops.length - a.ops.length).forEach((job, i) => batches[i % threads]!.push(job));
     const tasks: WorkerTask[] = batches.map((batch) => ({ model: model.name, init: options.init, jobs: batch, budget, stopOnInvalid }));
@@ -104,7 +106,7 @@ export async function checkLinearizability(
   } else {
     const cores = availableParallelism();
     const handOffAt = requested === 'auto' && threadable && cores > 1 ? performance.now() + (options.handOffMs ?? AUTO_HAND_OFF_MS) : Infinity;
-    const left = runRoundRobin(model, options.init, jobs, { deadline, maxCacheBytes: memory }, stopOnInvalid, report, handOffAt);
+    const left = runRoundRobin(model, options.init, jobs, { ...options.search, deadline, maxCacheBytes: memory }, stopOnInvalid, report, handOffAt);
     if (left.length > 0) await onThreads(left, cores);
   }
   // Array.from, not map: map skips the holes left by partitions never reported.

@@ -31,6 +31,7 @@ export function runRoundRobin(
   let active = jobs.map((job) => ({ job, index: job.index, search: new PartitionSearch(model, initial, job.ops, budget) }));
   for (let slice = FIRST_SLICE; active.length > 0; slice *= 2) {
     const still: typeof active = [];
+    for (const job of active) job.search.share(active.length);
     for (const job of active) {
       const outcome = job.search.advance(slice);
       if (outcome === undefined) {

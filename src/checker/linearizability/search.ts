@@ -14,7 +14,17 @@ export interface Budget {
   deadline: number;
   /** Bytes the remembered configurations may take (all searches of one thread together). */
   maxCacheBytes: number;
+  /**
+   * False stores each explored configuration's whole linearized set instead of its open
+   * window: for tests (the two must agree) and benchmarks only.
+   */
+  windowed?: boolean;
+  /** Caps the explored-configuration table below the budget (tests: forget often). */
+  seenLimitBytes?: number;
 }
+
+/** The least the configuration table gets, whatever else the budget holds. */
+const MIN_SEEN_BYTES = 1 << 20;
 
 export type SearchOutcome = Omit<PartitionResult, 'key'>;
 
@@ -38,7 +48,9 @@ export class PartitionSearch {
   private readonly ops: CheckedOp[];
   private readonly list: EntryList;
   private readonly linearized: LinearizedSet;
-  private readonly seen = new SeenConfigurations();
+  private readonly seen: SeenConfigurations;
+  /** How many searches share the budget (set by the scheduler). */
+  private sharing = 1;
   private readonly table: StateTable;
   private readonly nondeterministic: boolean;
   // The search path, a stack of (op, state before, state after, kind).
@@ -67,6 +79,7 @@ export class PartitionSearch {
     const n = this.ops.length;
     this.list = new EntryList(this.ops);
     this.linearized = new LinearizedSet(n);
+    this.seen = new SeenConfigurations(budget.windowed ?? true, budget.seenLimitBytes);
     this.table = new StateTable(model, this.ops.map(toModelOp));
     this.nondeterministic = model.branches !== undefined;
     this.pathOp = new Int32Array(n);
@@ -76,6 +89,7 @@ export class PartitionSearch {
     this.pathBranch = new Int32Array(this.nondeterministic ? n : 0);
     this.state = this.table.intern(model.init(initial));
     this.entry = this.list.next[this.list.head]!;
+    this.limitSeen();
     this.findImpossible();
   }
 
@@ -100,6 +114,28 @@ export class PartitionSearch {
     return 3 * (this.seen.bytes + this.table.bytes);
   }
 
+  /** Tells the search how many searches share its thread's budget. */
+  share(count: number): void {
+    this.sharing = Math.max(1, count);
+    this.limitSeen();
+  }
+
+  /**
+   * The configuration table gets what the budget leaves after the transition memo (a
+   * third of it: tables briefly hold old and new arrays while doubling); past that it
+   * forgets old configurations rather than stopping the search.
+   */
+  private limitSeen(): void {
+    const budget = this.budget.maxCacheBytes / this.sharing;
+    const left = Math.max(MIN_SEEN_BYTES, (budget - 3 * this.table.bytes) / 3);
+    this.seen.limit = Math.min(left, this.budget.seenLimitBytes ?? Infinity);
+  }
+
+  /** True when the transition memo alone leaves the configuration table too little. */
+  private get overBudget(): boolean {
+    return 3 * (this.table.bytes + MIN_SEEN_BYTES) > this.budget.maxCacheBytes / this.sharing;
+  }
+
   /** Runs at most `steps` more search steps; the outcome once decided, else undefined. */
   advance(steps: number): SearchOutcome | undefined {
     const { list, table, budget } = this;
@@ -107,8 +143,9 @@ export class PartitionSearch {
     let left = steps;
     while (list.returnsLeft > 0) {
       if (++this.nodes % CHECK_EVERY === 0) {
-        if (Date.now() > budget.deadline) return this.finish('unknown', `time limit reached after ${this.nodes} search steps`);
-        if (this.cacheBytes > budget.maxCacheBytes) return this.stop(memoryReason(budget.maxCacheBytes));
+        if (Date.now() > budget.deadline) return this.finish('unknown', `time limit reached after ${this.nodes} search steps${this.forgottenNote()}`);
+        if (this.overBudget) return this.stop(memoryReason(budget.maxCacheBytes));
+        this.limitSeen();
       }
       if (--left < 0) return undefined;
       if (this.fresh) {
@@ -143,6 +180,11 @@ export class PartitionSearch {
       if (!this.backtrack()) return this.finish('invalid');
     }
     return this.finish('valid');
+  }
+
+  private forgottenNote(): string {
+    const n = this.seen.forgotten;
+    return n === 0 ? '' : ` (${n} explored configurations forgotten to stay within memory, so some were explored again)`;
   }
 
   /** Ends the search as unknown (a budget ran out). */
