@@ -3,6 +3,7 @@
  * kernel's (containers share it), by redirecting the process's vDSO clock functions.
  *
  *   faultline-vdso-clock PID OFFSET_NS     install (first time) or change the offset; 0 heals
+ *                                          (and installs nothing where nothing is installed)
  *   faultline-vdso-clock --show PID        prints the offset installed in PID, if any
  *
  * Go (etcd, Consul) reads time through the vDSO, never through libc, so an LD_PRELOAD such
@@ -536,6 +537,11 @@ int main(int argc, char **argv) {
     return 0;
   }
 
+  /* Healing a process never moved: nothing to undo, and no reason to stop it. */
+  if (offset_ns == 0) {
+    printf("{\"ok\":true,\"pid\":%d,\"installed\":false,\"offsetNs\":0,\"nothingInstalled\":true}\n", pid);
+    return 0;
+  }
   /* A stopped (paused) process would be resumed by the injection: refuse rather than change its state. */
   char path[64], stat[512];
   snprintf(path, sizeof path, "/proc/%d/stat", pid);
