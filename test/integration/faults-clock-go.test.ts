@@ -85,6 +85,11 @@ describe('clock faults on Go servers (faultline-vdso-clock)', () => {
     }
   });
 
+  it('consul: the same through its HTTP API\'s Date header; the register stays valid', async () => {
+    const { bumps } = await clockRun('consul', 3);
+    assert.ok(bumps.length >= 1, 'at least one bump');
+  });
+
   describe('one etcd node, by hand', () => {
     let cluster: Cluster | undefined;
     let provider: DockerProvider | undefined;
@@ -119,6 +124,14 @@ describe('clock faults on Go servers (faultline-vdso-clock)', () => {
       assertMeasured(bump.details as ClockDetails, 30_000, ['n1']);
       const back = await nemesis.invoke({ f: 'start-clock', value: { mode: 'bump', offsetMs: -5_000, targets: 'all' } }, ctx(c));
       assertMeasured(back.details as ClockDetails, -5_000, ['n1']);
+      // A strobe: measured at the offset on its first flip, flipped at least twice, ends at real time.
+      const strobe = await nemesis.invoke({ f: 'start-clock', value: { mode: 'strobe', offsetMs: 30_000, periodMs: 100, durationMs: 1_000, targets: 'all' } }, ctx(c));
+      assert.equal((strobe.details as ClockDetails).applied, true);
+      assertMeasured(strobe.details as ClockDetails, 30_000, ['n1']);
+      assert.ok(((strobe.details as { flips?: number }).flips ?? 0) >= 2);
+      await assertAliveAndHealed(node, 'etcd');
+      const again = await nemesis.invoke({ f: 'start-clock', value: { mode: 'bump', offsetMs: 10_000, targets: 'all' } }, ctx(c));
+      assertMeasured(again.details as ClockDetails, 10_000, ['n1']);
       const [healed] = await nemesis.healAll(ctx(c));
       assertMeasured(healed?.details as ClockDetails, 0, ['n1']);
       assert.equal((await node.exec(['cat', '/run/faultline/etcd.pid'])).stdout.trim(), pid, 'the same etcd process throughout');
