@@ -200,13 +200,14 @@ export function vdsoClockNemesis(system: SystemDescriptor, clock: VdsoClock, clu
           details: { ...outcome(change, applied, notApplied), measuredMs, ...(disagree.length === 0 ? {} : { measurementDisagrees: disagree }) },
         };
       }
-      // Strobe: the offset and real time in turn, bounded in time, measured once at the offset; ends at real time.
-      const ends = Date.now() + change.durationMs;
+      // Strobe: the offset and real time in turn, measured once at the offset (the first flip lasts
+      // as long as the measurement, ≤ 1.5 s), then flipped for durationMs; ends at real time.
       let flips = 0;
       let first = await apply(targets, change.offsetMs);
       const measuredMs = await measure(first.applied, ctx.signal);
       const disagree = disagreements(measuredMs, change.offsetMs);
       flips++;
+      const ends = Date.now() + change.durationMs;
       while (first.applied.length > 0 && Date.now() < ends && !ctx.signal.aborted) {
         await sleepMs(change.periodMs, ctx.signal).catch(() => undefined);
         const r = await apply(first.applied, flips % 2 === 0 ? change.offsetMs : 0);
