@@ -8,6 +8,7 @@ import type { StartOptions, SystemDescriptor } from '../src/systems/descriptor.j
 import { FAKETIME_FILE } from '../src/systems/faketime.js';
 import { nodeByName } from './partition.js';
 import { parseTargetSpec, selectTargets } from './targets.js';
+import { vdsoClockNemesis } from './vdso-clock.js';
 
 export { FAKETIME_FILE } from '../src/systems/faketime.js';
 
@@ -88,11 +89,12 @@ export async function measureOffset(system: SystemDescriptor, node: Node): Promi
 
 /**
  * `start-clock` bumps or strobes the database clock of the targets by rewriting the
- * libfaketime timestamp file the database was started with, then measures the offset each
+ * libfaketime timestamp file (systems whose clock goes `via: 'vdso'`: see vdso-clock.ts) the database was started with, then measures the offset each
  * target actually shows; `stop-clock` and healing remove the file on every node. On systems
  * whose clock cannot be moved (their descriptor says why), nothing is done and the result says so.
  */
 export function clockNemesis(system: SystemDescriptor, cluster: Cluster): Nemesis {
+  if (system.clock?.via === 'vdso') return vdsoClockNemesis(system, system.clock, cluster);
   const unsupported = clockUnsupported(system);
   const supported = unsupported === undefined;
   const onNodes = (names: readonly string[], script: string): Promise<unknown> =>

@@ -32,6 +32,7 @@ export { type TestOutcome, type TestStatus, exitCodeFor, githubAnnotations, rend
 export {
   type ClientPlugin,
   type ClockSupport,
+  type HttpDateProbe,
   type Health,
   type InstallSpec,
   type ReadMode,

@@ -15,7 +15,7 @@ import { collectLogs, describeMissingLogs, nodeLogsJson } from '../systems/logs.
 import { version } from '../version.js';
 import { type NemesisWiring, buildNemesis, faultSchedule, nemesisWiring } from '../../nemesis/index.js';
 import { replaySchedule } from '../../nemesis/replay.js';
-import { DISK_KINDS, DISK_PRIVILEGES } from '../../nemesis/disk.js';
+import { runPrivileges } from '../../nemesis/privileges.js';
 import type { ClientFreezer } from '../../nemesis/client-pause.js';
 import type { CheckResult } from '../../workloads/workload.js';
 import { ClientHosts } from '../runner/client-host.js';
@@ -78,9 +78,8 @@ export async function executeTest(o: ExecuteOptions): Promise<ExecuteResult> {
   const runDir = await createRunDir({ store: spec.store, testName: spec.name, startedAt });
   // Clients run in processes of their own when a client pause must freeze them whole.
   const isolated = plan.nemesis.kinds.includes('client-pause') && o.overrides?.client === undefined;
-  // Only runs with disk faults get /dev/fuse and CAP_SYS_ADMIN; every other run stays NET_ADMIN only.
-  const diskKinds = plan.nemesis.kinds.filter((k) => DISK_KINDS.includes(k));
-  const privileges = diskKinds.length === 0 ? undefined : DISK_PRIVILEGES;
+  // Only runs with disk faults get /dev/fuse and CAP_SYS_ADMIN, only runs with vDSO clock faults CAP_SYS_PTRACE; every other run stays NET_ADMIN only.
+  const privileges = runPrivileges(plan.nemesis.kinds, system);
   const record: TestRecord = {
     name: spec.name,
     seed: spec.seed,
@@ -92,7 +91,7 @@ export async function executeTest(o: ExecuteOptions): Promise<ExecuteResult> {
     provider: provider.name,
     image,
     ...(plan.skippedFaults.length === 0 ? {} : { skippedFaults: [...plan.skippedFaults] }),
-    ...(privileges === undefined ? {} : { privileges: { capAdd: [...privileges.capAdd], devices: [...privileges.devices], for: diskKinds } }),
+    ...(privileges === undefined ? {} : { privileges: { capAdd: [...privileges.capAdd], devices: [...privileges.devices], for: [...privileges.for] } }),
   };
   await writeTestJson(runDir, record);
   log(`run directory ${runDir.path}`);

@@ -13,7 +13,9 @@ export interface DaemonSpec {
   readonly env?: Readonly<Record<string, string>>;
 }
 
-const pidFile = (name: string): string => `/run/faultline/${name}.pid`;
+/** Where the pid of a daemon started by startDaemon is kept (the clock fault reads it too). */
+export const daemonPidFile = (name: string): string => `/run/faultline/${name}.pid`;
+const pidFile = daemonPidFile;
 
 export async function startDaemon(node: Node, spec: DaemonSpec): Promise<void> {
   if (await isRunning(node, spec.name)) return;

@@ -61,13 +61,29 @@ export interface SystemClient {
 }
 
 /**
+ * An HTTP endpoint of the database whose responses carry a `Date` header read from the
+ * process's own wall clock (Go's net/http sets it from time.Now() on every response): how
+ * the offset a vDSO clock fault put into the process is measured.
+ * @public
+ */
+export interface HttpDateProbe {
+  readonly port: number;
+  readonly path: string;
+}
+
+/**
  * How a clock fault reaches the database: libfaketime preloaded at start (the libraries to
- * preload, in order; a command that prints the clock the database sees, when it can say),
- * or a reason it cannot be moved — recorded as "not applied", never pretended.
+ * preload, in order; a command that prints the clock the database sees, when it can say);
+ * the process's vDSO clock functions redirected at run time by faultline-vdso-clock (for
+ * runtimes that read time through the vDSO, not libc, such as Go; `daemon` names the pid
+ * file the database was started with, `/run/faultline/<daemon>.pid`; needs CAP_SYS_PTRACE,
+ * which only runs with clock faults get); or a reason it cannot be moved — recorded as
+ * "not applied", never pretended.
  * @public
  */
 export type ClockSupport =
   | { readonly via: 'faketime'; readonly preload: readonly string[]; readonly probe?: string }
+  | { readonly via: 'vdso'; readonly daemon: string; readonly probe?: HttpDateProbe }
   | { readonly via: 'none'; readonly reason: string };
 
 /**

@@ -1,12 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { Json } from '../../src/history/event.js';
-import { GO_CLOCK_REASON as NOT_APPLIED_REASON } from '../../src/systems/etcd/index.js';
-import { execFile } from 'node:child_process';
-import { promisify } from 'node:util';
-import { planRun } from '../../src/execute/plan.js';
-import { parseTestSpec } from '../../src/spec/test-spec.js';
-import { cliPath } from './cluster-helpers.js';
 import { faultEvents, runAndInspect } from './run-helpers.js';
 
 type ClockDetails = { mode?: string; offsetMs?: number; applied?: boolean; reason?: string; measuredMs?: Record<string, { offsetMs: number; uncertaintyMs: number }> };
@@ -34,15 +28,5 @@ describe('clock faults', () => {
     }
   });
 
-  it('etcd (Go) cannot have its clock moved by libfaketime: refused before anything starts, saying why; `all` leaves clock out', async () => {
-    const r = await promisify(execFile)(process.execPath, [cliPath, 'run', ...args('etcd')]).then(
-      () => ({ code: 0, stderr: '' }),
-      (err: { code?: number; stderr?: string }) => ({ code: err.code ?? -1, stderr: err.stderr ?? '' }),
-    );
-    assert.equal(r.code, 3, r.stderr);
-    assert.match(r.stderr, new RegExp(`etcd cannot take the clock fault: ${NOT_APPLIED_REASON}`));
-    const plan = await planRun(parseTestSpec({ system: 'etcd', workload: 'register', nemesis: ['all'], seed: 1 }));
-    assert.ok(!plan.nemesis.kinds.includes('clock'));
-    assert.deepEqual(plan.skippedFaults, [`clock: ${NOT_APPLIED_REASON}`]);
-  });
+  // etcd and Consul (Go, through the vDSO): faults-clock-go.test.ts.
 });

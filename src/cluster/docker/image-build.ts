@@ -47,8 +47,8 @@ export function followProgress(docker: Docker, stream: NodeJS.ReadableStream, on
   });
 }
 
-/** What a layer's Dockerfile copies from docker/ besides itself (the common layer compiles faultline-fs). */
-const LAYER_SOURCES: Readonly<Record<string, readonly string[]>> = { common: ['faultline-fs.c'] };
+/** What a layer's Dockerfile copies from docker/ besides itself (the common layer compiles faultline-fs and faultline-vdso-clock). */
+const LAYER_SOURCES: Readonly<Record<string, readonly string[]>> = { common: ['faultline-fs.c', 'faultline-vdso-clock.c'] };
 
 export interface BuiltImage {
   readonly ref: string;

@@ -1,6 +1,6 @@
 import { defineSystem } from '../descriptor.js';
 import { consulMembership } from './membership.js';
-import { GO_CLOCK_REASON } from '../etcd/index.js';
+import { CONSUL_PORT } from './config.js';
 import { consulClient } from './capabilities.js';
 import { consulServer } from './server.js';
 
@@ -16,5 +16,6 @@ export const consul = defineSystem({
   versionCommand: 'consul version',
   membership: consulMembership,
   client: consulClient,
-  clock: { via: 'none', reason: GO_CLOCK_REASON },
+  // Go reads time through the vDSO (libfaketime cannot reach it); the HTTP API answers with Go's Date header.
+  clock: { via: 'vdso', daemon: 'consul', probe: { port: CONSUL_PORT, path: '/v1/status/leader' } },
 });
