@@ -7,12 +7,14 @@
 export const CONSISTENCY_MODELS = [
   'read-uncommitted',
   'read-committed',
+  'cursor-stability',
   'monotonic-atomic-view',
   'read-atomic',
   'causal-cerone',
   'prefix',
   'update-atomic',
   'parallel-snapshot-isolation',
+  'consistent-view',
   'repeatable-read',
   'snapshot-isolation',
   'serializable',
@@ -33,6 +35,11 @@ export const CYCLE_ANOMALIES = ['G0', 'G1c', 'G-single-item', 'G-nonadjacent-ite
 
 const READ_UNCOMMITTED = ['G0', 'duplicate-elements', 'garbage-read'];
 const READ_COMMITTED = [...READ_UNCOMMITTED, 'G1a', 'G1b', 'G1c', 'dirty-update', 'future-read', 'incompatible-order'];
+// Adya's cursor stability forbids G-cursor, a cycle of write dependencies and one
+// anti-dependency all on one item; lost-update is how these histories show one (as Elle
+// shows it). Consistent view (PL-2+) forbids every G-single, and implies cursor stability.
+const CURSOR_STABILITY = [...READ_COMMITTED, 'lost-update'];
+const CONSISTENT_VIEW = [...CURSOR_STABILITY, 'G-single-item'];
 const ANTI_DEPENDENCY = ['G-single-item', 'G-nonadjacent-item', 'lost-update'];
 const REPEATABLE_READ = [...READ_COMMITTED, ...ANTI_DEPENDENCY, 'G2-item'];
 // Snapshot isolation permits write skew (G2-item with adjacent anti-dependencies) but
@@ -55,12 +62,14 @@ function withSuffix(names: readonly string[], suffixes: readonly string[]): stri
 const FORBIDDEN: Record<ConsistencyModel, ReadonlySet<string>> = {
   'read-uncommitted': new Set(READ_UNCOMMITTED),
   'read-committed': new Set(READ_COMMITTED),
+  'cursor-stability': new Set(CURSOR_STABILITY),
   'monotonic-atomic-view': new Set(READ_COMMITTED),
   'read-atomic': new Set(READ_ATOMIC),
   'causal-cerone': new Set(READ_ATOMIC),
   prefix: new Set(READ_ATOMIC),
   'update-atomic': new Set(UPDATE_ATOMIC),
   'parallel-snapshot-isolation': new Set(UPDATE_ATOMIC),
+  'consistent-view': new Set(CONSISTENT_VIEW),
   'repeatable-read': new Set(REPEATABLE_READ),
   'snapshot-isolation': new Set(SNAPSHOT_ISOLATION),
   serializable: new Set(SERIALIZABLE),

@@ -55,6 +55,20 @@ export const WORKLOAD_CHECKERS: ReadonlyMap<string, () => Promise<OpsChecker>> =
     },
   ],
   [
+    'comments',
+    async () => {
+      const { checkComments } = await import('../../checker/comments/index.js');
+      return (ops, events, flags) => [result('comments', checkComments(ops, { faults: faultIntervals(events), ...(flags.file === undefined ? {} : { file: flags.file }) }))];
+    },
+  ],
+  [
+    'sequential',
+    async () => {
+      const { checkSequential } = await import('../../checker/sequential/index.js');
+      return (ops, events, flags) => [result('sequential', checkSequential(ops, { faults: faultIntervals(events), ...(flags.file === undefined ? {} : { file: flags.file }) }))];
+    },
+  ],
+  [
     'set-full',
     async () => {
       const { checkSetFull } = await import('../../checker/set/index.js');

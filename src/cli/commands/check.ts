@@ -56,7 +56,7 @@ export function registerCheck(program: Command): void {
     .description('check a recorded history (faultline JSONL, Jepsen EDN or jepsen.log, Elle JSON) and exit 0 valid, 1 invalid, 2 unknown')
     .argument('<file>', 'the history file (its format is detected from the content), or a run directory: checked again with its own checkers')
     .option('--model <name>', `check linearizability against a model: ${[...MODELS.keys()].join(', ')}`)
-    .option('--workload <name>', `check transactions for anomalies (Elle-style): ${TXN_WORKLOADS.join(', ')}; or bank, queue, counter, set, set-full, watch, election, long-fork (the checkers of those workloads; long-fork takes rw-register or list-append transactions)`)
+    .option('--workload <name>', `check transactions for anomalies (Elle-style): ${TXN_WORKLOADS.join(', ')}; or bank, queue, counter, set, set-full, watch, election, long-fork, comments, sequential (the checkers of those workloads; long-fork takes rw-register or list-append transactions; comments and sequential are Jepsen's CockroachDB checks)`)
     .option('--accounts <n>', `with --workload bank: the number of accounts (default ${BANK_ACCOUNTS})`)
     .option('--total <n>', `with --workload bank: what every read must sum to (default ${BANK_TOTAL})`)
     .option('--linearizable-set', 'with --workload set-full: an element missing from a read begun after it was known (a stale read) is an error, as Jepsen\'s :linearizable? true')

@@ -1,7 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { InputError } from '../../../src/errors.js';
-import { CONSISTENCY_MODELS, checkTransactions, formatTxnResult, isConsistencyModel } from '../../../src/checker/txn/index.js';
+import { CONSISTENCY_MODELS, type ConsistencyModel, checkTransactions, forbiddenBy, formatTxnResult, isConsistencyModel } from '../../../src/checker/txn/index.js';
 import { concurrent, sequential, txn } from './build.js';
 
 describe('checkTransactions', () => {
@@ -47,6 +47,24 @@ describe('checkTransactions', () => {
     assert.ok(CONSISTENCY_MODELS.includes('strict-serializable'));
     assert.ok(isConsistencyModel('snapshot-isolation'));
     assert.ok(!isConsistencyModel('linearizable'));
+  });
+
+  it('a stronger model forbids everything a weaker one does (Adya: PL-2 < cursor stability < PL-2+ < SI, repeatable read)', () => {
+    const implies: [ConsistencyModel, ConsistencyModel][] = [
+      ['read-committed', 'cursor-stability'],
+      ['cursor-stability', 'consistent-view'],
+      ['cursor-stability', 'repeatable-read'],
+      ['consistent-view', 'snapshot-isolation'],
+      ['consistent-view', 'repeatable-read'],
+      ['snapshot-isolation', 'serializable'],
+      ['update-atomic', 'snapshot-isolation'],
+      ['serializable', 'strict-serializable'],
+    ];
+    for (const [weaker, stronger] of implies) {
+      for (const a of forbiddenBy(weaker)) assert.ok(forbiddenBy(stronger).has(a), `${stronger} allows ${a}, which ${weaker} forbids`);
+    }
+    assert.ok(!forbiddenBy('cursor-stability').has('G-single-item'));
+    assert.ok(forbiddenBy('consistent-view').has('G-single-item') && !forbiddenBy('consistent-view').has('G2-item'));
   });
 });
 

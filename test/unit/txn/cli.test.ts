@@ -88,6 +88,32 @@ describe('faultline check: version orders the user asserts, and long forks', () 
     assert.match(txn.out, /G-nonadjacent-item/);
   });
 
+  it('--workload comments and sequential check Jepsen\'s CockroachDB histories (sets included); malformed reads exit 3', async () => {
+    const comments = file(
+      'comments.edn',
+      [
+        '{:process 0, :type :invoke, :f :write, :value 1, :time 0}',
+        '{:process 0, :type :ok, :f :write, :value 1, :time 1000000000}',
+        '{:process 1, :type :invoke, :f :write, :value 2, :time 2000000000}',
+        '{:process 1, :type :ok, :f :write, :value 2, :time 3000000000}',
+        '{:process 2, :type :invoke, :f :read, :value nil, :time 4000000000}',
+        '{:process 2, :type :ok, :f :read, :value #{2}, :time 5000000000}',
+      ].join('\n'),
+    );
+    const c = await runCli('check', comments, '--workload', 'comments');
+    assert.equal(c.code, ExitCode.Invalid);
+    assert.match(c.out, /comments: invalid — 1 of 1 reads is not strictly serializable; the first: p2 read 1 ids at 5\.00 s \(history index 5\) with no fault in effect: it saw id 2 .* but not 1/);
+    const seq = file('sequential.edn', ['{:process 1, :type :invoke, :f :read, :value [3 nil]}', '{:process 1, :type :ok, :f :read, :value [3 [nil 1 1]]}'].join('\n'));
+    assert.equal((await runCli('check', seq, '--workload', 'sequential')).code, ExitCode.Valid);
+    const bad = file('bad-read.jsonl', ['{"process":0,"type":"invoke","f":"read"}', '{"process":0,"type":"ok","f":"read","value":{"a":1}}'].join('\n'));
+    for (const workload of ['comments', 'sequential']) {
+      const r = await runCli('check', bad, '--workload', workload);
+      assert.equal(r.code, ExitCode.Usage);
+      assert.match(r.err, /bad-read\.jsonl: event 1: a (comments|sequential) read returns/);
+      assert.doesNotMatch(r.err, /at .*\.js:\d+/);
+    }
+  });
+
   it('--transaction-order reads an EDN map of completion index → position; --wfr-keys shows in the version order', async () => {
     const plain = await runCli('check', twoWriters, '--workload', 'rw-register', '--consistency', 'serializable');
     assert.equal(plain.code, ExitCode.Valid);
