@@ -1,6 +1,6 @@
-import { readFile } from 'node:fs/promises';
 import { InfrastructureError, UsageError } from '../../errors.js';
 import { COMMON_PACKAGES } from '../common-packages.js';
+import { type ClockReading, localBootId, restoreHostClock } from '../host-clock.js';
 import { newClusterId, type Cluster, type ClusterSpec, type ClusterSummary, type NodeProvider, type NodeSoftware } from '../node.js';
 import type { HostEntry } from './hosts-file.js';
 import { type HostFacts, installScript, parseProbe, PROBE_SCRIPT, resetScript } from './host-scripts.js';
@@ -19,6 +19,10 @@ const INSTALL_TIMEOUT_MS = 15 * 60_000;
  */
 export class SshProvider implements NodeProvider {
   readonly name = 'ssh';
+  /** Host clocks by default (machines of their own); the database process's clock on request, which works whatever kernel the hosts share. */
+  readonly clockScopes = ['host', 'process'] as const;
+  /** Host clocks a reset found moved (a run killed before it could heal) and set back: the residual offset each shows after. */
+  readonly clockResets = new Map<string, ClockReading>();
   private readonly connections: SshConnection[];
   private readonly facts = new Map<string, HostFacts>();
   private readonly clusters = new Map<string, { cluster: Cluster; createdAt: Date }>();
@@ -119,19 +123,21 @@ export class SshProvider implements NodeProvider {
   }
 
   /**
-   * Disk faults are refused (see below). Clock faults move the time of whatever shares the host's kernel. A host that is a
-   * container (or the machine faultline runs on) shares this machine's kernel — and one
-   * host sharing another's makes a fault on one a fault on both: refused, with the hosts named.
+   * Disk faults are refused (see below). A host-scope clock fault moves the clock of whatever
+   * shares the host's kernel. A host that is a container (or the machine faultline runs on)
+   * shares this machine's kernel — and one host sharing another's makes a fault on one a fault
+   * on both: refused, with the hosts named. A process-scope clock fault moves only the
+   * database's clock, so a shared kernel does not matter.
    */
-  async refuseFault(kind: string): Promise<string | undefined> {
+  async refuseFault(kind: string, o: { readonly clockScope?: 'process' | 'host' } = {}): Promise<string | undefined> {
     // The disk layer (faultline-fs, FUSE) is built into the Docker images only.
     if (kind === 'lose-unfsynced') return 'disk faults need faultline-fs under the data directory, which only the Docker provider\'s images carry';
-    if (kind !== 'clock') return undefined;
+    if (kind !== 'clock' || o.clockScope === 'process') return undefined;
     await this.probeAll();
-    const local = (await readFile('/proc/sys/kernel/random/boot_id', 'utf8').catch(() => '')).trim();
+    const local = await localBootId().catch(() => '');
     const sharing = this.hosts.filter((h) => this.facts.get(h.name)?.bootId === local).map((h) => h.name);
     if (sharing.length > 0) {
-      return `clock faults on SSH hosts need hosts with kernels of their own: ${sharing.join(', ')} ${sharing.length === 1 ? 'shares' : 'share'} the kernel of the machine running faultline (same /proc/sys/kernel/random/boot_id; containers, not machines)`;
+      return `clock faults on SSH hosts need hosts with kernels of their own: ${sharing.join(', ')} ${sharing.length === 1 ? 'shares' : 'share'} the kernel of the machine running faultline (same /proc/sys/kernel/random/boot_id; containers, not machines), and setting ${sharing.length === 1 ? 'its' : 'their'} clock would set this machine's`;
     }
     const byBoot = new Map<string, string[]>();
     for (const h of this.hosts) {
@@ -157,8 +163,16 @@ export class SshProvider implements NodeProvider {
     });
   }
 
+  /**
+   * A host whose clock a run moved and could not set back (killed with SIGKILL, or its heal
+   * failed) has it set back to this machine's time first — the residual is kept in
+   * `clockResets` — then the daemons, chains and files go.
+   */
   private async reset(connections: readonly SshConnection[]): Promise<void> {
+    const control = await localBootId();
     await this.onEach(connections, async (c) => {
+      const residual = await restoreHostClock(this.node(c), control);
+      if (residual !== undefined) this.clockResets.set(c.host.name, residual);
       const r = await c.run(commandLine(['sh', '-c', resetScript()], {}, c.host.user), { timeoutMs: 60_000 });
       const left = r.stdout.toString('utf8').trim();
       if (r.exitCode !== 0 || left !== '') {
