@@ -14,10 +14,11 @@ import { type PacketFault, packetFaultJson, packetNemesis } from './packet.js';
 import type { PartitionShape } from './partition-shapes.js';
 import { partitionNemesis } from './partition.js';
 import { pauseNemesis } from './pause.js';
-import type { NemesisKind } from './kinds.js';
+import type { ClockScope, NemesisKind } from './kinds.js';
+import { hostClockNemesis, sshHostClockOps } from './host-clock.js';
 import type { TargetSpec } from './targets.js';
 
-export { ALL_KINDS, NEMESIS_KINDS, type NemesisKind, expandNemesisKinds } from './kinds.js';
+export { ALL_KINDS, CLOCK_SCOPES, type ClockScope, NEMESIS_KINDS, type NemesisKind, expandNemesisKinds } from './kinds.js';
 
 export interface NemesisPlan {
   readonly kinds: readonly NemesisKind[];
@@ -31,6 +32,10 @@ export interface NemesisPlan {
   readonly clientPauseMs?: number;
   /** How far a clock fault moves a node's clock (±). */
   readonly clockSkewMs?: number;
+  /** What a clock fault moves (default: the database process's clock). */
+  readonly clockScope?: ClockScope;
+  /** `clockScope: host`: the control machine's boot id, whose kernel's clock is never set. */
+  readonly controlBootId?: string;
   /** What a packet fault does to the targets' traffic. */
   readonly packet?: PacketFault;
 }
@@ -87,7 +92,8 @@ export interface NemesisWiring {
 export function nemesisWiring(plan: NemesisPlan, system: System, pauseAfter: string | undefined, freezer?: ClientFreezer): NemesisWiring {
   const board = plan.kinds.includes('client-pause') ? new PauseBoard(pauseAfter, freezer) : undefined;
   return {
-    startOptions: plan.kinds.includes('clock') ? clockStartOptions(system) : undefined,
+    // A host clock needs nothing in the database's process: the whole machine moves.
+    startOptions: plan.kinds.includes('clock') && plan.clockScope !== 'host' ? clockStartOptions(system) : undefined,
     board,
     wrap: (clients) => (board === undefined ? clients : pausable(clients, board)),
   };
@@ -100,7 +106,7 @@ export function buildNemesis(plan: NemesisPlan, system: System, cluster: Cluster
     partition: () => partitionNemesis(cluster),
     kill: () => killNemesis(system, cluster, wiring?.startOptions),
     pause: () => pauseNemesis(system, cluster),
-    clock: () => clockNemesis(system, cluster),
+    clock: () => (plan.clockScope === 'host' ? hostClockNemesis(cluster.nodes.map((n) => n.name), sshHostClockOps(cluster, hostClockGuard(plan))) : clockNemesis(system, cluster)),
     packet: () => packetNemesis(cluster),
     member: () => memberNemesis(system, cluster),
     'lose-unfsynced': () => loseUnfsyncedNemesis(system, cluster, wiring?.startOptions),
@@ -110,4 +116,9 @@ export function buildNemesis(plan: NemesisPlan, system: System, cluster: Cluster
     },
   };
   return combineNemeses(Object.fromEntries(plan.kinds.map((k) => [k, make[k]()])));
+}
+
+function hostClockGuard(plan: NemesisPlan): string {
+  if (plan.controlBootId === undefined) throw new Error('host clock faults need the control machine\'s boot id (NemesisPlan.controlBootId), so that its own clock is never set');
+  return plan.controlBootId;
 }

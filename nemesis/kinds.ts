@@ -15,3 +15,11 @@ export function expandNemesisKinds(names: readonly string[]): NemesisKind[] {
   for (const n of names) wanted.add(n);
   return NEMESIS_KINDS.filter((k) => wanted.has(k));
 }
+
+/**
+ * What a clock fault moves: `process` — the database's own clock (libfaketime, or the vDSO
+ * helper for Go), leaving the machine's alone; `host` — the whole machine's clock (`date -s`),
+ * only on machines with kernels of their own (SSH hosts that are not containers on the control machine).
+ */
+export const CLOCK_SCOPES = ['process', 'host'] as const;
+export type ClockScope = (typeof CLOCK_SCOPES)[number];

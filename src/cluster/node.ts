@@ -97,7 +97,13 @@ export interface NodeProvider {
    * have their clocks moved apart); undefined when they can. Asked after `prepare`, before
    * any node is touched.
    */
-  refuseFault?(kind: string): Promise<string | undefined>;
+  refuseFault?(kind: string, o?: { readonly clockScope?: 'process' | 'host' }): Promise<string | undefined>;
+  /**
+   * What a clock fault can move on these nodes, the default first: the database process's
+   * clock (libfaketime / the vDSO helper), and on machines with kernels of their own the
+   * host's. Absent: `['process']`.
+   */
+  readonly clockScopes?: readonly ('process' | 'host')[];
   /** How a person removes a cluster left running (`--leave-running`); default: `faultline cluster down ID`. */
   removeHint?(clusterId: string): string;
   /** How a person gets a shell on a node, for hints in messages (`docker exec -it … sh`). */

@@ -23,7 +23,7 @@ export async function openProvider(o: ProviderOptions = {}): Promise<NodeProvide
     case 'ssh': {
       if (o.hosts === undefined) throw new UsageError('--provider ssh needs --hosts FILE', 'a YAML list of {name, address, port?, user, key}; see docs/providers.md');
       const [{ loadHostsFile }, { SshProvider }] = await Promise.all([import('./ssh/hosts-file.js'), import('./ssh/ssh-provider.js')]);
-      return new SshProvider(await loadHostsFile(o.hosts));
+      return new SshProvider(await loadHostsFile(o.hosts), o.hosts);
     }
     default:
       throw new UsageError(`unknown provider "${name}"`, `choose one of: ${PROVIDER_NAMES.join(', ')}`);

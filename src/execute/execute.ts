@@ -6,6 +6,7 @@ import { concurrently } from '../generator/combine.js';
 import type { HistoryEvent, Json } from '../history/event.js';
 import { type PlanOverrides, type RunPlan, planResources, planRun } from './plan.js';
 import { openProvider } from '../cluster/providers.js';
+import { localBootId } from '../cluster/host-clock.js';
 import { UsageError } from '../errors.js';
 import { type TestSpec, specJson } from '../spec/test-spec.js';
 import { type RunDir, type TestRecord, HistoryWriter, createRunDir, writeJsonFile, writeResultsJson, writeTestJson } from '../store/index.js';
@@ -79,7 +80,7 @@ export async function executeTest(o: ExecuteOptions): Promise<ExecuteResult> {
   // Clients run in processes of their own when a client pause must freeze them whole.
   const isolated = plan.nemesis.kinds.includes('client-pause') && o.overrides?.client === undefined;
   // Only runs with disk faults get /dev/fuse and CAP_SYS_ADMIN, only runs with vDSO clock faults CAP_SYS_PTRACE; every other run stays NET_ADMIN only.
-  const privileges = runPrivileges(plan.nemesis.kinds, system);
+  const privileges = runPrivileges(plan.nemesis.kinds, system, plan.nemesis.clockScope);
   const record: TestRecord = {
     name: spec.name,
     seed: spec.seed,
@@ -129,18 +130,29 @@ export async function executeTest(o: ExecuteOptions): Promise<ExecuteResult> {
 /**
  * The plan without the fault kinds the provider's nodes cannot take (clock faults on SSH
  * hosts sharing a kernel): under `all` they are skipped like the system's own refusals;
- * named, they are a UsageError before any node is touched.
+ * named, they are a UsageError before any node is touched. The clock scope is settled here
+ * (the spec's, else the provider's default), and a host scope carries the control machine's
+ * boot id, the kernel whose clock is never set.
  */
-export async function withoutRefusedFaults(plan: RunPlan, provider: NodeProvider): Promise<RunPlan> {
+export async function withoutRefusedFaults(planned: RunPlan, provider: NodeProvider): Promise<RunPlan> {
+  const scopes = provider.clockScopes ?? ['process'];
+  const clockScope = planned.spec.clockScope ?? scopes[0] ?? 'process';
+  let plan = planned;
+  if (plan.nemesis.kinds.includes('clock')) {
+    if (!scopes.includes(clockScope)) {
+      throw new UsageError(`--clock-scope ${clockScope}: the ${provider.name} provider's nodes cannot have their own clocks set (they share this machine's kernel)`, `use --clock-scope ${scopes.join(' or ')}`);
+    }
+    plan = { ...plan, nemesis: { ...plan.nemesis, clockScope, ...(clockScope === 'host' ? { controlBootId: await localBootId() } : {}) } };
+  }
   if (provider.refuseFault === undefined) return plan;
   const all = plan.spec.nemesis.includes('all');
   const kinds: RunPlan['nemesis']['kinds'][number][] = [];
   const skipped = [...plan.skippedFaults];
   for (const kind of plan.nemesis.kinds) {
-    const why = await provider.refuseFault(kind);
+    const why = await provider.refuseFault(kind, { clockScope });
     if (why === undefined) kinds.push(kind);
     else if (all) skipped.push(`${kind}: ${why}`);
-    else throw new UsageError(why, `leave ${kind} out of --nemesis (\`all\` skips it), or use --provider docker`);
+    else throw new UsageError(why, kind === 'clock' && clockScope === 'host' && scopes.includes('process') ? 'use --clock-scope process (the database\'s own clock, through libfaketime or the vDSO helper), or leave clock out of --nemesis' : `leave ${kind} out of --nemesis (\`all\` skips it), or use --provider docker`);
   }
   return kinds.length === plan.nemesis.kinds.length ? plan : { ...plan, nemesis: { ...plan.nemesis, kinds }, skippedFaults: skipped };
 }

@@ -6,6 +6,7 @@ import type { Workload, WorkloadOptions } from '../../workloads/workload.js';
 import { ALL_KINDS, NEMESIS_KINDS, type NemesisKind, type NemesisPlan } from '../../nemesis/index.js';
 import { DISK_KINDS, withDiskLayer } from '../../nemesis/disk.js';
 import { clockUnsupported } from '../../nemesis/clock.js';
+import type { ClockScope } from '../../nemesis/kinds.js';
 import { parseRouting, type RoutingPolicy } from '../runner/router.js';
 import { type TestSpec, defaultPartitions, systemOptionProblems } from '../spec/test-spec.js';
 import { didYouMean } from '../spec/choices.js';
@@ -55,7 +56,7 @@ export async function planRun(spec: TestSpec, overrides: PlanOverrides = {}): Pr
     const names = client.readModes.map((m) => m.name);
     throw new UsageError(`read mode "${spec.readMode ?? ''}" is unknown for ${adapted.name}${didYouMean(spec.readMode, names)}`, `${adapted.name} read modes: ${names.join(', ')}`);
   }
-  const { kinds, skipped } = faultKinds(spec.nemesis, adapted);
+  const { kinds, skipped } = faultKinds(spec.nemesis, adapted, spec.clockScope);
   // Disk faults: the database's data directory sits on faultline-fs from its first start on.
   const system = kinds.some((k) => DISK_KINDS.includes(k)) ? withDiskLayer(adapted) : adapted;
   const partitions = spec.partitions ?? defaultPartitions(spec.nodes);
@@ -88,6 +89,7 @@ export async function planRun(spec: TestSpec, overrides: PlanOverrides = {}): Pr
       targets: spec.targets,
       clientPauseMs: spec.clientPauseMs ?? 2 * spec.lockTtlMs,
       ...(spec.clockSkewMs === undefined ? {} : { clockSkewMs: spec.clockSkewMs }),
+      ...(spec.clockScope === undefined ? {} : { clockScope: spec.clockScope }),
       ...(spec.packet === undefined ? {} : { packet: spec.packet }),
     },
     skippedFaults: skipped,
@@ -124,13 +126,14 @@ export function faultUnsupported(system: SystemDescriptor, kind: NemesisKind): s
  * The kinds to run: each one named must be supported (else a UsageError saying why); `all`
  * stands for every kind the system supports, and the others are listed as skipped.
  */
-function faultKinds(requested: readonly string[], system: SystemDescriptor): { kinds: NemesisKind[]; skipped: string[] } {
+function faultKinds(requested: readonly string[], system: SystemDescriptor, clockScope: ClockScope | undefined): { kinds: NemesisKind[]; skipped: string[] } {
   const all = requested.includes('all');
   const kinds: NemesisKind[] = [];
   const skipped: string[] = [];
   for (const kind of NEMESIS_KINDS) {
     if (!requested.includes(kind) && !(all && ALL_KINDS.includes(kind))) continue;
-    const why = faultUnsupported(system, kind);
+    // A host clock moves the whole machine: whatever the database reads its time through, it sees it.
+    const why = kind === 'clock' && clockScope === 'host' ? undefined : faultUnsupported(system, kind);
     if (why === undefined) kinds.push(kind);
     else if (all && !requested.includes(kind)) skipped.push(`${kind}: ${why}`);
     else throw new UsageError(`${system.name} cannot take the ${kind} fault: ${why}`, `leave ${kind} out of --nemesis (\`all\` skips it)`);

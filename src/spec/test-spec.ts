@@ -5,7 +5,7 @@ import { CONSISTENCY_MODELS } from '../checker/txn/models.js';
 import type { Json } from '../history/event.js';
 import { PARTITION_SHAPES } from '../../nemesis/partition-shapes.js';
 import { TARGET_SPECS } from '../../nemesis/targets.js';
-import { NEMESIS_KINDS } from '../../nemesis/kinds.js';
+import { CLOCK_SCOPES, NEMESIS_KINDS } from '../../nemesis/kinds.js';
 import { workloads } from '../../workloads/index.js';
 import { MIN_NODE_MEMORY_MIB, MIN_NODE_PIDS, type NodeResources } from '../cluster/resources.js';
 import { parseRouting } from '../runner/router.js';
@@ -71,6 +71,8 @@ export const TestSpecSchema = z
     clientPauseMs: positiveInt.optional(),
     /** clock: how far a node's clock is moved (±). */
     clockSkewMs: positiveInt.optional(),
+    /** clock: the database process's clock, or the whole host's (default: the provider's — process on Docker, host on SSH). */
+    clockScope: z.enum(CLOCK_SCOPES).optional(),
     /** packet: what is done to the targets' outgoing traffic. */
     packet: z
       .object({

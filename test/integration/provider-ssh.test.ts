@@ -94,14 +94,68 @@ describe('faultline run --provider ssh', () => {
     try {
       assert.equal(await provider.refuseFault('partition'), undefined);
       assert.equal(await provider.refuseFault('kill'), undefined);
-      assert.match((await provider.refuseFault('clock')) ?? '', /^clock faults on SSH hosts need hosts with kernels of their own: n1, n2, n3 share the kernel of the machine running faultline/);
+      assert.match((await provider.refuseFault('clock')) ?? '', /^clock faults on SSH hosts need hosts with kernels of their own: n1, n2, n3 share the kernel of the machine running faultline .*setting their clock would set this machine's$/);
+      assert.match((await provider.refuseFault('clock', { clockScope: 'host' })) ?? '', /share the kernel/);
+      // The database's own clock (libfaketime / the vDSO helper) does not care whose kernel it is.
+      assert.equal(await provider.refuseFault('clock', { clockScope: 'process' }), undefined);
     } finally {
       provider.close();
     }
-    // Through the CLI, on Redis (whose clock libfaketime can move; installed by the test above).
+    // Through the CLI (host clocks are the SSH default), before anything starts: no lock, no reset, no clock touched.
+    const before = await Promise.all(hosts!.hosts.map((h) => h.node.exec(['sh', '-c', 'echo $(date +%s); ls /var/lib/faultline.lock /run/faultline/host-clock 2>&1 | grep -c "No such"'])));
     const r = await cli(['run', '--provider', 'ssh', '--hosts', hosts!.hostsFile, '--system', 'redis', '--workload', 'register', '--nemesis', 'partition,clock', '--store', store]);
     assert.equal(r.code, 3, r.stderr);
     assert.match(r.stderr, /faultline: clock faults on SSH hosts need hosts with kernels of their own: n1, n2, n3 share the kernel/);
+    assert.match(r.stderr, /hint: use --clock-scope process/);
+    for (const [i, h] of hosts!.hosts.entries()) {
+      const [secs, missing] = (await h.node.exec(['sh', '-c', 'echo $(date +%s); ls /var/lib/faultline.lock /run/faultline/host-clock 2>&1 | grep -c "No such"'])).stdout.trim().split(/\s+/);
+      assert.ok(Math.abs(Number(secs) - Number(before[i]!.stdout.trim().split(/\s+/)[0])) < 60, `${h.name}: its clock moved`);
+      assert.equal(missing, '2', `${h.name}: a lock or a clock marker was left`);
+    }
+    await assertHostsClean();
+  });
+
+  it('an SSH config as the hosts file: cluster up / ls / down, and a run on busy hosts is refused without touching them', async () => {
+    // The same hosts, written as an OpenSSH client config: a `Host *` block gives the key, n1 overrides the user.
+    const config = join(hosts!.dir, 'ssh_config');
+    await writeFile(
+      config,
+      [
+        '# faultline test hosts',
+        ...hosts!.hosts.flatMap((h) => [`Host ${h.name}`, `  HostName ${h.address}`, ...(h.user === 'root' ? ['  User root'] : [])]),
+        'Host *',
+        '  User tester',
+        '  IdentityFile id_ed25519',
+        '  StrictHostKeyChecking no',
+        '',
+      ].join('\n'),
+    );
+    const t0 = Date.now();
+    const up = await cli(['cluster', 'up', '--provider', 'ssh', '--hosts', config, '--system', 'etcd', '--nodes', '3']);
+    assert.equal(up.code, 0, up.stderr);
+    const id = /^cluster ([0-9a-f]{8}) /m.exec(up.stdout)?.[1];
+    assert.ok(id !== undefined, up.stdout);
+    assert.match(up.stdout, new RegExp(`remove:  faultline cluster down ${id} --provider ssh --hosts ${config.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`));
+    try {
+      const ls = await cli(['cluster', 'ls', '--provider', 'ssh', '--hosts', config, '--json']);
+      assert.equal(ls.code, 0, ls.stderr);
+      const listed = JSON.parse(ls.stdout) as { id: string; system: string; nodes: { name: string; state: string }[] }[];
+      assert.deepEqual(listed.map((c) => [c.id, c.system, c.nodes.map((n) => `${n.name}:${n.state}`).join(' ')]), [[id, 'etcd', 'n1:running n2:running n3:running']]);
+      const etcdPids = async (): Promise<string[]> => Promise.all(hosts!.hosts.map(async (h) => (await h.node.exec(['sh', '-c', 'cat /run/faultline/etcd.pid'])).stdout.trim()));
+      const pids = await etcdPids();
+      assert.ok(pids.every((p) => /^\d+$/.test(p)), pids.join(','));
+      // Another run on the same hosts (through the YAML file): refused before it resets anything.
+      const busy = await cli(['run', '--provider', 'ssh', '--hosts', hosts!.hostsFile, '--system', 'etcd', '--workload', 'register', '--time-limit', '5', '--store', store]);
+      assert.equal(busy.code, 3, busy.stderr);
+      assert.match(busy.stderr, new RegExp(`faultline: the SSH hosts are busy: n1 is in use by the \`cluster up\` cluster ${id} \\(etcd-${id}\\), etcd, from \\S+ pid \\d+`));
+      assert.deepEqual(await etcdPids(), pids, 'the cluster was left running as it was');
+      for (const h of hosts!.hosts) assert.equal((await h.node.exec(['sh', '-c', `kill -0 $(cat /run/faultline/etcd.pid) && echo alive`])).stdout.trim(), 'alive');
+    } finally {
+      const down = await cli(['cluster', 'down', id, '--provider', 'ssh', '--hosts', config]);
+      assert.equal(down.code, 0, down.stderr);
+      assert.match(down.stdout, new RegExp(`^removed etcd cluster ${id} \\(etcd-${id}\\): n1, n2, n3 reset and freed`));
+    }
+    process.stderr.write(`ssh cluster up/ls/busy/down: ${Date.now() - t0} ms\n`);
     await assertHostsClean();
   });
 
@@ -196,6 +250,8 @@ describe('faultline run --provider ssh', () => {
       assert.equal(procs.stdout.trim(), '', `${h.name} still runs etcd`);
       const files = await h.node.exec(['sh', '-c', 'ls -A /run/faultline /var/lib/faultline']);
       assert.equal(files.stdout.replace(/^\/\S+:$/gm, '').trim(), '', `${h.name} keeps faultline files`);
+      const lock = await h.node.exec(['sh', '-c', 'cat /var/lib/faultline.lock 2>/dev/null || true']);
+      assert.equal(lock.stdout.trim(), '', `${h.name} is still locked`);
     }
   }
 });

@@ -25,8 +25,11 @@ export function registerClean(program: Command): void {
           process.stdout.write(`would reset ${hosts.map((h) => `${h.name} (${h.address})`).join(', ')}: faultline's daemons killed, FAULTLINE iptables chains and /var/lib|log|run/faultline, /etc/faultline removed\n`);
           return;
         }
-        const names = await new SshProvider(hosts).resetAll();
-        process.stdout.write(`reset ${names.join(', ')}: no faultline daemon, iptables chain or file left\n`);
+        const provider = new SshProvider(hosts);
+        const names = await provider.resetAll();
+        // Clocks a killed run left moved were set back to this machine's time: what each shows after is the residual.
+        const clocks = [...provider.clockResets].map(([n, r]) => `${n} ${r.offsetMs >= 0 ? '+' : ''}${r.offsetMs} ms ± ${r.uncertaintyMs}`);
+        process.stdout.write(`reset ${names.join(', ')}: no faultline daemon, iptables chain or file left${clocks.length === 0 ? '' : `; clocks set back to this machine's time (residual ${clocks.join(', ')})`}\n`);
         return;
       }
       const docker = await connectDocker();

@@ -1,8 +1,10 @@
 import type { Command } from 'commander';
 import { connectDocker } from '../../cluster/docker/engine.js';
 import { DockerProvider, MAX_NODES, removeLabelled } from '../../cluster/docker/docker-provider.js';
-import type { Cluster, ClusterSummary } from '../../cluster/node.js';
+import type { Cluster, ClusterSummary, NodeProvider } from '../../cluster/node.js';
 import { UsageError } from '../../errors.js';
+import { PROVIDER_NAMES, chosenProvider } from '../../cluster/providers.js';
+import type { SshProvider } from '../../cluster/ssh/ssh-provider.js';
 import { bringUp, DEFAULT_HEALTH_TIMEOUT_MS } from '../../systems/bring-up.js';
 import { type SystemDescriptor, builtinSystemNames, loadSystem } from '../../systems/index.js';
 import { progress } from './images.js';
@@ -18,12 +20,13 @@ export function registerCluster(program: Command): void {
     .option('-n, --nodes <count>', `number of nodes (1-${MAX_NODES})`, '3')
     .option('--name <name>', 'a name to refer to the cluster by (default: <system>-<id>)')
     .option('--timeout <seconds>', 'how long to wait for the cluster to become healthy', String(DEFAULT_HEALTH_TIMEOUT_MS / 1000));
-  addNodeLimitOptions(upCommand).action(async (opts: { system: string; nodes: string; name?: string; timeout: string } & NodeLimitFlags) => {
+  withProvider(addNodeLimitOptions(upCommand)).action(async (opts: { system: string; nodes: string; name?: string; timeout: string } & NodeLimitFlags & ProviderFlags) => {
     const system = await loadSystem(opts.system);
     const nodes = positiveInt('--nodes', opts.nodes);
     const resources = nodeLimits(system, opts);
     const timeoutMs = positiveInt('--timeout', opts.timeout) * 1000;
-    const provider = new DockerProvider(await connectDocker());
+    const ssh = await sshProvider(opts);
+    const provider: NodeProvider = ssh ?? new DockerProvider(await connectDocker());
     const p = progress();
     const image = await provider.prepare({ name: system.name, ...system.install }, (l) => p.line(l));
     let up: Cluster;
@@ -40,16 +43,20 @@ export function registerCluster(program: Command): void {
       p.fail();
       throw err;
     }
+    // An SSH cluster outlives this process through its hosts' locks, which now say so.
+    await ssh?.persist(up.id);
     p.done(`${system.name} cluster ${up.id} is healthy`);
-    process.stdout.write(describeUp(up, system));
+    process.stdout.write(describeUp(up, system, provider.removeHint?.(up.id)));
   });
 
   cluster
     .command('ls')
     .description('list faultline clusters (from any invocation)')
     .option('--json', 'print JSON')
-    .action(async (opts: { json?: boolean }) => {
-      const clusters = await new DockerProvider(await connectDocker()).list();
+    .option('--provider <name>', `where the nodes are: ${PROVIDER_NAMES.join('|')}`, 'docker')
+    .option('--hosts <file>', 'ssh: the hosts file; the clusters are read from the locks on its hosts')
+    .action(async (opts: { json?: boolean } & ProviderFlags) => {
+      const clusters = await ((await sshProvider(opts)) ?? new DockerProvider(await connectDocker())).list();
       process.stdout.write(opts.json === true ? `${JSON.stringify(clusters, null, 2)}\n` : formatList(clusters));
     });
 
@@ -58,9 +65,23 @@ export function registerCluster(program: Command): void {
     .description('remove a cluster (by id, id prefix or name), or all of them')
     .argument('[id]', 'the cluster to remove')
     .option('--all', 'remove every faultline cluster')
-    .action(async (id: string | undefined, opts: { all?: boolean }) => {
+    .option('--provider <name>', `where the nodes are: ${PROVIDER_NAMES.join('|')}`, 'docker')
+    .option('--hosts <file>', 'ssh: the hosts file')
+    .action(async (id: string | undefined, opts: { all?: boolean } & ProviderFlags) => {
       if ((id === undefined) === (opts.all !== true)) {
         throw new UsageError('give either a cluster id or --all', 'see the ids with `faultline cluster ls`');
+      }
+      const ssh = await sshProvider(opts);
+      if (ssh !== undefined) {
+        if (opts.all === true) {
+          const names = await ssh.resetAll();
+          process.stdout.write(`reset ${names.join(', ')} and freed their locks\n`);
+          return;
+        }
+        const found = await ssh.attach(id ?? '');
+        await ssh.destroy(found.id);
+        process.stdout.write(`removed ${found.system} cluster ${found.id} (${found.name}): ${found.nodes.map((n) => n.name).join(', ')} reset and freed\n`);
+        return;
       }
       const docker = await connectDocker();
       if (opts.all === true) {
@@ -81,12 +102,32 @@ function positiveInt(flag: string, value: string): number {
   return n;
 }
 
-export function describeUp(cluster: Cluster, system: SystemDescriptor): string {
+interface ProviderFlags {
+  provider?: string;
+  hosts?: string;
+}
+
+function withProvider(c: Command): Command {
+  return c
+    .option('--provider <name>', `where the nodes come from: ${PROVIDER_NAMES.join('|')}`, 'docker')
+    .option('--hosts <file>', 'ssh: the hosts file (YAML list or SSH config; see docs/providers.md)');
+}
+
+/** The SSH provider when the flags ask for it (a bad hosts file is an exit-3 line now); undefined for Docker. */
+async function sshProvider(flags: ProviderFlags): Promise<SshProvider | undefined> {
+  const provider = await chosenProvider(flags);
+  if (provider === undefined) return undefined;
+  if (provider.name !== 'ssh') throw new UsageError(`cluster commands do not know the ${provider.name} provider`);
+  // Loaded on demand by chosenProvider: the class is not imported here, so a Docker command never loads ssh2.
+  return provider as SshProvider;
+}
+
+export function describeUp(cluster: Cluster, system: SystemDescriptor, removeHint?: string): string {
   const lines = [
     `cluster ${cluster.id} (${cluster.name}): ${cluster.nodes.length} ${system.name} nodes`,
     ...cluster.nodes.map((n) => `  ${n.name}  ${n.address}:${system.port}`),
     ...(system.connectHint === undefined ? [] : [`connect: ${system.connectHint(cluster)}`]),
-    `remove:  faultline cluster down ${cluster.id}`,
+    `remove:  ${removeHint ?? `faultline cluster down ${cluster.id}`}`,
   ];
   return `${lines.join('\n')}\n`;
 }

@@ -46,6 +46,7 @@ interface RunFlags extends NodeLimitFlags {
   [systemFlag: string]: unknown;
   clientPause?: string;
   clockSkew?: string;
+  clockScope?: string;
   packetLoss?: string;
   packetDelay?: string;
   packetRate?: string;
@@ -127,6 +128,7 @@ export function registerRun(program: Command): void {
     .option('--system-option <name=value>', "an option of the system (a plugin's: see its descriptor); repeatable", (v: string, all: string[] = []) => [...all, v])
     .option('--client-pause <seconds>', 'client-pause: how long a client process stalls (default: 2 × lock TTL)')
     .option('--clock-skew <seconds>', 'clock: how far a node clock is bumped (±) or strobed (default: 60)')
+    .option('--clock-scope <scope>', 'clock: process (the database\'s clock: libfaketime / vDSO helper) | host (the machine\'s clock, `date -s`; SSH hosts with kernels of their own) (default: process on Docker, host on SSH)')
     .option('--packet-loss <p>', 'packet: probability a packet the target sends is dropped (default: 0.2 when no packet flag is given)')
     .option('--packet-delay <ms>', 'packet: added delay, needs netem (default: 50 when no packet flag is given)')
     .option('--packet-rate <kbit>', 'packet: bandwidth limit of the target (default: 10000 when no packet flag is given)');
@@ -198,7 +200,7 @@ const FLAG_OF: Readonly<Record<string, string>> = {
   partitions: '--partition', targets: '--targets', nodes: '--nodes', concurrency: '--concurrency', timeLimitMs: '--time-limit (seconds)',
   opTimeoutMs: '--op-timeout (seconds)', opIntervalMs: '--op-interval (ms)', opsPerKey: '--ops-per-key', threadsPerKey: '--threads-per-key',
   settleMs: '--settle (seconds)', seed: '--seed', routing: '--routing', readMode: '--read-mode', consistency: '--consistency',
-  lockTtlMs: '--lock-ttl (seconds)', clientPauseMs: '--client-pause (seconds)', clockSkewMs: '--clock-skew (seconds)',
+  lockTtlMs: '--lock-ttl (seconds)', clientPauseMs: '--client-pause (seconds)', clockSkewMs: '--clock-skew (seconds)', clockScope: '--clock-scope',
   'packet.loss': '--packet-loss', 'packet.delayMs': '--packet-delay (ms)', 'packet.rateKbit': '--packet-rate (kbit)', store: '--store',
   name: '--name', minOk: '--min-ok', nodeMemoryMiB: '--node-memory', nodeCpus: '--node-cpus', nodePids: '--node-pids',
 };
@@ -250,6 +252,7 @@ export function specFromFlags(f: RunFlags): TestSpecInput {
   if (f.client !== undefined) input['client'] = f.client;
   if (f.clientPause !== undefined) input['clientPauseMs'] = ms('--client-pause', f.clientPause);
   if (f.clockSkew !== undefined) input['clockSkewMs'] = ms('--clock-skew', f.clockSkew);
+  if (f.clockScope !== undefined) input['clockScope'] = f.clockScope;
   const packet: Record<string, number> = {};
   if (f.packetLoss !== undefined) packet['loss'] = num('--packet-loss', f.packetLoss);
   if (f.packetDelay !== undefined) packet['delayMs'] = num('--packet-delay', f.packetDelay);

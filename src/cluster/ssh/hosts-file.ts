@@ -1,10 +1,12 @@
 import { lookup } from 'node:dns/promises';
 import { readFile } from 'node:fs/promises';
-import { homedir } from 'node:os';
+import { existsSync } from 'node:fs';
+import { homedir, userInfo } from 'node:os';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { isMap, isNode, isSeq, LineCounter, type Node as YamlNode, parseDocument } from 'yaml';
 import { z } from 'zod';
 import { InputError } from '../../errors.js';
+import { DEFAULT_IDENTITIES, looksLikeSshConfig, parseSshConfig } from './ssh-config.js';
 
 /** One machine faultline may use as a node, as the hosts file names it. */
 export interface HostEntry {
@@ -22,7 +24,7 @@ export interface HostEntry {
   readonly fingerprint?: string;
 }
 
-const HINT = 'a hosts file is a YAML list of {name, address, port?, user, key, fingerprint?}; see docs/providers.md';
+const HINT = 'a hosts file is a YAML list of {name, address, port?, user, key, fingerprint?}, or an SSH config (Host blocks); see docs/providers.md';
 
 const NAME = /^[a-z0-9][a-z0-9-]{0,30}$/;
 
@@ -47,7 +49,7 @@ export async function loadHostsFile(file: string): Promise<HostEntry[]> {
   } catch (err) {
     throw new InputError(file, undefined, `cannot read the hosts file: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`, HINT);
   }
-  const parsed = parseHosts(text, file);
+  const parsed = looksLikeSshConfig(text) ? hostsFromSshConfig(text, file) : parseHosts(text, file);
   const hosts = await Promise.all(parsed.map((h) => resolveHost(h, file)));
   // Partitions are rules on addresses: two hosts behind one address (port forwards) cannot be cut apart.
   hosts.forEach((h, i) => {
@@ -55,6 +57,15 @@ export async function loadHostsFile(file: string): Promise<HostEntry[]> {
     if (first !== i) throw new InputError(file, parsed[i]?.line, `${h.name}: address ${h.address} is also ${hosts[first]?.name}'s`, 'partitions drop traffic by address: each host needs an address of its own');
   });
   return hosts;
+}
+
+/** An SSH config's hosts, as the YAML file's would be; a host without IdentityFile gets ssh's first default key that exists. */
+function hostsFromSshConfig(text: string, file: string): ParsedHost[] {
+  return parseSshConfig(text, file, { user: userInfo().username, home: homedir() }).map((h) => {
+    const key = h.key ?? DEFAULT_IDENTITIES.find((k) => existsSync(expandPath(k, '/')));
+    if (key === undefined) throw new InputError(file, h.line, `${h.name}: no IdentityFile, and none of ${DEFAULT_IDENTITIES.join(', ')} exists`, 'add `IdentityFile PATH` to the host (a private key; passwords are not used)');
+    return { name: h.name, address: h.address, port: h.port, user: h.user, key, line: h.line };
+  });
 }
 
 /** A host as the file says it, with the line it starts on (for later errors: a missing key, a name that does not resolve). */
