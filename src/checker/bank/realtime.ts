@@ -5,8 +5,6 @@ import type { Operation } from '../../history/operation.js';
 import type { Verdict } from '../verdict.js';
 import { BANK_READ, BANK_TRANSFER } from './names.js';
 
-/** Each read is compared with this many reads that completed last before it began. */
-const EARLIER_READS = 3;
 const MAX_EXAMPLES = 10;
 
 export interface StaleBankRead {
@@ -44,7 +42,8 @@ interface Transfer {
  * a stale replica, or transfers a failover threw away (they keep the total, so every read
  * still sums right). Under strict serializability a read that begins after another ended
  * sees everything the first saw plus every transfer acknowledged in between, plus some of
- * the transfers concurrent with either read or of unknown outcome. Per account, the change
+ * the transfers concurrent with either read or of unknown outcome. Each read is compared
+ * with the last read each process completed before it began. Per account, the change
  * between the two reads must therefore be the acknowledged transfers' change plus the sum
  * of some subset of the uncertain ones (failed transfers certainly did nothing). Checking
  * each account on its own is a relaxation: a correct history never fails it. Pure.
@@ -58,19 +57,27 @@ export function checkBankRealtime(ops: readonly Operation[], accounts: number, f
     transfers.push(t);
   }
   const reads = ops.filter((op) => op.f === BANK_READ && op.type === 'ok' && balances(op.output, accounts) !== undefined);
-  const byRet = [...reads].sort((a, b) => a.ret - b.ret);
+  // Each process's reads, by completion: reads on both sides of a failover come from different clients.
+  const byProcess = new Map<number, Operation[]>();
+  for (const r of [...reads].sort((a, b) => a.ret - b.ret)) {
+    const list = byProcess.get(r.process);
+    if (list === undefined) byProcess.set(r.process, [r]);
+    else list.push(r);
+  }
   const examples: StaleBankRead[] = [];
   let pairs = 0;
   let stale = 0;
   for (const later of reads) {
-    // The reads that completed last before `later` began.
-    let end = lowerBound(byRet, later.call);
     const after = balances(later.output, accounts)!;
     let found: StaleBankRead | undefined;
-    for (let n = 0; n < EARLIER_READS && end > 0 && found === undefined; n++) {
-      const earlier = byRet[--end]!;
+    for (const list of byProcess.values()) {
+      // The read this process completed last before `later` began.
+      const end = lowerBound(list, later.call);
+      if (end === 0) continue;
+      const earlier = list[end - 1]!;
       pairs++;
       found = compare(earlier, balances(earlier.output, accounts)!, later, after, transfers, faults);
+      if (found !== undefined) break;
     }
     if (found === undefined) continue;
     stale++;
@@ -155,7 +162,7 @@ function balances(v: Json, accounts: number): number[] | undefined {
   return v as number[];
 }
 
-/** Index of the first read completing at or after `time` (reads sorted by completion). */
+/** Index of the first read completing at or after `time` (one process's reads, by completion). */
 function lowerBound(byRet: readonly Operation[], time: number): number {
   let lo = 0;
   let hi = byRet.length;
