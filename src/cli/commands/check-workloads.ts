@@ -1,3 +1,4 @@
+import { CONSISTENCY_MODELS, isConsistencyModel } from '../../checker/txn/models.js';
 import { worstVerdict } from '../../checker/verdict.js';
 import { UsageError } from '../../errors.js';
 import type { HistoryEvent, Json } from '../../history/event.js';
@@ -33,7 +34,9 @@ export const WORKLOAD_CHECKERS: ReadonlyMap<string, () => Promise<OpsChecker>> =
         const balances = ops.map((o) => (o.f === BANK_READ ? { ...o, output: balancesOf(o.output) } : o));
         const faults = faultIntervals(events);
         const sums = result('bank', checkBank(balances, { accounts, total }, faults));
-        if ((flags.consistency ?? 'strict-serializable') !== 'strict-serializable') return [sums];
+        const consistency = flags.consistency ?? 'strict-serializable';
+        if (!isConsistencyModel(consistency)) throw new UsageError(`unknown consistency model "${consistency}"`, `models: ${CONSISTENCY_MODELS.join(', ')}`);
+        if (consistency !== 'strict-serializable') return [sums];
         return [sums, result('bank-realtime', checkBankRealtime(balances, accounts, faults))];
       };
     },

@@ -1,6 +1,11 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
+import { mkdtemp, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ExitCode } from '../../../src/exit-codes.js';
+import { runCli } from '../../helpers/run-cli.js';
 import { checkBankRealtime } from '../../../src/checker/bank/index.js';
 import { reachable } from '../../../src/checker/bank/realtime.js';
 import type { HistoryEvent, Json } from '../../../src/history/event.js';
@@ -130,5 +135,32 @@ describe('bank real-time check', () => {
     // The same transfer of unknown outcome: it may not have happened.
     events[3] = { ...events[3]!, type: 'info' };
     assert.equal(check(events).verdict, 'valid');
+  });
+});
+
+describe('faultline check --workload bank: the real-time check', () => {
+  it('runs for strict serializability (the default), not for a weaker --consistency; an unknown model is a usage error', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'faultline-bank-rt-'));
+    const path = join(dir, 'bank.jsonl');
+    const t = { from: 0, to: 2, amount: 3 };
+    const lines = [
+      { process: 0, type: 'invoke', f: 'read', value: null },
+      { process: 0, type: 'ok', f: 'read', value: [10, 10, 10] },
+      { process: 1, type: 'invoke', f: 'transfer', value: t },
+      { process: 1, type: 'ok', f: 'transfer', value: t },
+      { process: 2, type: 'invoke', f: 'read', value: null },
+      { process: 2, type: 'ok', f: 'read', value: [10, 10, 10] },
+    ];
+    await writeFile(path, lines.map((l) => JSON.stringify(l)).join('\n'));
+    const args = ['check', path, '--workload', 'bank', '--accounts', '3', '--total', '30'];
+    const strict = await runCli(...args);
+    assert.equal(strict.code, ExitCode.Invalid);
+    assert.match(strict.out, /bank: valid[\s\S]*bank-realtime: invalid — 1 of 2 reads miss transfers acknowledged before they began/);
+    const weaker = await runCli(...args, '--consistency', 'serializable');
+    assert.equal(weaker.code, ExitCode.Valid);
+    assert.doesNotMatch(weaker.out, /bank-realtime/);
+    const bad = await runCli(...args, '--consistency', 'bogus');
+    assert.equal(bad.code, ExitCode.Usage);
+    assert.match(bad.err, /unknown consistency model "bogus"/);
   });
 });
