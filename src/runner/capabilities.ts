@@ -117,6 +117,30 @@ export interface QueueCapability {
   drain(options: CallOptions): Promise<Json[]>;
 }
 
+/** One entry a stream handed to a consumer. */
+export interface StreamEntry {
+  /** The entry's id, `<ms>-<seq>`, increasing in the order entries were added. */
+  readonly id: string;
+  readonly value: Json;
+}
+
+/**
+ * An append-only log read through a consumer group with acknowledgements (Redis streams):
+ * each entry goes to one consumer of the group and stays pending until acknowledged; an
+ * entry left pending (its consumer crashed before acking) is claimed by another consumer.
+ * At-least-once: an entry is redelivered only while unacknowledged. Each client is one consumer.
+ */
+export interface StreamQueueCapability {
+  /** Appends; resolves with the entry's id. */
+  enqueue(element: Json, options: CallOptions): Promise<string>;
+  /** Up to `count` entries no consumer of the group was given yet, oldest first, now pending on this one. */
+  read(count: number, options: CallOptions): Promise<StreamEntry[]>;
+  /** Takes over up to `count` entries pending (on any consumer) for at least `minIdleMs`. */
+  claim(minIdleMs: number, count: number, options: CallOptions): Promise<StreamEntry[]>;
+  /** Acknowledges: the entries leave the pending list. Resolves with how many were pending. */
+  ack(ids: readonly string[], options: CallOptions): Promise<number>;
+}
+
 /** One change a watch delivered: the key, the value it was set to, the revision it was made at. */
 export interface WatchEvent {
   readonly key: string;
@@ -152,6 +176,7 @@ export interface Capabilities {
   watch?: WatchCapability;
   bank?: BankCapability;
   queue?: QueueCapability;
+  stream?: StreamQueueCapability;
   lock?: LockCapability;
   election?: ElectionCapability;
   set?: SetCapability;

@@ -3,10 +3,9 @@ import { exactInteger, exactJsonText } from '../../history/exact-json.js';
 import { describeFault, type FaultInterval, faultsDuring } from '../../history/faults.js';
 import type { Operation } from '../../history/operation.js';
 import type { Verdict } from '../verdict.js';
+import { BANK_READ, BANK_TRANSFER } from './names.js';
 
-/** The operation names the bank checker reads. */
-export const BANK_TRANSFER = 'transfer';
-export const BANK_READ = 'read';
+export { BANK_READ, BANK_TRANSFER } from './names.js';
 
 export interface BankCheckOptions {
   readonly accounts: number;
@@ -43,6 +42,8 @@ export interface BankResult {
 }
 
 const MAX_EXAMPLES = 10;
+
+export { type BankRealtimeResult, type StaleBankRead, checkBankRealtime } from './realtime.js';
 
 /**
  * Jepsen's bank check (the classic two-phase-commit test): money moves only by transfers

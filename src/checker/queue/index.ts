@@ -2,6 +2,9 @@ import type { Json } from '../../history/event.js';
 import { exactJsonText } from '../../history/exact-json.js';
 import type { Operation } from '../../history/operation.js';
 import type { Verdict } from '../verdict.js';
+import { type StreamQueueResult, checkStreamQueue, isStreamHistory } from './stream.js';
+
+export { QUEUE_CLAIM, type StreamDelivery, type StreamQueueResult, checkStreamQueue } from './stream.js';
 
 /** The operation names the queue checker reads. */
 export const QUEUE_ENQUEUE = 'enqueue';
@@ -33,9 +36,16 @@ const SHOWN = 10;
  * must have been enqueued (attempted), none may come out twice, and after a final drain
  * every acknowledged enqueue must have come out — except as many as the dequeues whose
  * outcome is unknown may have taken unseen (each takes at most one; a drain of unknown
- * outcome may have taken all, and then loss cannot be told). Pure.
+ * outcome may have taken all, and then loss cannot be told). A stream queue's history
+ * (src/checker/queue/stream.ts) is checked under at-least-once delivery instead. Pure.
  */
-export function checkQueue(ops: readonly Operation[]): QueueResult {
+export function checkQueue(ops: readonly Operation[]): QueueResult | StreamQueueResult {
+  // A stream queue's history (claims, deliveries with entry ids) promises at-least-once.
+  return isStreamHistory(ops) ? checkStreamQueue(ops) : checkTotalQueue(ops);
+}
+
+/** Exactly-once total queue (lists and the conditional-store queues). */
+export function checkTotalQueue(ops: readonly Operation[]): QueueResult {
   const enqueues = ops.filter((o) => o.f === QUEUE_ENQUEUE);
   const attempted = new Set(enqueues.map((o) => key(o.input)));
   const acknowledged = enqueues.filter((o) => o.type === 'ok');

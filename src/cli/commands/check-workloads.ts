@@ -1,3 +1,4 @@
+import { CONSISTENCY_MODELS, isConsistencyModel } from '../../checker/txn/models.js';
 import { worstVerdict } from '../../checker/verdict.js';
 import { UsageError } from '../../errors.js';
 import type { HistoryEvent, Json } from '../../history/event.js';
@@ -9,6 +10,8 @@ export interface WorkloadCheckFlags {
   accounts?: string;
   total?: string;
   linearizableSet?: boolean;
+  /** The model the history's reads promised: the bank's real-time check runs only for strict-serializable (the default). */
+  consistency?: string;
   /** The history's file name, for error messages about malformed input. */
   file?: string;
 }
@@ -24,12 +27,17 @@ export const WORKLOAD_CHECKERS: ReadonlyMap<string, () => Promise<OpsChecker>> =
   [
     'bank',
     async () => {
-      const [{ BANK_READ, checkBank }, { BANK_ACCOUNTS, BANK_TOTAL }] = await Promise.all([import('../../checker/bank/index.js'), import('../../systems/bank.js')]);
+      const [{ BANK_READ, checkBank, checkBankRealtime }, { BANK_ACCOUNTS, BANK_TOTAL }] = await Promise.all([import('../../checker/bank/index.js'), import('../../systems/bank.js')]);
       return (ops, events, flags) => {
         const accounts = flags.accounts === undefined ? BANK_ACCOUNTS : whole(flags.accounts, '--accounts');
         const total = flags.total === undefined ? BANK_TOTAL : whole(flags.total, '--total');
         const balances = ops.map((o) => (o.f === BANK_READ ? { ...o, output: balancesOf(o.output) } : o));
-        return [result('bank', checkBank(balances, { accounts, total }, faultIntervals(events)))];
+        const faults = faultIntervals(events);
+        const sums = result('bank', checkBank(balances, { accounts, total }, faults));
+        const consistency = flags.consistency ?? 'strict-serializable';
+        if (!isConsistencyModel(consistency)) throw new UsageError(`unknown consistency model "${consistency}"`, `models: ${CONSISTENCY_MODELS.join(', ')}`);
+        if (consistency !== 'strict-serializable') return [sums];
+        return [sums, result('bank-realtime', checkBankRealtime(balances, accounts, faults))];
       };
     },
   ],
@@ -38,6 +46,13 @@ export const WORKLOAD_CHECKERS: ReadonlyMap<string, () => Promise<OpsChecker>> =
     async () => {
       const { checkQueue } = await import('../../checker/queue/index.js');
       return (ops) => [result('queue', checkQueue(ops))];
+    },
+  ],
+  [
+    'stream-queue',
+    async () => {
+      const { checkStreamQueue } = await import('../../checker/queue/index.js');
+      return (ops) => [result('stream-queue', checkStreamQueue(ops))];
     },
   ],
   [

@@ -10,6 +10,7 @@ import type { ReadMode } from '../descriptor.js';
 import { redisDataTypes } from './data-types.js';
 import { redisElection } from './election.js';
 import { connectRedis } from './server.js';
+import { redisStreamQueue } from './stream.js';
 
 /** Atomic compare-and-set: ARGV = expected text, next text, '1' when "expected" means "absent". */
 export const CAS_SCRIPT = `local current = redis.call('GET', KEYS[1])
@@ -45,9 +46,10 @@ export const LOCK_POLL_MS = 50;
 /**
  * Error replies Redis sends before executing anything: the command certainly had no effect.
  * (READONLY: a write reached a replica; NOSCRIPT: EVALSHA of an unknown script; LOADING,
- * BUSY, MASTERDOWN, OOM, NOREPLICAS: refused while in that state.)
+ * BUSY, MASTERDOWN, OOM, NOREPLICAS: refused while in that state; NOGROUP: a stream
+ * group command on a primary without the group.)
  */
-const DEFINITE_REPLIES = ['READONLY', 'NOSCRIPT', 'LOADING', 'BUSY', 'MASTERDOWN', 'OOM', 'NOREPLICAS', 'WRONGTYPE', 'EXECABORT', 'NOAUTH', 'NOPERM'];
+const DEFINITE_REPLIES = ['READONLY', 'NOSCRIPT', 'LOADING', 'BUSY', 'MASTERDOWN', 'OOM', 'NOREPLICAS', 'WRONGTYPE', 'NOGROUP', 'EXECABORT', 'NOAUTH', 'NOPERM'];
 
 export const classifyRedisError: ErrorClassifier = (err) => {
   if (!(err instanceof Error)) return undefined;
@@ -247,7 +249,7 @@ const READ_MODES: readonly ReadMode[] = [
  * to the new one. Reads go to the primary (`primary`) or to the routed node itself
  * (`replica`), which may lag or be cut off.
  */
-export const redisClient = systemClient('redis', READ_MODES, ['register', 'lock', 'election', 'set', 'txn', 'counter', 'bank', 'queue'], async (cluster, node, options, readMode): Promise<CapabilityClient> => {
+export const redisClient = systemClient('redis', READ_MODES, ['register', 'lock', 'election', 'set', 'txn', 'counter', 'bank', 'queue', 'stream'], async (cluster, node, options, readMode): Promise<CapabilityClient> => {
   const bound = await connectTo(cluster, node);
   const link = new PrimaryLink(cluster, node, bound);
   const held = new Map<string, string>();
@@ -270,6 +272,7 @@ export const redisClient = systemClient('redis', READ_MODES, ['register', 'lock'
       lock: lockCapability,
       election,
       ...redisDataTypes(link.run, readMode === 'replica' ? bound : undefined),
+      stream: redisStreamQueue(link.run),
     },
     classifiers: [classifyRedisError],
     async close() {
