@@ -80,8 +80,10 @@ export function processControl(name: string): {
   kill(node: Node): Promise<void>;
   pause(node: Node): Promise<void>;
   resume(node: Node): Promise<void>;
+  running(node: Node): Promise<boolean>;
 } {
   return {
+    running: (node) => isRunning(node, name),
     stop: (node) => stopDaemon(node, name),
     kill: (node) => killDaemon(node, name),
     pause: (node) => signalDaemon(node, name, 'STOP'),

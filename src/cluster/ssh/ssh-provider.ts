@@ -125,7 +125,7 @@ export class SshProvider implements NodeProvider {
    */
   async refuseFault(kind: string): Promise<string | undefined> {
     // The disk layer (faultline-fs, FUSE) is built into the Docker images only.
-    if (kind === 'lose-unfsynced') return 'disk faults need faultline-fs under the data directory, which only the Docker provider\'s images carry';
+    if (kind === 'lose-unfsynced' || kind === 'slow-disk') return 'disk faults need faultline-fs under the data directory, which only the Docker provider\'s images carry';
     if (kind !== 'clock') return undefined;
     await this.probeAll();
     const local = (await readFile('/proc/sys/kernel/random/boot_id', 'utf8').catch(() => '')).trim();

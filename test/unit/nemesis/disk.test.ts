@@ -44,7 +44,7 @@ function simCluster(states: SimNode[]): Cluster {
       if (script.includes('kill -USR1')) {
         if (s.fs && !s.silent) {
           s.seq++;
-          s.status = JSON.stringify({ seq: s.seq, dropped: true, files: s.pending > 0 ? 1 : 0, bytes: s.pending, truncated: s.pending });
+          s.status = JSON.stringify({ seq: s.seq, dropped: true, files: s.pending > 0 ? 1 : 0, bytes: s.pending, truncated: s.pending, ...NO_DELAYS });
           s.pending = 0;
         }
         return ok();
@@ -62,14 +62,22 @@ function ctx(cluster: Cluster): NemesisContext {
   return { nodes: cluster.nodes.map((n) => n.name), leader: async () => undefined, rng: new RandomStreams(1).stream('faults'), signal: new AbortController().signal };
 }
 
-const fresh = (pending: number): SimNode => ({ db: true, mounted: true, fs: true, seq: 1, pending, status: JSON.stringify({ seq: 1, dropped: false, files: 0, bytes: 0, truncated: 0 }) });
+const NO_DELAYS = { fsyncDelayMs: 0, writeDelayMs: 0, delayedFsyncs: 0, delayedWrites: 0 };
+const fresh = (pending: number): SimNode => ({ db: true, mounted: true, fs: true, seq: 1, pending, status: JSON.stringify({ seq: 1, dropped: false, files: 0, bytes: 0, truncated: 0, ...NO_DELAYS }) });
 
 describe('faultline-fs status', () => {
   it('parses exactly the lines faultline-fs writes, and nothing else', () => {
-    const status = fc.record({ seq: fc.nat(), dropped: fc.boolean(), files: fc.nat(), bytes: fc.nat(), truncated: fc.nat() });
+    const status = fc.record({
+      seq: fc.nat(), dropped: fc.boolean(), files: fc.nat(), bytes: fc.nat(), truncated: fc.nat(),
+      fsyncDelayMs: fc.nat(), writeDelayMs: fc.nat(), delayedFsyncs: fc.nat(), delayedWrites: fc.nat(),
+    });
     fc.assert(fc.property(status, (s) => assert.deepEqual(parseFsStatus(`${JSON.stringify(s)}\n`), { ...s })));
     // Any field missing, negative, fractional or of another type: not a status.
-    const broken = fc.tuple(status, fc.constantFrom('seq', 'dropped', 'files', 'bytes', 'truncated'), fc.constantFrom(undefined, -1, 1.5, 'x', null));
+    const broken = fc.tuple(
+      status,
+      fc.constantFrom('seq', 'dropped', 'files', 'bytes', 'truncated', 'fsyncDelayMs', 'writeDelayMs', 'delayedFsyncs', 'delayedWrites'),
+      fc.constantFrom(undefined, -1, 1.5, 'x', null),
+    );
     fc.assert(
       fc.property(broken, ([s, field, bad]) => {
         const o: Record<string, unknown> = { ...s, [field]: bad };
