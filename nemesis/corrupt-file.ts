@@ -43,12 +43,13 @@ export function drawCorruptChoice(rng: Pick<Rng, 'pick'>, plan: CorruptPlan, tar
   return { targets, file: rng.pick(plan.files), mode: rng.pick(plan.modes) };
 }
 
-function parseChoice(system: System, value: Json): { file: CorruptibleFile; mode: CorruptMode } {
+/** The file and mode a start value names; a value naming neither a declared file nor a mode (a hand-edited replay) is not guessed at. */
+function parseChoice(system: System, value: Json): { file: CorruptibleFile; mode: CorruptMode } | { reason: string } {
   const v = value !== null && typeof value === 'object' && !Array.isArray(value) ? value : {};
-  const files = system.corruptibleFiles ?? [];
-  const file = files.find((f) => f.name === v['file']) ?? files[0];
-  const mode = CORRUPT_MODES.find((m) => m === v['mode']) ?? 'bitflip';
-  if (file === undefined) throw new Error(`${system.name} declares no files to corrupt`);
+  const file = (system.corruptibleFiles ?? []).find((f) => f.name === v['file']);
+  const mode = CORRUPT_MODES.find((m) => m === v['mode']);
+  if (file === undefined) return { reason: `${system.name} declares no corruptible file ${JSON.stringify(v['file'] ?? null)}` };
+  if (mode === undefined) return { reason: `no corrupt mode ${JSON.stringify(v['mode'] ?? null)} (${CORRUPT_MODES.join(', ')})` };
   return { file, mode };
 }
 
@@ -128,8 +129,10 @@ export function corruptFileNemesis(system: System, cluster: Cluster, flips: numb
   return processFaultNemesis(cluster, {
     fault: 'corrupt-file',
     signal: 'SIGKILL',
-    act: async (node, value, ctx) => {
-      const { file, mode } = parseChoice(system, value);
+    act: async (node, value, ctx): Promise<Json> => {
+      const choice = parseChoice(system, value);
+      if ('reason' in choice) return { applied: false, killed: false, reason: choice.reason };
+      const { file, mode } = choice;
       await kill!.call(system, node);
       const change = await corrupt(node, dataDir!, file, mode, flips, ctx.rng);
       // Restarted whatever happened: the kill did happen, and the node must not stay down for nothing.

@@ -10,6 +10,8 @@ import { applyCorruption, corruptionRecord, dataEnd, planCorruption } from '../.
 import { faultSchedule } from '../../../nemesis/index.js';
 import { runPrivileges } from '../../../nemesis/privileges.js';
 import { simulate } from '../../../src/generator/simulate.js';
+import type { Cluster, Node } from '../../../src/cluster/node.js';
+import { corruptFileNemesis } from '../../../nemesis/corrupt-file.js';
 
 /** Bytes with a run of zeros at the end, as preallocated WALs have. */
 const fileArb = fc.tuple(fc.uint8Array({ maxLength: 200 }), fc.nat(50)).map(([data, zeros]) => Uint8Array.from([...data, ...new Array<number>(zeros).fill(0)]));
@@ -122,5 +124,38 @@ describe('--nemesis corrupt-file and slow-disk in the run plan', () => {
       assert.equal(v['mode'], 'truncate');
     }
     for (const v of slow) assert.deepEqual({ ...v, targets: 'x' }, { targets: 'x', fsyncDelayMs: 50, writeDelayMs: 5 });
+  });
+});
+
+describe('corrupt-file nemesis', () => {
+  it('a start naming a file the system does not declare, or no mode, changes nothing and says why (no kill)', async () => {
+    const scripts: string[] = [];
+    const nodes: Node[] = ['n1', 'n2', 'n3'].map((name, i) => ({
+      name,
+      address: `10.0.0.${i + 11}`,
+      exec: async (argv) => {
+        scripts.push(argv.join(' '));
+        return { stdout: '', stderr: '', exitCode: 0 };
+      },
+      copyOut: async () => undefined,
+      writeFile: async () => undefined,
+    }));
+    const cluster: Cluster = { id: 'c1', name: 'c1', system: 'etcd', nodes };
+    const nemesis = corruptFileNemesis(builtinSystem('etcd'), cluster, 1);
+    const ctx = { nodes: ['n1', 'n2', 'n3'], leader: async () => undefined, rng: new RandomStreams(1).stream('faults'), signal: new AbortController().signal };
+    for (const [value, why] of [
+      [{ targets: 'all', file: 'aof', mode: 'bitflip' }, /etcd declares no corruptible file "aof"/],
+      [{ targets: 'all', file: 'wal', mode: 'shred' }, /no corrupt mode "shred"/],
+    ] as const) {
+      const r = await nemesis.invoke({ f: 'start-corrupt-file', value }, ctx);
+      const per = (r.details as { nodes: Record<string, { applied: boolean; killed: boolean; reason: string }> }).nodes;
+      assert.deepEqual(Object.keys(per), ['n1', 'n2', 'n3']);
+      for (const n of Object.values(per)) {
+        assert.equal(n.applied, false);
+        assert.equal(n.killed, false);
+        assert.match(n.reason, why);
+      }
+    }
+    assert.deepEqual(scripts, [], 'nothing was run on any node');
   });
 });
