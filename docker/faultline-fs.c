@@ -8,10 +8,15 @@
  * memory: the bytes each write or truncate overwrote inside the file's durable length, and
  * that length. SIGUSR1 plays a power cut: every such file is put back as it was at its last
  * fsync (undo records applied newest first, then truncated to the durable length). SIGUSR2
- * only reports. Either way one JSON line replaces STATUS_FILE:
- *   {"seq":N,"dropped":true|false,"files":F,"bytes":B,"truncated":T}
+ * only reports. SIGHUP reads the slow-disk delays from DELAY_FILE (STATUS_FILE with its
+ * ".status" replaced by ".delay"): "FSYNC_MS WRITE_MS", each 0..600000; every fsync/fdatasync
+ * (and every write through an O_SYNC/O_DSYNC descriptor) then waits FSYNC_MS before it is
+ * done, every write WRITE_MS. A file that does not parse changes nothing. Each signal
+ * replaces STATUS_FILE with one JSON line:
+ *   {"seq":N,"dropped":true|false,"files":F,"bytes":B,"truncated":T,
+ *    "fsyncDelayMs":D,"writeDelayMs":W,"delayedFsyncs":DF,"delayedWrites":DW}
  * (F files with un-fsynced data, B bytes written to them since their last fsync, T bytes cut
- * off their ends).
+ * off their ends; the delays in force and how many fsyncs and writes were held up so far).
  *
  * What is durable is this layer's bookkeeping, not the disk beneath: fsync is not passed
  * down (there is no real power cut to survive), which also keeps fsync cheap. Metadata
@@ -42,6 +47,7 @@
 #include <sys/syscall.h>
 #include <sys/time.h>
 #include <sys/types.h>
+#include <time.h>
 #include <unistd.h>
 
 struct undo {
@@ -65,7 +71,23 @@ struct tracked {
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
 static struct tracked *dirty;
 static const char *status_path;
+static char delay_path[PATH_MAX];
 static unsigned long status_seq;
+
+/* Slow disk: read by every FUSE thread without the lock (atomics), set by the control thread. */
+static long fsync_delay_ms, write_delay_ms;
+static unsigned long delayed_fsyncs, delayed_writes;
+#define MAX_DELAY_MS 600000L
+
+/* Waits `*ms` (0: not at all) and counts it; outside the lock, so other files go on meanwhile. */
+static void hold_up(const long *ms, unsigned long *count) {
+  long d = __atomic_load_n(ms, __ATOMIC_RELAXED);
+  if (d <= 0) return;
+  __atomic_add_fetch(count, 1, __ATOMIC_RELAXED);
+  struct timespec ts = {.tv_sec = d / 1000, .tv_nsec = (d % 1000) * 1000000L};
+  while (nanosleep(&ts, &ts) != 0 && errno == EINTR) {
+  }
+}
 
 /* FUSE paths start with "/"; they become relative to BACKING, opened once (libfuse changes the working directory). */
 static int bfd = -1;
@@ -139,8 +161,12 @@ static void write_status(int dropped, unsigned long files, uint64_t bytes, uint6
   snprintf(tmp, sizeof tmp, "%s.tmp", status_path);
   FILE *f = fopen(tmp, "w");
   if (f == NULL) return;
-  fprintf(f, "{\"seq\":%lu,\"dropped\":%s,\"files\":%lu,\"bytes\":%llu,\"truncated\":%llu}\n", ++status_seq,
-          dropped ? "true" : "false", files, (unsigned long long)bytes, (unsigned long long)truncated);
+  fprintf(f,
+          "{\"seq\":%lu,\"dropped\":%s,\"files\":%lu,\"bytes\":%llu,\"truncated\":%llu,"
+          "\"fsyncDelayMs\":%ld,\"writeDelayMs\":%ld,\"delayedFsyncs\":%lu,\"delayedWrites\":%lu}\n",
+          ++status_seq, dropped ? "true" : "false", files, (unsigned long long)bytes, (unsigned long long)truncated,
+          __atomic_load_n(&fsync_delay_ms, __ATOMIC_RELAXED), __atomic_load_n(&write_delay_ms, __ATOMIC_RELAXED),
+          __atomic_load_n(&delayed_fsyncs, __ATOMIC_RELAXED), __atomic_load_n(&delayed_writes, __ATOMIC_RELAXED));
   fclose(f);
   rename(tmp, status_path);
 }
@@ -173,11 +199,27 @@ static void lose_unfsynced(int drop) {
   pthread_mutex_unlock(&lock);
 }
 
+/* SIGHUP: the delays in DELAY_FILE take effect (both, or neither when it does not parse). */
+static void read_delays(void) {
+  FILE *f = fopen(delay_path, "r");
+  long fs = -1, wr = -1;
+  char extra;
+  int n = f == NULL ? 0 : fscanf(f, "%ld %ld %c", &fs, &wr, &extra);
+  if (f != NULL) fclose(f);
+  if (n == 2 && fs >= 0 && fs <= MAX_DELAY_MS && wr >= 0 && wr <= MAX_DELAY_MS) {
+    __atomic_store_n(&fsync_delay_ms, fs, __ATOMIC_RELAXED);
+    __atomic_store_n(&write_delay_ms, wr, __ATOMIC_RELAXED);
+  } else {
+    fprintf(stderr, "faultline-fs: %s does not hold \"FSYNC_MS WRITE_MS\" (0..%ld): delays unchanged\n", delay_path, MAX_DELAY_MS);
+  }
+}
+
 static void *control(void *arg) {
   sigset_t *set = arg;
   for (;;) {
     int sig;
     if (sigwait(set, &sig) != 0) continue;
+    if (sig == SIGHUP) read_delays();
     lose_unfsynced(sig == SIGUSR1);
   }
   return NULL;
@@ -361,6 +403,9 @@ static int fs_read(const char *path, char *buf, size_t size, off_t off, struct f
 static int fs_write(const char *path, const char *buf, size_t size, off_t off, struct fuse_file_info *fi) {
   (void)path;
   int fd = (int)fi->fh, err = 0;
+  hold_up(&write_delay_ms, &delayed_writes);
+  /* A synchronous write is an fsync too: a slow disk holds it up as long. */
+  if (fi->flags & (O_SYNC | O_DSYNC)) hold_up(&fsync_delay_ms, &delayed_fsyncs);
   pthread_mutex_lock(&lock);
   struct tracked *t = track(fd, &err);
   if (t != NULL) err = save_old(t, off, off + (off_t)size);
@@ -394,6 +439,7 @@ static int fs_release(const char *path, struct fuse_file_info *fi) {
 
 static int fs_fsync(const char *path, int datasync, struct fuse_file_info *fi) {
   (void)path; (void)datasync;
+  hold_up(&fsync_delay_ms, &delayed_fsyncs);
   struct stat st;
   if (fstat((int)fi->fh, &st) != 0) return -errno;
   pthread_mutex_lock(&lock);
@@ -443,6 +489,9 @@ int main(int argc, char *argv[]) {
     return 2;
   }
   status_path = argv[3];
+  size_t sl = strlen(status_path);
+  if (sl > 7 && strcmp(status_path + sl - 7, ".status") == 0) snprintf(delay_path, sizeof delay_path, "%.*s.delay", (int)(sl - 7), status_path);
+  else snprintf(delay_path, sizeof delay_path, "%s.delay", status_path);
   bfd = open(argv[1], O_RDONLY | O_DIRECTORY | O_CLOEXEC);
   if (bfd < 0) { perror(argv[1]); return 1; }
   /* Blocked here, so every FUSE thread inherits the mask and only the control thread takes them. */
@@ -450,6 +499,7 @@ int main(int argc, char *argv[]) {
   sigemptyset(&set);
   sigaddset(&set, SIGUSR1);
   sigaddset(&set, SIGUSR2);
+  sigaddset(&set, SIGHUP);
   pthread_sigmask(SIG_BLOCK, &set, NULL);
   pthread_t thread;
   if (pthread_create(&thread, NULL, control, &set) != 0) { perror("pthread_create"); return 1; }

@@ -3,7 +3,7 @@ import { sh } from '../src/cluster/node.js';
 import { InfrastructureError } from '../src/errors.js';
 import type { Json } from '../src/history/event.js';
 import type { Nemesis } from '../src/runner/nemesis.js';
-import { isRunning, sleep, startDaemon, tailLog } from '../src/systems/daemon.js';
+import { daemonPidFile, isRunning, sleep, startDaemon, tailLog } from '../src/systems/daemon.js';
 import { type StartOptions, type SystemDescriptor as System, defineSystem } from '../src/systems/descriptor.js';
 import { processFaultNemesis } from './process-faults.js';
 
@@ -15,11 +15,14 @@ import { processFaultNemesis } from './process-faults.js';
  */
 export const DISK_PRIVILEGES: NodePrivileges = { capAdd: ['SYS_ADMIN'], devices: ['/dev/fuse'] };
 /** The fault kinds that put faultline-fs under the database. */
-export const DISK_KINDS: readonly string[] = ['lose-unfsynced'];
+export const DISK_KINDS: readonly string[] = ['lose-unfsynced', 'slow-disk'];
 
 const FS_DAEMON = 'faultline-fs';
 const FS_BIN = '/usr/local/bin/faultline-fs';
+export const FS_PID = daemonPidFile(FS_DAEMON);
 export const FS_STATUS = '/run/faultline/faultline-fs.status';
+/** The slow-disk delays faultline-fs reads on SIGHUP ("FSYNC_MS WRITE_MS"). */
+export const FS_DELAY = '/run/faultline/faultline-fs.delay';
 export const FS_LOG = '/var/log/faultline/faultline-fs.log';
 const FS_TYPE = 'fuse.faultline-fs';
 const CONFIRM_MS = 5_000;
@@ -39,6 +42,11 @@ export interface FsStatus {
   readonly bytes: number;
   /** Bytes past their length at the last fsync (cut off by a drop). */
   readonly truncated: number;
+  /** Slow disk: the delays in force, and how many fsyncs and writes they held up since the layer started. */
+  readonly fsyncDelayMs: number;
+  readonly writeDelayMs: number;
+  readonly delayedFsyncs: number;
+  readonly delayedWrites: number;
 }
 
 export function parseFsStatus(text: string): FsStatus | undefined {
@@ -52,11 +60,13 @@ export function parseFsStatus(text: string): FsStatus | undefined {
   const o = v as Record<string, unknown>;
   const n = (k: string): number | undefined => (typeof o[k] === 'number' && Number.isSafeInteger(o[k]) && (o[k] as number) >= 0 ? (o[k] as number) : undefined);
   const [seq, files, bytes, truncated] = [n('seq'), n('files'), n('bytes'), n('truncated')];
+  const [fsyncDelayMs, writeDelayMs, delayedFsyncs, delayedWrites] = [n('fsyncDelayMs'), n('writeDelayMs'), n('delayedFsyncs'), n('delayedWrites')];
   if (seq === undefined || files === undefined || bytes === undefined || truncated === undefined || typeof o['dropped'] !== 'boolean') return undefined;
-  return { seq, dropped: o['dropped'], files, bytes, truncated };
+  if (fsyncDelayMs === undefined || writeDelayMs === undefined || delayedFsyncs === undefined || delayedWrites === undefined) return undefined;
+  return { seq, dropped: o['dropped'], files, bytes, truncated, fsyncDelayMs, writeDelayMs, delayedFsyncs, delayedWrites };
 }
 
-async function readStatus(node: Node): Promise<FsStatus | undefined> {
+export async function readStatus(node: Node): Promise<FsStatus | undefined> {
   const r = await sh(node, `cat ${FS_STATUS} 2>/dev/null`, { timeoutMs: 5_000 });
   return r.exitCode === 0 ? parseFsStatus(r.stdout) : undefined;
 }
@@ -120,7 +130,7 @@ export async function dropUnfsynced(node: Node, dataDir: string, confirmMs = CON
   if (!(await layerUp(node, dataDir))) return { applied: false, killed: true, reason: `faultline-fs is not serving ${dataDir}: nothing was dropped` };
   const before = await readStatus(node);
   if (before === undefined) return { applied: false, killed: true, reason: `faultline-fs has no readable status at ${FS_STATUS}` };
-  await sh(node, `kill -USR1 "$(cat /run/faultline/${FS_DAEMON}.pid)"`);
+  await sh(node, `kill -USR1 "$(cat ${FS_PID})"`);
   const until = Date.now() + confirmMs;
   while (Date.now() < until) {
     const now = await readStatus(node);

@@ -7,7 +7,9 @@ import { type Nemesis, combineNemeses } from '../src/runner/nemesis.js';
 import type { StartOptions, SystemDescriptor as System } from '../src/systems/descriptor.js';
 import { type ClientFreezer, PauseBoard, clientPauseNemesis, pausable } from './client-pause.js';
 import { clockNemesis, clockStartOptions, drawClockChange } from './clock.js';
+import { type CorruptPlan, DEFAULT_CORRUPT_FLIPS, corruptFileNemesis, drawCorruptChoice } from './corrupt-file.js';
 import { loseUnfsyncedNemesis } from './disk.js';
+import { DEFAULT_SLOW_DISK, type SlowDisk, slowDiskNemesis } from './slow-disk.js';
 import { killNemesis } from './kill.js';
 import { memberNemesis } from './member.js';
 import { type PacketFault, packetFaultJson, packetNemesis } from './packet.js';
@@ -38,6 +40,10 @@ export interface NemesisPlan {
   readonly controlBootId?: string;
   /** What a packet fault does to the targets' traffic. */
   readonly packet?: PacketFault;
+  /** slow-disk: the delays faultline-fs adds. */
+  readonly slowDisk?: SlowDisk;
+  /** corrupt-file: the declared files and the modes each fault is drawn from (checked against the system by the run plan). */
+  readonly corrupt?: CorruptPlan;
 }
 
 export const DEFAULT_CLIENT_PAUSE_MS = 5_000;
@@ -60,6 +66,12 @@ function startValue(plan: NemesisPlan, name: NemesisKind, rng: Rng): Json {
       return { ...drawClockChange(rng, plan.clockSkewMs ?? DEFAULT_CLOCK_SKEW_MS, rng.pick(plan.targets)) };
     case 'packet':
       return packetFaultJson({ ...(plan.packet ?? DEFAULT_PACKET), targets: rng.pick(plan.targets) });
+    case 'slow-disk':
+      return { targets: rng.pick(plan.targets), ...(plan.slowDisk ?? DEFAULT_SLOW_DISK) };
+    case 'corrupt-file': {
+      if (plan.corrupt === undefined) throw new Error('corrupt-file needs the files and modes of the run plan');
+      return drawCorruptChoice(rng, plan.corrupt, rng.pick(plan.targets));
+    }
   }
 }
 
@@ -110,6 +122,8 @@ export function buildNemesis(plan: NemesisPlan, system: System, cluster: Cluster
     packet: () => packetNemesis(cluster),
     member: () => memberNemesis(system, cluster),
     'lose-unfsynced': () => loseUnfsyncedNemesis(system, cluster, wiring?.startOptions),
+    'slow-disk': () => slowDiskNemesis(system, cluster),
+    'corrupt-file': () => corruptFileNemesis(system, cluster, plan.corrupt?.flips ?? DEFAULT_CORRUPT_FLIPS, wiring?.startOptions),
     'client-pause': () => {
       if (wiring?.board === undefined) throw new Error('client-pause needs the pause board of nemesisWiring() wrapped around the client generator');
       return clientPauseNemesis(wiring.board);

@@ -1,13 +1,17 @@
 /** Every fault kind `--nemesis` accepts. */
-export const NEMESIS_KINDS = ['partition', 'kill', 'pause', 'clock', 'packet', 'client-pause', 'member', 'lose-unfsynced'] as const;
+export const NEMESIS_KINDS = ['partition', 'kill', 'pause', 'clock', 'packet', 'client-pause', 'member', 'lose-unfsynced', 'slow-disk', 'corrupt-file'] as const;
 export type NemesisKind = (typeof NEMESIS_KINDS)[number];
 
+/** The disk faults: never part of `all`. */
+export const DISK_FAULT_KINDS: readonly NemesisKind[] = ['lose-unfsynced', 'slow-disk', 'corrupt-file'];
+
 /**
- * What `all` stands for: every kind but the disk faults, which change the file system under
- * the database for the whole run and need privileges (/dev/fuse, CAP_SYS_ADMIN) that a run
- * gets only when it names them.
+ * What `all` stands for: every kind but the disk faults. lose-unfsynced and slow-disk change
+ * the file system under the database for the whole run and need privileges (/dev/fuse,
+ * CAP_SYS_ADMIN) that a run gets only when it names them; corrupt-file damages data for good
+ * (a node may stay down). Each must be named.
  */
-export const ALL_KINDS: readonly NemesisKind[] = NEMESIS_KINDS.filter((k) => k !== 'lose-unfsynced');
+export const ALL_KINDS: readonly NemesisKind[] = NEMESIS_KINDS.filter((k) => !DISK_FAULT_KINDS.includes(k));
 
 /** `all` expands to ALL_KINDS; duplicates go, and the order is NEMESIS_KINDS' (so the schedule does not depend on how they were listed). */
 export function expandNemesisKinds(names: readonly string[]): NemesisKind[] {

@@ -7,10 +7,14 @@ import { parseTargetSpec, selectTargets } from './targets.js';
 export interface ProcessFault {
   /** `kill`, `pause`: the nemesis answers `start-<fault>` / `stop-<fault>`. */
   readonly fault: string;
-  /** What is done to each target (SIGKILL, SIGSTOP); what it returns is recorded as what was applied there. */
-  readonly act: (node: Node) => Promise<Json | undefined | void>;
-  /** What undoes it (restart, SIGCONT); must be harmless on a node it was never done to. */
-  readonly undo: (node: Node) => Promise<void>;
+  /**
+   * What is done to each target (SIGKILL, SIGSTOP); what it returns is recorded as what was
+   * applied there. `value` is the start operation's value (a target spec, or an object with
+   * `targets` and the fault's own parameters).
+   */
+  readonly act: (node: Node, value: Json, ctx: NemesisContext) => Promise<Json | undefined | void>;
+  /** What undoes it (restart, SIGCONT); must be harmless on a node it was never done to. What it returns is recorded for that node. */
+  readonly undo: (node: Node) => Promise<Json | undefined | void>;
   readonly signal: string;
 }
 
@@ -23,24 +27,35 @@ export interface ProcessFault {
 export function processFaultNemesis(cluster: Cluster, f: ProcessFault): Nemesis {
   const affected = new Set<string>();
   const undoOn = async (names: readonly string[]): Promise<FaultResult> => {
-    await Promise.all(names.map((name) => f.undo(nodeByName(cluster, name))));
+    const undone = await Promise.all(names.map(async (name) => [name, await f.undo(nodeByName(cluster, name))] as const));
     for (const name of names) affected.delete(name);
-    return { fault: f.fault, active: false, targets: names, details: { signal: f.signal, undone: true } };
+    const details: { [k: string]: Json } = { signal: f.signal, undone: true };
+    const perNode = undone.flatMap(([name, what]) => (what === undefined ? [] : [[name, what] as const]));
+    if (perNode.length > 0) details['nodes'] = Object.fromEntries(perNode);
+    return { fault: f.fault, active: false, targets: names, details };
   };
   return {
     async invoke(op, ctx: NemesisContext) {
       if (op.f === `stop-${f.fault}`) return undoOn([...affected].sort());
-      const spec = parseTargetSpec(String(op.value ?? 'one'));
+      const value: Json = op.value ?? 'one';
+      const specText = targetsOf(value);
+      const spec = parseTargetSpec(specText);
       const leader = spec === 'leader' || spec === 'primaries' ? await ctx.leader(ctx.signal) : undefined;
       const targets = selectTargets(spec, ctx.nodes, ctx.rng, leader === undefined ? [] : [leader]);
       // Marked before acting: a target that fails half-way is still undone by stop and heal.
       for (const name of targets) affected.add(name);
-      const applied = await Promise.all(targets.map(async (name) => [name, await f.act(nodeByName(cluster, name))] as const));
+      const applied = await Promise.all(targets.map(async (name) => [name, await f.act(nodeByName(cluster, name), value, ctx)] as const));
       const perNode = applied.flatMap(([name, what]) => (what === undefined ? [] : [[name, what] as const]));
-      const details: { [k: string]: Json } = { signal: f.signal, spec: String(op.value ?? 'one') };
+      const details: { [k: string]: Json } = { signal: f.signal, spec: specText };
       if (perNode.length > 0) details['nodes'] = Object.fromEntries(perNode);
       return { fault: f.fault, active: targets.length > 0, targets, details };
     },
     healAll: async () => [await undoOn(cluster.nodes.map((n) => n.name))],
   };
+}
+
+/** The target spec of a start value: the value itself (`one`), or its `targets` field (`{targets: 'one', file: 'wal'}`). */
+export function targetsOf(value: Json): string {
+  if (value !== null && typeof value === 'object' && !Array.isArray(value)) return typeof value['targets'] === 'string' ? value['targets'] : 'one';
+  return String(value);
 }

@@ -7,6 +7,9 @@ import { ALL_KINDS, NEMESIS_KINDS, type NemesisKind, type NemesisPlan } from '..
 import { DISK_KINDS, withDiskLayer } from '../../nemesis/disk.js';
 import { clockUnsupported } from '../../nemesis/clock.js';
 import type { ClockScope } from '../../nemesis/kinds.js';
+import { DEFAULT_CORRUPT_FLIPS, corruptUnsupported, unknownCorruptFiles } from '../../nemesis/corrupt-file.js';
+import { CORRUPT_MODES } from '../../nemesis/corruption.js';
+import { DEFAULT_SLOW_DISK } from '../../nemesis/slow-disk.js';
 import { parseRouting, type RoutingPolicy } from '../runner/router.js';
 import { type TestSpec, defaultPartitions, systemOptionProblems } from '../spec/test-spec.js';
 import { didYouMean } from '../spec/choices.js';
@@ -63,6 +66,12 @@ export async function planRun(spec: TestSpec, overrides: PlanOverrides = {}): Pr
   if (kinds.includes('partition') && partitions.length === 0) {
     throw new UsageError(`no partition shape fits ${spec.nodes} node(s)`, 'use --nodes 3 or more');
   }
+  const declared = (system.corruptibleFiles ?? []).map((f) => f.name);
+  const corruptFiles = spec.corrupt?.files ?? declared;
+  if (kinds.includes('corrupt-file')) {
+    const unknown = unknownCorruptFiles(system, corruptFiles);
+    if (unknown !== undefined) throw new UsageError(unknown, '--corrupt-file takes the names the system declares');
+  }
   if (spec.targets.includes('leader') && system.leader === undefined && kinds.some((k) => k !== 'partition' && k !== 'client-pause')) {
     throw new UsageError(`${system.name} cannot tell its leader: the "leader" target needs one`, 'use --targets one, minority, majority or all');
   }
@@ -91,6 +100,8 @@ export async function planRun(spec: TestSpec, overrides: PlanOverrides = {}): Pr
       ...(spec.clockSkewMs === undefined ? {} : { clockSkewMs: spec.clockSkewMs }),
       ...(spec.clockScope === undefined ? {} : { clockScope: spec.clockScope }),
       ...(spec.packet === undefined ? {} : { packet: spec.packet }),
+      ...(kinds.includes('slow-disk') ? { slowDisk: { ...DEFAULT_SLOW_DISK, ...spec.slowDisk } } : {}),
+      ...(kinds.includes('corrupt-file') ? { corrupt: { files: corruptFiles, modes: spec.corrupt?.modes ?? [...CORRUPT_MODES], flips: spec.corrupt?.flips ?? DEFAULT_CORRUPT_FLIPS } } : {}),
     },
     skippedFaults: skipped,
   };
@@ -117,6 +128,10 @@ export function faultUnsupported(system: SystemDescriptor, kind: NemesisKind): s
     case 'lose-unfsynced':
       if (system.kill === undefined) return `${system.name} has no way to kill its process`;
       return system.dataDir === undefined ? `${system.name} declares no data directory for faultline-fs to sit under` : undefined;
+    case 'slow-disk':
+      return system.dataDir === undefined ? `${system.name} declares no data directory for faultline-fs to sit under` : undefined;
+    case 'corrupt-file':
+      return corruptUnsupported(system);
     default:
       return undefined;
   }

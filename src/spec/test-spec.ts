@@ -6,6 +6,7 @@ import type { Json } from '../history/event.js';
 import { PARTITION_SHAPES } from '../../nemesis/partition-shapes.js';
 import { TARGET_SPECS } from '../../nemesis/targets.js';
 import { CLOCK_SCOPES, NEMESIS_KINDS } from '../../nemesis/kinds.js';
+import { CORRUPT_MODES } from '../../nemesis/corruption.js';
 import { workloads } from '../../workloads/index.js';
 import { MIN_NODE_MEMORY_MIB, MIN_NODE_PIDS, type NodeResources } from '../cluster/resources.js';
 import { parseRouting } from '../runner/router.js';
@@ -83,6 +84,20 @@ export const TestSpecSchema = z
         reorder: z.number().min(0).max(1).optional(),
         rateKbit: positiveInt.optional(),
         peers: z.array(z.string()).optional(),
+      })
+      .strict()
+      .optional(),
+    /** slow-disk: what faultline-fs adds to every fsync and every write (default: 1200 ms, 0 ms). */
+    slowDisk: z
+      .object({ fsyncDelayMs: z.number().int().min(0).max(600_000).optional(), writeDelayMs: z.number().int().min(0).max(600_000).optional() })
+      .strict()
+      .optional(),
+    /** corrupt-file: the declared files (the system's names: `wal`, `snapshot`) and modes each fault is drawn from (default: all), and how many bytes a bitflip damages. */
+    corrupt: z
+      .object({
+        files: z.array(z.string().min(1)).min(1).optional(),
+        modes: z.array(z.enum(CORRUPT_MODES)).min(1).optional(),
+        flips: z.number().int().min(1).max(4096).optional(),
       })
       .strict()
       .optional(),

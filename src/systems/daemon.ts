@@ -19,11 +19,15 @@ const pidFile = daemonPidFile;
 
 export async function startDaemon(node: Node, spec: DaemonSpec): Promise<void> {
   if (await isRunning(node, spec.name)) return;
+  // The stale pid file goes first, so that a new one means this start has run.
+  await sh(node, `rm -f ${pidFile(spec.name)}`);
   const script = `mkdir -p /run/faultline "$(dirname "${spec.logFile}")" && echo $$ > ${pidFile(spec.name)} && exec "$@" >> ${spec.logFile} 2>&1`;
   await node.exec(['sh', '-c', script, spec.name, ...spec.argv], { detach: true, env: spec.env ?? {} });
-  // The detached exec returns before the shell has run: wait for the pid file, bounded.
+  // The detached exec returns before the shell has run: wait for the pid file, bounded. Not
+  // for the process to stay alive: one that exits at once (a corrupted WAL) would cost the
+  // whole bound, and whether it runs is the caller's question.
   for (let i = 0; i < 100; i++) {
-    if (await isRunning(node, spec.name)) return;
+    if ((await sh(node, `test -s ${pidFile(spec.name)}`)).exitCode === 0) return;
     await sleep(20);
   }
 }
@@ -80,8 +84,10 @@ export function processControl(name: string): {
   kill(node: Node): Promise<void>;
   pause(node: Node): Promise<void>;
   resume(node: Node): Promise<void>;
+  running(node: Node): Promise<boolean>;
 } {
   return {
+    running: (node) => isRunning(node, name),
     stop: (node) => stopDaemon(node, name),
     kill: (node) => killDaemon(node, name),
     pause: (node) => signalDaemon(node, name, 'STOP'),

@@ -87,6 +87,18 @@ export type ClockSupport =
   | { readonly via: 'none'; readonly reason: string };
 
 /**
+ * A file of the database's worth corrupting (`--nemesis corrupt-file`): its WAL, a snapshot,
+ * an append-only file. `name` is what `--corrupt-file` takes (`wal`, `snapshot`); `glob` is a
+ * shell pattern relative to `dataDir`, of which the most recently modified match is chosen.
+ * @public
+ */
+export interface CorruptibleFile {
+  readonly name: string;
+  readonly summary: string;
+  readonly glob: string;
+}
+
+/**
  * An option of one system (`--redis-sentinel`, `--redis-wait 1`): its flag is
  * `--<system>-<name>`, its value is kept in the test spec's `systemOptions` and recorded in
  * test.json. `check` says what is wrong with a value for a cluster of `nodes` nodes.
@@ -128,6 +140,13 @@ export interface SystemDescriptor {
    * faults put their file system over it. Without it, disk faults are refused.
    */
   readonly dataDir?: string;
+  /** The files the corrupt-file fault may damage (under `dataDir`); without any, it is refused. */
+  readonly corruptibleFiles?: readonly CorruptibleFile[];
+  /**
+   * An extended regular expression matching the database's own log lines about a slow disk
+   * (etcd's "slow fdatasync"): the slow-disk fault counts them, as the effect it had.
+   */
+  readonly slowDiskWarning?: string;
 
   /** Writes config (and ids) for this node's role in the cluster. */
   configure(cluster: Cluster, node: Node): Promise<void>;
@@ -137,6 +156,8 @@ export interface SystemDescriptor {
   probe(cluster: Cluster): Promise<Health>;
   /** SIGTERM, then SIGKILL after a grace period; resolves when the process is gone. */
   stop?(node: Node): Promise<void>;
+  /** Whether the database process is alive on the node (the corrupt-file fault watches a restart with it). */
+  running?(node: Node): Promise<boolean>;
   /** Needed by the kill fault (with `start` to restart). */
   kill?(node: Node): Promise<void>;
   /** Needed, with `resume`, by the pause fault. */

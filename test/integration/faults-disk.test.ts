@@ -11,7 +11,11 @@ import { DockerProvider } from '../../src/cluster/docker/docker-provider.js';
 import type { Cluster, Node } from '../../src/cluster/node.js';
 import type { Json } from '../../src/history/event.js';
 import { builtinSystem } from '../../src/systems/index.js';
-import { DISK_PRIVILEGES, FS_STATUS, mountDiskLayer } from '../../nemesis/disk.js';
+import { DISK_PRIVILEGES, FS_STATUS, mountDiskLayer, readStatus } from '../../nemesis/disk.js';
+import { setDiskDelays } from '../../nemesis/slow-disk.js';
+import { applyCorruption, corruptionRecord, corruptionScript, dataEnd, dataEndScript, planCorruption } from '../../nemesis/corruption.js';
+import { RandomStreams } from '../../src/generator/random.js';
+import { cliPath } from './cluster-helpers.js';
 import { type CliRun, faultEvents, runAndInspect } from './run-helpers.js';
 
 type Applied = { applied: boolean; files?: number; bytesWritten?: number; reason?: string };
@@ -157,8 +161,81 @@ describe('faultline-fs', () => {
     const [ls, content, first, second] = r.stdout.trim().split('\n');
     assert.equal(ls, 'b');
     assert.equal(content, 'abc');
-    assert.deepEqual({ ...JSON.parse(first!), seq: 0 }, { seq: 0, dropped: true, files: 1, bytes: 3, truncated: 3 });
-    assert.deepEqual({ ...JSON.parse(second!), seq: 0 }, { seq: 0, dropped: true, files: 0, bytes: 0, truncated: 0 });
+    const drop = (line: string): Json => {
+      const s = JSON.parse(line) as Record<string, Json>;
+      return { dropped: s['dropped'] ?? null, files: s['files'] ?? null, bytes: s['bytes'] ?? null, truncated: s['truncated'] ?? null };
+    };
+    assert.deepEqual(drop(first!), { dropped: true, files: 1, bytes: 3, truncated: 3 });
+    assert.deepEqual(drop(second!), { dropped: true, files: 0, bytes: 0, truncated: 0 });
+  });
+
+  /** Milliseconds a shell command takes on the node. */
+  async function timed(node: Node, cmd: string): Promise<number> {
+    const r = await node.exec(['sh', '-c', `t0=$(date +%s%N); ${cmd}; t1=$(date +%s%N); echo $(( (t1 - t0) / 1000000 ))`]);
+    assert.equal(r.exitCode, 0, r.stderr);
+    return Number(r.stdout.trim());
+  }
+
+  it('slow disk: SIGHUP sets the delays; fsync and write wait that long and no longer; a bad delay file changes nothing; durability is unchanged', async () => {
+    const node = cluster!.nodes[0]!;
+    const f = `${mnt}/slow`;
+    const set = await setDiskDelays(node, mnt, { fsyncDelayMs: 300, writeDelayMs: 100 });
+    assert.ok(!('reason' in set), JSON.stringify(set));
+    assert.deepEqual([set.fsyncDelayMs, set.writeDelayMs], [300, 100]);
+    const fsyncOnly = await timed(node, `dd if=/dev/null of=${f} conv=notrunc,fsync status=none`);
+    const writeOnly = await timed(node, `printf x | dd of=${f} conv=notrunc status=none`);
+    const both = await timed(node, `printf x | dd of=${f} conv=notrunc,fsync status=none`);
+    assert.ok(fsyncOnly >= 300 && fsyncOnly < 1_300, `an fsync took ${fsyncOnly} ms`);
+    assert.ok(writeOnly >= 100 && writeOnly < 300, `a write without fsync took ${writeOnly} ms (no fsync delay in it)`);
+    assert.ok(both >= 400 && both < 1_400, `a write and its fsync took ${both} ms`);
+    // The status is written on signals only: SIGUSR2 asks for a fresh one.
+    await node.exec(['sh', '-c', `s=$(cat ${FS_STATUS}); kill -USR2 $(cat /run/faultline/faultline-fs.pid); while [ "$(cat ${FS_STATUS})" = "$s" ]; do sleep 0.01; done`]);
+    const counted = await readStatus(node);
+    assert.ok(counted !== undefined && counted.delayedFsyncs - set.delayedFsyncs >= 2 && counted.delayedWrites - set.delayedWrites >= 2, JSON.stringify(counted));
+    // Not "FSYNC_MS WRITE_MS": a new status line, the delays as they were.
+    const bad = await node.exec(['sh', '-c', `s=$(cat ${FS_STATUS}); echo 'fast please' > /run/faultline/faultline-fs.delay; kill -HUP $(cat /run/faultline/faultline-fs.pid); while [ "$(cat ${FS_STATUS})" = "$s" ]; do sleep 0.01; done; cat ${FS_STATUS}`]);
+    assert.deepEqual((({ fsyncDelayMs, writeDelayMs }) => ({ fsyncDelayMs, writeDelayMs }))(JSON.parse(bad.stdout) as { fsyncDelayMs: number; writeDelayMs: number }), { fsyncDelayMs: 300, writeDelayMs: 100 });
+    // The undo log is the same with delays in force (a few model runs, small delays).
+    const small = await setDiskDelays(node, mnt, { fsyncDelayMs: 20, writeDelayMs: 5 });
+    assert.ok(!('reason' in small));
+    await fc.assert(
+      fc.asyncProperty(fc.array(opArb, { minLength: 1, maxLength: 12 }), async (ops) => {
+        const r = await node.exec(['sh', '-c', script(ops)]);
+        assert.equal(r.exitCode, 0, r.stderr);
+        assert.deepEqual(r.stdout.trim().split('\n').map((l) => l.trim()), model(ops));
+      }),
+      { numRuns: 3, seed: 7 },
+    );
+    const off = await setDiskDelays(node, mnt, { fsyncDelayMs: 0, writeDelayMs: 0 });
+    assert.ok(!('reason' in off));
+    const fast = await timed(node, `printf x | dd of=${f} conv=notrunc,fsync status=none`);
+    assert.ok(fast < 250, `with no delays a write and fsync took ${fast} ms`);
+  });
+
+  it('corrupt-file on a real file: the data end and the change are exactly the model\'s, and survive a power cut (fast-check)', async () => {
+    const node = cluster!.nodes[0]!;
+    const f = `${mnt}/victim`;
+    // Data, then sometimes a long run of zeros (past perl's 64 KiB blocks), as a preallocated WAL has.
+    const fileArb = fc.tuple(fc.uint8Array({ maxLength: 300 }), fc.oneof(fc.nat(40), fc.integer({ min: 65_000, max: 200_000 })));
+    await fc.assert(
+      fc.asyncProperty(fileArb, fc.constantFrom('bitflip' as const, 'truncate' as const), fc.integer({ min: 1, max: 6 }), fc.nat(), async ([data, zeros], mode, flips, seed) => {
+        const bytes = Uint8Array.from([...data, ...new Array<number>(zeros).fill(0)]);
+        const put = await node.exec(['sh', '-c', `echo ${Buffer.from(data).toString('base64')} | base64 -d > ${f}; truncate -s ${bytes.length} ${f}; dd if=/dev/null of=${f} conv=notrunc,fsync status=none`]);
+        assert.equal(put.exitCode, 0, put.stderr);
+        const measured = await node.exec(['sh', '-c', dataEndScript(f)]);
+        assert.equal(measured.stdout.trim(), `${bytes.length} ${dataEnd(bytes)}`);
+        const plan = planCorruption(bytes.length, dataEnd(bytes), mode, flips, new RandomStreams(seed).stream('faults'));
+        if ('reason' in plan) return assert.equal(dataEnd(bytes), 0);
+        const r = await node.exec(['sh', '-c', corruptionScript(f, plan)]);
+        assert.equal(r.exitCode, 0, r.stderr);
+        assert.equal(corruptionRecord(plan, r.stdout).applied, true, r.stdout);
+        // A power cut: the change was fsynced, so it stays.
+        await node.exec(['sh', '-c', `s=$(cat ${FS_STATUS}); kill -USR1 $(cat /run/faultline/faultline-fs.pid); while [ "$(cat ${FS_STATUS})" = "$s" ]; do sleep 0.01; done`]);
+        const back = await node.exec(['sh', '-c', `base64 -w0 ${f}`]);
+        assert.ok(Buffer.from(back.stdout.trim(), 'base64').equals(Buffer.from(applyCorruption(bytes, plan))), 'the file differs from the model');
+      }),
+      { numRuns: 4, seed: 11 },
+    );
   });
 
   it('a node without /dev/fuse and CAP_SYS_ADMIN (every run without disk faults) cannot mount it, and the mount says why', async () => {
@@ -166,6 +243,58 @@ describe('faultline-fs', () => {
     assert.deepEqual(info.HostConfig.CapAdd, ['NET_ADMIN']);
     assert.equal((info.HostConfig.Devices ?? []).length, 0);
     await assert.rejects(mountDiskLayer(bare!.nodes[0]!, mnt), /did not mount/);
+  });
+});
+
+/**
+ * corrupt-file and slow-disk on one etcd cluster: every fault recorded as really applied, with
+ * what faultline-fs confirmed and what etcd said; and corrupt-file refused where nothing is declared.
+ */
+describe('--nemesis corrupt-file, slow-disk', () => {
+  it('refuses, before anything starts, a system that declares no files (Redis without persistence)', async () => {
+    const r = await promisify(execFile)(process.execPath, [cliPath, 'run', '--system', 'redis', '--workload', 'set', '--nemesis', 'corrupt-file', '--seed', '1']).then(
+      () => ({ code: 0, stderr: '' }),
+      (err: { code?: number; stderr?: string }) => ({ code: err.code ?? -1, stderr: err.stderr ?? '' }),
+    );
+    assert.equal(r.code, 3);
+    assert.match(r.stderr, /redis cannot take the corrupt-file fault: redis declares no files to corrupt/);
+    assert.doesNotMatch(r.stderr, /\n\s+at /, 'no stack trace');
+  });
+
+  it('etcd: a WAL bitflip on a stopped node is recorded exactly with what etcd did on restart; slow fsyncs are confirmed, probed, and etcd complains', async () => {
+    const run = await runAndInspect(
+      [
+        '--system', 'etcd', '--workload', 'register', '--nemesis', 'slow-disk,corrupt-file', '--corrupt-file', 'wal', '--corrupt-mode', 'bitflip', '--corrupt-flips', '2',
+        '--targets', 'one', '--nemesis-interval', '3', '--time-limit', '14', '--settle', '1', '--seed', '11', '--nodes', '3',
+      ],
+      (node) => assertLayerMounted(node, '/var/lib/faultline/etcd'),
+    );
+    assert.notEqual(run.results.verdict, 'invalid', run.stderr.slice(-1500));
+    assert.deepEqual((await testJson(run)).privileges, { capAdd: ['SYS_ADMIN'], devices: ['/dev/fuse'], for: ['slow-disk'] });
+    type Corrupted = { applied: boolean; path: string; flips: { offset: number; bit: number; before: string; after: string }[]; restart: { outcome: string; log: string[] } };
+    const corrupted = faultEvents(run.history, 'start-corrupt-file').flatMap((e) => Object.values(perNode(e.value) as unknown as Record<string, Corrupted>));
+    assert.ok(corrupted.length >= 1, 'a corrupt-file fault');
+    for (const c of corrupted) {
+      assert.equal(c.applied, true, JSON.stringify(c));
+      assert.match(c.path, /^\/var\/lib\/faultline\/etcd\/member\/wal\/[0-9a-f]{16}-[0-9a-f]{16}\.wal$/);
+      assert.equal(c.flips.length, 2);
+      for (const f of c.flips) assert.equal(parseInt(f.before, 16) ^ parseInt(f.after, 16), 1 << f.bit);
+      assert.ok(['refused', 'started'].includes(c.restart.outcome));
+      if (c.restart.outcome === 'refused') assert.ok(c.restart.log.length > 0, 'a refusal comes with the log line that says why');
+    }
+    type Slowed = { applied: boolean; confirmed: { fsyncDelayMs: number }; probeMs: number };
+    const slowed = faultEvents(run.history, 'start-slow-disk').flatMap((e) => Object.values(perNode(e.value) as unknown as Record<string, Slowed>));
+    assert.ok(slowed.length >= 1, 'a slow-disk fault');
+    for (const s of slowed) {
+      assert.equal(s.applied, true, JSON.stringify(s));
+      assert.equal(s.confirmed.fsyncDelayMs, 1_200);
+      assert.ok(s.probeMs >= 1_200, `probe ${s.probeMs} ms`);
+    }
+    type Healed = { delayedFsyncs: number; databaseWarnings: number; firstWarning?: string };
+    const healed = [...faultEvents(run.history, 'stop-slow-disk'), ...faultEvents(run.history, 'heal-all')].flatMap((e) =>
+      (Array.isArray(e.value) ? e.value : [e.value]).flatMap((v) => Object.values(perNode(v) as unknown as Record<string, Healed>)),
+    );
+    assert.ok(healed.some((h) => h.delayedFsyncs > 1 && h.databaseWarnings > 0 && /sync duration of/.test(h.firstWarning ?? '')), JSON.stringify(healed));
   });
 });
 

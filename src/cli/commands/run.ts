@@ -50,6 +50,11 @@ interface RunFlags extends NodeLimitFlags {
   packetLoss?: string;
   packetDelay?: string;
   packetRate?: string;
+  slowFsync?: string;
+  slowWrite?: string;
+  corruptFile?: string;
+  corruptMode?: string;
+  corruptFlips?: string;
   store: string;
   minOk: string;
   name?: string;
@@ -108,7 +113,7 @@ export function registerRun(program: Command): void {
     .option('-w, --workload <name>', WORKLOAD_NAMES.join('|'))
     .option('--client <module>', 'a client plugin for the system (defineClient), instead of faultline\'s own')
     .option('--replay <run-dir>', "run again with a previous run's test.json (same spec, same seed); other flags are ignored")
-    .option('--nemesis <kinds>', `faults, comma-separated: ${NEMESIS_KINDS.join(',')}, or all (every kind the system can take but lose-unfsynced, which must be named; default: none)`)
+    .option('--nemesis <kinds>', `faults, comma-separated: ${NEMESIS_KINDS.join(',')}, or all (every kind the system can take but the disk faults lose-unfsynced, slow-disk and corrupt-file, which must be named; default: none)`)
     .option('--nemesis-interval <seconds>', 'mean time between fault steps', '5')
     .option('--partition <shapes>', `partition shapes to draw from: ${PARTITION_SHAPES.join(',')} (default: all that fit)`)
     .option('--targets <specs>', `kill/pause/clock/packet targets to draw from: ${TARGET_SPECS.join(',')}`, 'one')
@@ -131,7 +136,12 @@ export function registerRun(program: Command): void {
     .option('--clock-scope <scope>', 'clock: process (the database\'s clock: libfaketime / vDSO helper) | host (the machine\'s clock, `date -s`; SSH hosts with kernels of their own) (default: process on Docker, host on SSH)')
     .option('--packet-loss <p>', 'packet: probability a packet the target sends is dropped (default: 0.2 when no packet flag is given)')
     .option('--packet-delay <ms>', 'packet: added delay, needs netem (default: 50 when no packet flag is given)')
-    .option('--packet-rate <kbit>', 'packet: bandwidth limit of the target (default: 10000 when no packet flag is given)');
+    .option('--packet-rate <kbit>', 'packet: bandwidth limit of the target (default: 10000 when no packet flag is given)')
+    .option('--slow-fsync <ms>', 'slow-disk: delay added to every fsync/fdatasync (default: 1200)')
+    .option('--slow-write <ms>', 'slow-disk: delay added to every write (default: 0)')
+    .option('--corrupt-file <names>', 'corrupt-file: which of the files the system declares to damage, comma-separated (etcd wal,snapshot; zookeeper log,snapshot; redis aof,rdb; consul raft; default: all)')
+    .option('--corrupt-mode <modes>', 'corrupt-file: bitflip,truncate (default: both)')
+    .option('--corrupt-flips <n>', 'corrupt-file: bytes a bitflip damages, one bit each (default: 1)');
   addNodeLimitOptions(systemOptionFlags(command))
     .option('--store <dir>', 'where run directories go', 'store')
     .option('--min-ok <n>', 'a run with fewer successful client operations proves nothing: its verdict is unknown (0: no floor)', '50')
@@ -201,7 +211,8 @@ const FLAG_OF: Readonly<Record<string, string>> = {
   opTimeoutMs: '--op-timeout (seconds)', opIntervalMs: '--op-interval (ms)', opsPerKey: '--ops-per-key', threadsPerKey: '--threads-per-key',
   settleMs: '--settle (seconds)', seed: '--seed', routing: '--routing', readMode: '--read-mode', consistency: '--consistency',
   lockTtlMs: '--lock-ttl (seconds)', clientPauseMs: '--client-pause (seconds)', clockSkewMs: '--clock-skew (seconds)', clockScope: '--clock-scope',
-  'packet.loss': '--packet-loss', 'packet.delayMs': '--packet-delay (ms)', 'packet.rateKbit': '--packet-rate (kbit)', store: '--store',
+  'slowDisk.fsyncDelayMs': '--slow-fsync (ms)', 'slowDisk.writeDelayMs': '--slow-write (ms)', 'corrupt.files': '--corrupt-file', 'corrupt.modes': '--corrupt-mode',
+  'corrupt.flips': '--corrupt-flips', 'packet.loss': '--packet-loss', 'packet.delayMs': '--packet-delay (ms)', 'packet.rateKbit': '--packet-rate (kbit)', store: '--store',
   name: '--name', minOk: '--min-ok', nodeMemoryMiB: '--node-memory', nodeCpus: '--node-cpus', nodePids: '--node-pids',
 };
 
@@ -258,6 +269,15 @@ export function specFromFlags(f: RunFlags): TestSpecInput {
   if (f.packetDelay !== undefined) packet['delayMs'] = num('--packet-delay', f.packetDelay);
   if (f.packetRate !== undefined) packet['rateKbit'] = num('--packet-rate', f.packetRate);
   if (Object.keys(packet).length > 0) input['packet'] = packet;
+  const slowDisk: Record<string, number> = {};
+  if (f.slowFsync !== undefined) slowDisk['fsyncDelayMs'] = num('--slow-fsync', f.slowFsync);
+  if (f.slowWrite !== undefined) slowDisk['writeDelayMs'] = num('--slow-write', f.slowWrite);
+  if (Object.keys(slowDisk).length > 0) input['slowDisk'] = slowDisk;
+  const corrupt: Record<string, unknown> = {};
+  if (f.corruptFile !== undefined) corrupt['files'] = list(f.corruptFile);
+  if (f.corruptMode !== undefined) corrupt['modes'] = list(f.corruptMode);
+  if (f.corruptFlips !== undefined) corrupt['flips'] = num('--corrupt-flips', f.corruptFlips);
+  if (Object.keys(corrupt).length > 0) input['corrupt'] = corrupt;
   Object.assign(input, nodeLimitInput(f));
   if (f.readMode !== undefined) input['readMode'] = f.readMode;
   if (f.consistency !== undefined) input['consistency'] = f.consistency;

@@ -202,7 +202,7 @@ export class SshProvider implements NodeProvider {
    */
   async refuseFault(kind: string, o: { readonly clockScope?: 'process' | 'host' } = {}): Promise<string | undefined> {
     // The disk layer (faultline-fs, FUSE) is built into the Docker images only.
-    if (kind === 'lose-unfsynced') return 'disk faults need faultline-fs under the data directory, which only the Docker provider\'s images carry';
+    if (kind === 'lose-unfsynced' || kind === 'slow-disk') return 'disk faults need faultline-fs under the data directory, which only the Docker provider\'s images carry';
     if (kind !== 'clock' || o.clockScope === 'process') return undefined;
     await this.probeAll();
     const local = await localBootId().catch(() => '');

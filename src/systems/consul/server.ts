@@ -21,6 +21,7 @@ export const consulServer = {
   port: CONSUL_PORT,
   logFiles: [CONSUL_LOG],
   dataDir: CONSUL_DATA,
+  corruptibleFiles: [{ name: 'raft', summary: 'the Raft log and stable store (raft/raft.db, bbolt)', glob: 'raft/raft.db' }],
 
   async configure(cluster, node) {
     await node.writeFile(CONSUL_CONF, renderConsulConfig(node, cluster.nodes));

@@ -26,6 +26,12 @@ export const etcdServer = {
   port: ETCD_PORT,
   logFiles: [ETCD_LOG],
   dataDir: ETCD_DATA,
+  corruptibleFiles: [
+    { name: 'wal', summary: 'the newest WAL segment (member/wal/*.wal, preallocated to 64 MB)', glob: 'member/wal/*.wal' },
+    { name: 'snapshot', summary: 'the bbolt database holding the applied state (member/snap/db)', glob: 'member/snap/db' },
+  ],
+  // capnslog (etcd 3.4's default logger) and zap word the WAL's slow fsync differently.
+  slowDiskWarning: 'sync duration of|slow fdatasync',
 
   async configure(_cluster, node) {
     await run(node, ['mkdir', '-p', ETCD_DATA]);

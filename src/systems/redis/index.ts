@@ -5,11 +5,18 @@ import { APPENDFSYNC, type Appendfsync, REDIS_PORT } from './config.js';
 import { withSentinel } from './sentinel.js';
 import { configureRedis, redisServer } from './server.js';
 
+/** Redis 7's multi-part AOF: an RDB-format base written at its first start, and the incremental AOF after it. */
+const REDIS_AOF_FILES = [
+  { name: 'aof', summary: 'the incremental append-only file (appendonlydir/*.incr.aof)', glob: 'appendonlydir/*.incr.aof' },
+  { name: 'rdb', summary: 'the RDB-format base of the append-only file (appendonlydir/*.base.rdb)', glob: 'appendonlydir/*.base.rdb' },
+];
+
 export const redis = defineSystem({
   ...redisServer,
   summary: 'Redis 7.0: one primary and asynchronous replicas, optionally Redis Sentinel; Lua CAS, SET NX PX locks',
   install: { packages: ['redis-server', 'redis-tools', 'redis-sentinel'] },
   versionCommand: 'redis-server --version',
+  slowDiskWarning: 'AOF fsync is taking too long',
   client: redisClient,
   // tcmalloc first: Debian's jemalloc-built redis-server hangs under a bare libfaketime preload.
   clock: { via: 'faketime', preload: [TCMALLOC_LIB, FAKETIME_LIB], probe: `redis-cli -p ${REDIS_PORT} TIME | tr "\\n" " "` },
@@ -35,7 +42,8 @@ export const redis = defineSystem({
   ],
   adapt(values) {
     const fsync = values['appendfsync'];
-    const persisted = typeof fsync === 'string' ? defineSystem({ ...redis, adapt: undefined, configure: configureRedis(fsync as Appendfsync) }) : redis;
+    // Only with the append-only file on is there a file to corrupt (Redis runs with `save ""`).
+    const persisted = typeof fsync === 'string' ? defineSystem({ ...redis, adapt: undefined, configure: configureRedis(fsync as Appendfsync), corruptibleFiles: REDIS_AOF_FILES }) : redis;
     return values['sentinel'] === true ? withSentinel(persisted) : persisted;
   },
 });

@@ -39,6 +39,11 @@ export const zookeeperServer = {
   port: ZK_PORT,
   logFiles: [ZK_LOG],
   dataDir: ZK_DATA,
+  corruptibleFiles: [
+    { name: 'log', summary: 'the newest transaction log (version-2/log.*, preallocated in 64 MB steps)', glob: 'version-2/log.*' },
+    { name: 'snapshot', summary: 'the newest fuzzy snapshot (version-2/snapshot.*)', glob: 'version-2/snapshot.*' },
+  ],
+  slowDiskWarning: 'fsync-ing the write ahead log',
 
   async configure(cluster, node) {
     await node.writeFile(`${ZK_CONF_DIR}/zoo.cfg`, renderZooCfg(cluster.nodes.map((n) => n.address)));

@@ -6,6 +6,7 @@ import { RandomStreams } from '../../../src/generator/random.js';
 import type { NemesisContext } from '../../../src/runner/nemesis.js';
 import { builtinSystem } from '../../../src/systems/index.js';
 import { DISK_PRIVILEGES, FS_STATUS, loseUnfsyncedNemesis, parseFsStatus, withDiskLayer } from '../../../nemesis/disk.js';
+import { slowDiskNemesis } from '../../../nemesis/slow-disk.js';
 import { planRun } from '../../../src/execute/plan.js';
 import { parseTestSpec } from '../../../src/spec/test-spec.js';
 import { expandNemesisKinds } from '../../../nemesis/kinds.js';
@@ -24,6 +25,10 @@ interface SimNode {
   status: string;
   /** The layer takes the signal but never confirms (a hung layer). */
   silent?: boolean;
+  /** What a timed probe fsync through the layer takes (slow disk). */
+  probeMs?: number;
+  /** The layer sets other delays than asked (a broken layer). */
+  skewed?: boolean;
 }
 
 function simCluster(states: SimNode[]): Cluster {
@@ -44,11 +49,21 @@ function simCluster(states: SimNode[]): Cluster {
       if (script.includes('kill -USR1')) {
         if (s.fs && !s.silent) {
           s.seq++;
-          s.status = JSON.stringify({ seq: s.seq, dropped: true, files: s.pending > 0 ? 1 : 0, bytes: s.pending, truncated: s.pending });
+          s.status = JSON.stringify({ seq: s.seq, dropped: true, files: s.pending > 0 ? 1 : 0, bytes: s.pending, truncated: s.pending, ...NO_DELAYS });
           s.pending = 0;
         }
         return ok();
       }
+      if (script.includes('kill -HUP')) {
+        const [fsyncDelayMs, writeDelayMs] = (/printf '%s %s\\n' (\d+) (\d+)/.exec(script) ?? []).slice(1).map(Number);
+        if (s.fs && !s.silent) {
+          s.seq++;
+          s.status = JSON.stringify({ seq: s.seq, dropped: false, files: 0, bytes: 0, truncated: 0, ...NO_DELAYS, fsyncDelayMs: (fsyncDelayMs ?? 0) + (s.skewed ? 1 : 0), writeDelayMs });
+        }
+        return ok();
+      }
+      if (script.includes('date +%s%N')) return ok(String(s.probeMs ?? 0));
+      if (script.includes('wc -l')) return ok('0');
       if (script.startsWith('cat ') && script.includes(FS_STATUS)) return s.fs ? ok(s.status) : no;
       return ok();
     },
@@ -62,14 +77,22 @@ function ctx(cluster: Cluster): NemesisContext {
   return { nodes: cluster.nodes.map((n) => n.name), leader: async () => undefined, rng: new RandomStreams(1).stream('faults'), signal: new AbortController().signal };
 }
 
-const fresh = (pending: number): SimNode => ({ db: true, mounted: true, fs: true, seq: 1, pending, status: JSON.stringify({ seq: 1, dropped: false, files: 0, bytes: 0, truncated: 0 }) });
+const NO_DELAYS = { fsyncDelayMs: 0, writeDelayMs: 0, delayedFsyncs: 0, delayedWrites: 0 };
+const fresh = (pending: number): SimNode => ({ db: true, mounted: true, fs: true, seq: 1, pending, status: JSON.stringify({ seq: 1, dropped: false, files: 0, bytes: 0, truncated: 0, ...NO_DELAYS }) });
 
 describe('faultline-fs status', () => {
   it('parses exactly the lines faultline-fs writes, and nothing else', () => {
-    const status = fc.record({ seq: fc.nat(), dropped: fc.boolean(), files: fc.nat(), bytes: fc.nat(), truncated: fc.nat() });
+    const status = fc.record({
+      seq: fc.nat(), dropped: fc.boolean(), files: fc.nat(), bytes: fc.nat(), truncated: fc.nat(),
+      fsyncDelayMs: fc.nat(), writeDelayMs: fc.nat(), delayedFsyncs: fc.nat(), delayedWrites: fc.nat(),
+    });
     fc.assert(fc.property(status, (s) => assert.deepEqual(parseFsStatus(`${JSON.stringify(s)}\n`), { ...s })));
     // Any field missing, negative, fractional or of another type: not a status.
-    const broken = fc.tuple(status, fc.constantFrom('seq', 'dropped', 'files', 'bytes', 'truncated'), fc.constantFrom(undefined, -1, 1.5, 'x', null));
+    const broken = fc.tuple(
+      status,
+      fc.constantFrom('seq', 'dropped', 'files', 'bytes', 'truncated', 'fsyncDelayMs', 'writeDelayMs', 'delayedFsyncs', 'delayedWrites'),
+      fc.constantFrom(undefined, -1, 1.5, 'x', null),
+    );
     fc.assert(
       fc.property(broken, ([s, field, bad]) => {
         const o: Record<string, unknown> = { ...s, [field]: bad };
@@ -119,5 +142,38 @@ describe('lose-unfsynced', () => {
     assert.ok(!plain.nemesis.kinds.includes('lose-unfsynced'));
     assert.equal(plain.system.logFiles?.includes('/var/log/faultline/faultline-fs.log'), false);
     assert.deepEqual(DISK_PRIVILEGES, { capAdd: ['SYS_ADMIN'], devices: ['/dev/fuse'] });
+  });
+});
+
+describe('slow-disk', () => {
+  const etcd = withDiskLayer(builtinSystem('etcd'));
+  const value = { targets: 'all', fsyncDelayMs: 500, writeDelayMs: 20 };
+
+  it('is applied only where faultline-fs confirmed the delays and a probe fsync took at least as long', async () => {
+    const states = [{ ...fresh(0), probeMs: 530 }, { ...fresh(0), probeMs: 100 }, { ...fresh(0), probeMs: 900, skewed: true }];
+    const cluster = simCluster(states);
+    const r = await slowDiskNemesis(etcd, cluster, 200).invoke({ f: 'start-slow-disk', value }, ctx(cluster));
+    const nodes = (r.details as { nodes: Record<string, { applied: boolean; reason?: string; probeMs?: number }> }).nodes;
+    assert.deepEqual(nodes['n1'], { applied: true, fsyncDelayMs: 500, writeDelayMs: 20, confirmed: { fsyncDelayMs: 500, writeDelayMs: 20 }, probeMs: 530 });
+    assert.equal(nodes['n2']?.applied, false);
+    assert.match(nodes['n2']?.reason ?? '', /took 100 ms, less than the 520 ms/);
+    assert.equal(nodes['n3']?.applied, false);
+    assert.match(nodes['n3']?.reason ?? '', /reports delays fsync 501 ms/);
+  });
+
+  it('says why where the layer is not serving or silent, and heals to zero delays on every node it slowed', async () => {
+    const states = [{ ...fresh(0), mounted: false }, { ...fresh(0), silent: true }, { ...fresh(0), probeMs: 600 }];
+    const cluster = simCluster(states);
+    const nemesis = slowDiskNemesis(etcd, cluster, 200);
+    const r = await nemesis.invoke({ f: 'start-slow-disk', value }, ctx(cluster));
+    const nodes = (r.details as { nodes: Record<string, { applied: boolean; reason?: string }> }).nodes;
+    assert.match(nodes['n1']?.reason ?? '', /not serving/);
+    assert.match(nodes['n2']?.reason ?? '', /did not confirm/);
+    assert.equal(nodes['n3']?.applied, true);
+    const [healed] = await nemesis.healAll(ctx(cluster));
+    const after = (healed?.details as { nodes?: Record<string, { healed: boolean }> }).nodes ?? {};
+    assert.deepEqual(Object.keys(after), ['n3'], 'only the node that was slowed has a record');
+    assert.equal(after['n3']?.healed, true);
+    assert.equal((JSON.parse(states[2]!.status) as { fsyncDelayMs: number }).fsyncDelayMs, 0);
   });
 });
