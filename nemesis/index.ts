@@ -15,7 +15,8 @@ import type { PartitionShape } from './partition-shapes.js';
 import { partitionNemesis } from './partition.js';
 import { pauseNemesis } from './pause.js';
 import type { NemesisKind } from './kinds.js';
-import type { TargetSpec } from './targets.js';
+import { type TargetSpec, targetsFor } from './targets.js';
+import type { AimSettings } from './aims.js';
 
 export { ALL_KINDS, NEMESIS_KINDS, type NemesisKind, expandNemesisKinds } from './kinds.js';
 
@@ -33,6 +34,8 @@ export interface NemesisPlan {
   readonly clockSkewMs?: number;
   /** What a packet fault does to the targets' traffic. */
   readonly packet?: PacketFault;
+  /** What faults aimed at a state (`leader-lease`, `lagging-follower`, …) need to know of the run. */
+  readonly aim?: AimSettings;
 }
 
 export const DEFAULT_CLIENT_PAUSE_MS = 5_000;
@@ -41,20 +44,25 @@ export const DEFAULT_PACKET: PacketFault = { loss: 0.2, delayMs: 50, rateKbit: 1
 
 /** Each kind's start value, drawn from the `faults` stream where it is random. */
 function startValue(plan: NemesisPlan, name: NemesisKind, rng: Rng): Json {
+  // Each kind draws only the targets it can take: state targets belong to one kind each.
+  const targets = (): TargetSpec => rng.pick(targetsFor(name, plan.targets));
   switch (name) {
-    case 'partition':
-      return rng.pick(plan.partitions);
+    case 'partition': {
+      // State targets for partitions stand for a partition of their own; named, they replace the shapes.
+      const aimed = targetsFor('partition', plan.targets);
+      return aimed.length > 0 ? rng.pick(aimed) : rng.pick(plan.partitions);
+    }
     case 'kill':
     case 'pause':
     case 'member':
     case 'lose-unfsynced':
-      return rng.pick(plan.targets);
+      return targets();
     case 'client-pause':
       return plan.clientPauseMs ?? DEFAULT_CLIENT_PAUSE_MS;
     case 'clock':
-      return { ...drawClockChange(rng, plan.clockSkewMs ?? DEFAULT_CLOCK_SKEW_MS, rng.pick(plan.targets)) };
+      return { ...drawClockChange(rng, plan.clockSkewMs ?? DEFAULT_CLOCK_SKEW_MS, targets()) };
     case 'packet':
-      return packetFaultJson({ ...(plan.packet ?? DEFAULT_PACKET), targets: rng.pick(plan.targets) });
+      return packetFaultJson({ ...(plan.packet ?? DEFAULT_PACKET), targets: targets() });
   }
 }
 
@@ -97,9 +105,9 @@ export function nemesisWiring(plan: NemesisPlan, system: System, pauseAfter: str
 export function buildNemesis(plan: NemesisPlan, system: System, cluster: Cluster, wiring?: NemesisWiring): Nemesis | undefined {
   if (plan.kinds.length === 0) return undefined;
   const make: Record<NemesisKind, () => Nemesis> = {
-    partition: () => partitionNemesis(cluster),
+    partition: () => partitionNemesis(cluster, system, plan.aim),
     kill: () => killNemesis(system, cluster, wiring?.startOptions),
-    pause: () => pauseNemesis(system, cluster),
+    pause: () => pauseNemesis(system, cluster, plan.aim),
     clock: () => clockNemesis(system, cluster),
     packet: () => packetNemesis(cluster),
     member: () => memberNemesis(system, cluster),

@@ -4,6 +4,7 @@ import { redisClient } from './capabilities.js';
 import { APPENDFSYNC, type Appendfsync, REDIS_PORT } from './config.js';
 import { withSentinel } from './sentinel.js';
 import { configureRedis, redisServer } from './server.js';
+import { redisStates } from './states.js';
 
 export const redis = defineSystem({
   ...redisServer,
@@ -11,6 +12,7 @@ export const redis = defineSystem({
   install: { packages: ['redis-server', 'redis-tools', 'redis-sentinel'] },
   versionCommand: 'redis-server --version',
   client: redisClient,
+  states: redisStates,
   // tcmalloc first: Debian's jemalloc-built redis-server hangs under a bare libfaketime preload.
   clock: { via: 'faketime', preload: [TCMALLOC_LIB, FAKETIME_LIB], probe: `redis-cli -p ${REDIS_PORT} TIME | tr "\\n" " "` },
   options: [
