@@ -83,8 +83,8 @@ export async function leaderLeaseAim(system: System, cluster: Cluster, leader: s
 }
 
 /** How long a lagging-follower partition waits for the lag, and then for the snapshot. */
-export const LAG_BOUND_MS = 25_000;
-export const SNAPSHOT_WAIT_MS = 15_000;
+export const LAG_BOUND_MS = 20_000;
+export const SNAPSHOT_WAIT_MS = 25_000;
 /** The workload gets this long to build the lag alone before filler entries are written. */
 const FILL_AFTER_MS = 2_000;
 
@@ -101,6 +101,8 @@ export async function laggingFollowerAim(system: System, cluster: Cluster, follo
   const lagNeeded = support.lagNeeded(settings.snapshotCount);
   const node = nodeByName(cluster, follower);
   const transfersBefore = await support.transfers(node).catch(() => undefined);
+  // Read before the cut: a cut-off ZooKeeper follower stops serving and cannot tell its zxid.
+  const positionAtCut = await support.position(node).catch(() => undefined);
   const before: { [k: string]: Json } = { state: 'follower cut off until it needs a snapshot to catch up', snapshotCount: settings.snapshotCount, lagNeeded };
   if (transfersBefore !== undefined) before['snapshotsReceivedBefore'] = transfersBefore.received;
   const startedAt = Date.now();
@@ -113,7 +115,9 @@ export async function laggingFollowerAim(system: System, cluster: Cluster, follo
       const measure = async (): Promise<number> => {
         const name = await leaderOf(signal);
         if (name === undefined || name === follower) return -1;
-        const [ahead, behind] = await Promise.all([support.position(nodeByName(cluster, name)), support.position(node)]);
+        const [ahead, now] = await Promise.all([support.position(nodeByName(cluster, name)), support.position(node).catch(() => undefined)]);
+        const behind = Math.max(now ?? -Infinity, positionAtCut ?? -Infinity);
+        if (!Number.isFinite(behind)) return -1;
         lag = ahead - behind;
         return lag;
       };
