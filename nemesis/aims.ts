@@ -157,13 +157,18 @@ export async function laggingFollowerAim(system: System, cluster: Cluster, follo
   };
 }
 
+/** How long a primary-with-clients partition waits for the majority side to promote a replica. */
+export const FAILOVER_WAIT_MS = 10_000;
+
 /**
  * `primary-with-clients` on partition (Redis): the primary is cut off from every other node,
  * and besides, drops new connections from the addresses its clients connect from — so the
  * client processes connected to it when the partition began stay with it on the minority side,
  * and every connection made afterwards (a process after an `info`, a lookup through a replica)
- * lands on the majority side. Evidence: the clients connected at the cut, and the commands the
- * cut-off primary processed meanwhile; reached when at least one client was with it.
+ * lands on the majority side. Its stop waits (up to 10 s) for the majority side to promote
+ * another primary (`newPrimary`, null when none did). Evidence: the clients connected at the
+ * cut, and the commands the cut-off primary processed meanwhile (faultline's own INFO among
+ * them); reached when at least one client was with it.
  */
 export async function primaryWithClientsAim(system: System, cluster: Cluster, primary: string): Promise<Aim & { readonly clientAddresses: readonly string[]; readonly port: number }> {
   const support = system.states?.primaryClients;
@@ -179,9 +184,23 @@ export async function primaryWithClientsAim(system: System, cluster: Cluster, pr
     before,
     clientAddresses,
     port: support.port,
-    async hold(): Promise<Record_> {
+    async hold(signal): Promise<Record_> {
+      // The majority side's failover (Sentinel), when there is one: bounded, recorded either way.
+      const others = cluster.nodes.filter((n) => n.name !== primary);
+      let promoted: string | undefined;
+      await pollUntil(
+        async () => {
+          for (const n of others) if (await support.isPrimary(n).catch(() => false)) promoted = n.name;
+          return promoted !== undefined;
+        },
+        FAILOVER_WAIT_MS,
+        signal,
+      );
       const commands = await support.commands(node).catch(() => undefined);
-      return commandsBefore === undefined || commands === undefined ? {} : { commandsWhileCutOff: commands - commandsBefore };
+      return {
+        newPrimary: promoted ?? null,
+        ...(commandsBefore === undefined || commands === undefined ? {} : { commandsWhileCutOff: commands - commandsBefore }),
+      };
     },
     async after() {
       const reached = clients.length > 0;

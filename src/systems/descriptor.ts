@@ -131,6 +131,8 @@ export interface StateSupport {
     /** The remote address of each client connection (replication links and loopback left out). */
     clients(node: Node): Promise<string[]>;
     commands(node: Node): Promise<number>;
+    /** Whether `node` takes itself for a primary (a replica promoted on the majority side does). */
+    isPrimary(node: Node): Promise<boolean>;
   };
 }
 

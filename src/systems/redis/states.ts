@@ -33,5 +33,6 @@ export const redisStates: StateSupport = {
       if (n === undefined) throw new Error(`no total_commands_processed in INFO of ${node.name}`);
       return n;
     },
+    isPrimary: async (node) => (await cli(node, 'ROLE')).split('\n')[0]?.trim() === 'master',
   },
 };
