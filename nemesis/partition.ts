@@ -122,7 +122,9 @@ export function partitionNemesis(cluster: Cluster, system?: System, settings?: A
     const held = aim === undefined ? {} : holding ? await aim.hold(ctx.signal) : { healedEarly: true };
     await onAll(healScript, ctx.signal);
     if (aim === undefined) return healed();
-    return { ...healed(), details: { aim: aimJson(aim, [held, await aim.after(ctx.signal)]) } };
+    // Healed before its stop (the run ended): one look at the evidence, no waiting for it.
+    const after = await aim.after(holding ? ctx.signal : AbortSignal.abort());
+    return { ...healed(), details: { aim: aimJson(aim, [held, after]) } };
   };
   const aimedStart = async (target: StateTarget, ctx: NemesisContext): Promise<FaultResult> => {
     if (system === undefined || settings === undefined) throw new Error(`this partition nemesis cannot aim at ${target}`);
