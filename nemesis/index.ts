@@ -18,7 +18,8 @@ import { partitionNemesis } from './partition.js';
 import { pauseNemesis } from './pause.js';
 import type { ClockScope, NemesisKind } from './kinds.js';
 import { hostClockNemesis, sshHostClockOps } from './host-clock.js';
-import type { TargetSpec } from './targets.js';
+import { type TargetSpec, targetsFor } from './targets.js';
+import type { AimSettings } from './aims.js';
 
 export { ALL_KINDS, CLOCK_SCOPES, type ClockScope, NEMESIS_KINDS, type NemesisKind, expandNemesisKinds } from './kinds.js';
 
@@ -44,6 +45,8 @@ export interface NemesisPlan {
   readonly slowDisk?: SlowDisk;
   /** corrupt-file: the declared files and the modes each fault is drawn from (checked against the system by the run plan). */
   readonly corrupt?: CorruptPlan;
+  /** What faults aimed at a state (`leader-lease`, `lagging-follower`, …) need to know of the run. */
+  readonly aim?: AimSettings;
 }
 
 export const DEFAULT_CLIENT_PAUSE_MS = 5_000;
@@ -52,25 +55,30 @@ export const DEFAULT_PACKET: PacketFault = { loss: 0.2, delayMs: 50, rateKbit: 1
 
 /** Each kind's start value, drawn from the `faults` stream where it is random. */
 function startValue(plan: NemesisPlan, name: NemesisKind, rng: Rng): Json {
+  // Each kind draws only the targets it can take: state targets belong to one kind each.
+  const targets = (): TargetSpec => rng.pick(targetsFor(name, plan.targets));
   switch (name) {
-    case 'partition':
-      return rng.pick(plan.partitions);
+    case 'partition': {
+      // State targets for partitions stand for a partition of their own; named, they replace the shapes.
+      const aimed = targetsFor('partition', plan.targets);
+      return aimed.length > 0 ? rng.pick(aimed) : rng.pick(plan.partitions);
+    }
     case 'kill':
     case 'pause':
     case 'member':
     case 'lose-unfsynced':
-      return rng.pick(plan.targets);
+      return targets();
     case 'client-pause':
       return plan.clientPauseMs ?? DEFAULT_CLIENT_PAUSE_MS;
     case 'clock':
-      return { ...drawClockChange(rng, plan.clockSkewMs ?? DEFAULT_CLOCK_SKEW_MS, rng.pick(plan.targets)) };
+      return { ...drawClockChange(rng, plan.clockSkewMs ?? DEFAULT_CLOCK_SKEW_MS, targets()) };
     case 'packet':
-      return packetFaultJson({ ...(plan.packet ?? DEFAULT_PACKET), targets: rng.pick(plan.targets) });
+      return packetFaultJson({ ...(plan.packet ?? DEFAULT_PACKET), targets: targets() });
     case 'slow-disk':
-      return { targets: rng.pick(plan.targets), ...(plan.slowDisk ?? DEFAULT_SLOW_DISK) };
+      return { targets: targets(), ...(plan.slowDisk ?? DEFAULT_SLOW_DISK) };
     case 'corrupt-file': {
       if (plan.corrupt === undefined) throw new Error('corrupt-file needs the files and modes of the run plan');
-      return drawCorruptChoice(rng, plan.corrupt, rng.pick(plan.targets));
+      return drawCorruptChoice(rng, plan.corrupt, targets());
     }
   }
 }
@@ -115,9 +123,9 @@ export function nemesisWiring(plan: NemesisPlan, system: System, pauseAfter: str
 export function buildNemesis(plan: NemesisPlan, system: System, cluster: Cluster, wiring?: NemesisWiring): Nemesis | undefined {
   if (plan.kinds.length === 0) return undefined;
   const make: Record<NemesisKind, () => Nemesis> = {
-    partition: () => partitionNemesis(cluster),
+    partition: () => partitionNemesis(cluster, system, plan.aim),
     kill: () => killNemesis(system, cluster, wiring?.startOptions),
-    pause: () => pauseNemesis(system, cluster),
+    pause: () => pauseNemesis(system, cluster, plan.aim),
     clock: () => (plan.clockScope === 'host' ? hostClockNemesis(cluster.nodes.map((n) => n.name), sshHostClockOps(cluster, hostClockGuard(plan))) : clockNemesis(system, cluster)),
     packet: () => packetNemesis(cluster),
     member: () => memberNemesis(system, cluster),

@@ -2,7 +2,10 @@ import type { Cluster, Node } from '../src/cluster/node.js';
 import type { Json } from '../src/history/event.js';
 import { run } from '../src/cluster/node.js';
 import type { FaultResult, Nemesis, NemesisContext } from '../src/runner/nemesis.js';
-import { type Grudge, parsePartitionShape, partitionFor } from './partition-shapes.js';
+import type { SystemDescriptor as System } from '../src/systems/descriptor.js';
+import { type Aim, type AimSettings, aimJson, laggingFollowerAim, primaryWithClientsAim } from './aims.js';
+import { type Grudge, isolate, parsePartitionShape, partitionFor } from './partition-shapes.js';
+import { type StateTarget, isStateTarget, selectTargets } from './targets.js';
 
 /**
  * Partitions with iptables inside the nodes. Every rule lives in faultline's own chains,
@@ -79,14 +82,64 @@ async function chosenPartition(value: Json, ctx: NemesisContext): Promise<{ shap
   return { shape, grudge: partitionFor(shape, ctx.nodes, ctx.rng, leader) };
 }
 
-/** `start-partition` with a shape name (or a recorded grudge) as its value; `stop-partition` heals. */
-export function partitionNemesis(cluster: Cluster): Nemesis {
+/** Drops new TCP connections to `port` from each address (the clients that must not reach this node afresh). */
+export function dropNewConnectionsScript(port: number, addresses: readonly string[]): string {
+  for (const a of addresses) if (!IPV4.test(a)) throw new Error(`not an IPv4 address: ${a}`);
+  return addresses.map((a) => `iptables -w -A ${CHAIN_IN} -p tcp --dport ${port} --syn -s ${a} -j DROP`).join('\n');
+}
+
+/** A partition aimed at a state: the grudge, and rules beyond it on some nodes. */
+interface AimedPartition {
+  readonly aim: Aim;
+  readonly grudge: Grudge;
+  readonly extra: Readonly<Record<string, string>>;
+}
+
+async function aimedPartition(target: StateTarget, node: string, cluster: Cluster, system: System, settings: AimSettings, ctx: NemesisContext): Promise<AimedPartition> {
+  const grudge = isolate(ctx.nodes, node);
+  if (target === 'primary-with-clients') {
+    const aim = await primaryWithClientsAim(system, cluster, node);
+    return { aim, grudge, extra: { [node]: dropNewConnectionsScript(aim.port, aim.clientAddresses) } };
+  }
+  if (target === 'lagging-follower') return { aim: await laggingFollowerAim(system, cluster, node, settings, (s) => ctx.leader(s)), grudge, extra: {} };
+  throw new Error(`a partition cannot aim at ${target}`);
+}
+
+/**
+ * `start-partition` with a shape name (or a recorded grudge) as its value; `stop-partition` heals.
+ * With a state target as its value (`lagging-follower`, `primary-with-clients`; needs `system`
+ * and `settings`), the partition is aimed: its stop waits for the state before healing, and
+ * records what was seen.
+ */
+export function partitionNemesis(cluster: Cluster, system?: System, settings?: AimSettings): Nemesis {
+  let aimed: Aim | undefined;
   const onAll = (script: (node: Node) => string, signal: AbortSignal): Promise<unknown> =>
     Promise.all(cluster.nodes.map((n) => run(n, ['sh', '-c', script(n)], { timeoutMs: 10_000 }).then(() => signal.throwIfAborted())));
   const healed = (): FaultResult => ({ fault: 'partition', active: false, targets: cluster.nodes.map((n) => n.name) });
-  const heal = async (ctx: NemesisContext): Promise<FaultResult> => {
+  const heal = async (ctx: NemesisContext, holding: boolean): Promise<FaultResult> => {
+    const aim = aimed;
+    aimed = undefined;
+    const held = aim === undefined ? {} : holding ? await aim.hold(ctx.signal) : { healedEarly: true };
     await onAll(healScript, ctx.signal);
-    return healed();
+    if (aim === undefined) return healed();
+    // Healed before its stop (the run ended): one look at the evidence, no waiting for it.
+    const after = await aim.after(holding ? ctx.signal : AbortSignal.abort());
+    return { ...healed(), details: { aim: aimJson(aim, [held, after]) } };
+  };
+  const aimedStart = async (target: StateTarget, ctx: NemesisContext): Promise<FaultResult> => {
+    if (system === undefined || settings === undefined) throw new Error(`this partition nemesis cannot aim at ${target}`);
+    const leader = await ctx.leader(ctx.signal);
+    const node = selectTargets(target, ctx.nodes, ctx.rng, leader === undefined ? [] : [leader])[0];
+    if (node === undefined || aimed !== undefined) {
+      const why = node === undefined ? 'no leader was known' : 'another aimed partition was in effect';
+      return { fault: 'partition', active: false, targets: [], details: { shape: target, aim: { target, reached: false, why } } };
+    }
+    const { aim, grudge, extra } = await aimedPartition(target, node, cluster, system, settings, ctx);
+    aimed = aim;
+    const address = (name: string): string => nodeByName(cluster, name).address;
+    await onAll((n) => [dropScript((grudge[n.name] ?? []).map(address)), extra[n.name] ?? ''].join('\n'), ctx.signal);
+    const targets = ctx.nodes.filter((n) => (grudge[n] ?? []).length > 0);
+    return { fault: 'partition', active: true, targets, details: { shape: target, grudge: { ...grudge } as Record<string, string[]>, aim: aimJson(aim, []) } };
   };
   return {
     async setup(ctx) {
@@ -94,14 +147,15 @@ export function partitionNemesis(cluster: Cluster): Nemesis {
       await onAll(healScript, ctx.signal);
     },
     async invoke(op, ctx) {
-      if (op.f === 'stop-partition') return heal(ctx);
+      if (op.f === 'stop-partition') return heal(ctx, true);
+      if (typeof op.value === 'string' && isStateTarget(op.value)) return aimedStart(op.value, ctx);
       const { shape, grudge } = await chosenPartition(op.value, ctx);
       const address = (name: string): string => nodeByName(cluster, name).address;
       await onAll((n) => dropScript((grudge[n.name] ?? []).map(address)), ctx.signal);
       const targets = ctx.nodes.filter((n) => (grudge[n] ?? []).length > 0);
       return { fault: 'partition', active: true, targets, details: { shape, grudge: { ...grudge } as Record<string, string[]> } };
     },
-    healAll: async (ctx) => [await heal(ctx)],
+    healAll: async (ctx) => [await heal(ctx, false)],
     async teardown(ctx) {
       await onAll(() => teardownScript(), ctx.signal);
     },

@@ -10,6 +10,7 @@ import type { ClockScope } from '../../nemesis/kinds.js';
 import { DEFAULT_CORRUPT_FLIPS, corruptUnsupported, unknownCorruptFiles } from '../../nemesis/corrupt-file.js';
 import { CORRUPT_MODES } from '../../nemesis/corruption.js';
 import { DEFAULT_SLOW_DISK } from '../../nemesis/slow-disk.js';
+import { STATE_TARGET_KIND, type TargetSpec, isStateTarget, targetsFor } from '../../nemesis/targets.js';
 import { parseRouting, type RoutingPolicy } from '../runner/router.js';
 import { type TestSpec, defaultPartitions, systemOptionProblems } from '../spec/test-spec.js';
 import { didYouMean } from '../spec/choices.js';
@@ -75,6 +76,9 @@ export async function planRun(spec: TestSpec, overrides: PlanOverrides = {}): Pr
   if (spec.targets.includes('leader') && system.leader === undefined && kinds.some((k) => k !== 'partition' && k !== 'client-pause')) {
     throw new UsageError(`${system.name} cannot tell its leader: the "leader" target needs one`, 'use --targets one, minority, majority or all');
   }
+  checkTargets(system, kinds, spec.targets, spec.systemOptions);
+  const snapshots = system.states?.snapshots;
+  const snapshotCount = snapshots === undefined ? undefined : spec.systemOptions[snapshots.option];
   return {
     spec,
     system,
@@ -102,6 +106,7 @@ export async function planRun(spec: TestSpec, overrides: PlanOverrides = {}): Pr
       ...(spec.packet === undefined ? {} : { packet: spec.packet }),
       ...(kinds.includes('slow-disk') ? { slowDisk: { ...DEFAULT_SLOW_DISK, ...spec.slowDisk } } : {}),
       ...(kinds.includes('corrupt-file') ? { corrupt: { files: corruptFiles, modes: spec.corrupt?.modes ?? [...CORRUPT_MODES], flips: spec.corrupt?.flips ?? DEFAULT_CORRUPT_FLIPS } } : {}),
+      aim: { leaseTtlMs: spec.lockTtlMs, ...(typeof snapshotCount === 'number' ? { snapshotCount } : {}) },
     },
     skippedFaults: skipped,
   };
@@ -154,6 +159,44 @@ function faultKinds(requested: readonly string[], system: SystemDescriptor, cloc
     else throw new UsageError(`${system.name} cannot take the ${kind} fault: ${why}`, `leave ${kind} out of --nemesis (\`all\` skips it)`);
   }
   return { kinds, skipped };
+}
+
+/** Fault kinds that choose their nodes from `--targets`. */
+const TARGETED_KINDS: readonly NemesisKind[] = ['kill', 'pause', 'clock', 'packet', 'member', 'lose-unfsynced'];
+
+/** Why `system` cannot take a state target, or undefined when it can. */
+export function stateTargetUnsupported(system: SystemDescriptor, target: TargetSpec, options: Readonly<Record<string, unknown>>): string | undefined {
+  if (!isStateTarget(target)) return undefined;
+  if (system.leader === undefined) return `${system.name} cannot tell its leader`;
+  const states = system.states;
+  switch (target) {
+    case 'leader-lease':
+      return states?.leaderLease === undefined ? `${system.name} declares no election timeout and no lease evidence faultline can read` : undefined;
+    case 'lagging-follower':
+      if (states?.snapshots === undefined) return `${system.name} declares no snapshot option and no way to see a snapshot sent`;
+      return typeof options[states.snapshots.option] === 'number' ? undefined : `it needs a small snapshot interval: set --${system.name}-${states.snapshots.option} (e.g. 100)`;
+    case 'primary-with-clients':
+      return states?.primaryClients === undefined ? `${system.name} cannot list the clients connected to its primary` : undefined;
+  }
+}
+
+/**
+ * Every state target must suit the system and name a fault kind that is run; every kind that
+ * chooses nodes must have a target it can take (a pause cannot draw from \`lagging-follower\` alone).
+ */
+function checkTargets(system: SystemDescriptor, kinds: readonly NemesisKind[], targets: readonly TargetSpec[], options: Readonly<Record<string, unknown>>): void {
+  for (const target of targets) {
+    if (!isStateTarget(target)) continue;
+    const kind = STATE_TARGET_KIND[target];
+    if (!kinds.includes(kind)) throw new UsageError(`the ${target} target aims a ${kind} fault, and --nemesis has no ${kind}`, `add ${kind} to --nemesis`);
+    const why = stateTargetUnsupported(system, target, options);
+    if (why !== undefined) throw new UsageError(`${system.name} cannot take the ${target} target: ${why}`, 'see docs/faults.md, "Faults aimed at a state"');
+  }
+  for (const kind of kinds) {
+    if (TARGETED_KINDS.includes(kind) && targetsFor(kind, targets).length === 0) {
+      throw new UsageError(`the ${kind} fault has no target among --targets ${targets.join(',')}`, 'add one of one, minority, majority, all, leader');
+    }
+  }
 }
 
 /** Each node's limits: the test's own, over the system's defaults. */

@@ -86,6 +86,56 @@ export type ClockSupport =
   | { readonly via: 'vdso'; readonly daemon: string; readonly probe?: HttpDateProbe }
   | { readonly via: 'none'; readonly reason: string };
 
+/** What shows a leader lease at one moment: the leader's term (epoch) and the leases (sessions) alive. @public */
+export interface LeaseEvidence {
+  readonly term: number;
+  readonly leases: number;
+}
+
+/** A node's count of snapshots sent to and received from its peers, as its metrics or log show them. @public */
+export interface SnapshotTransfers {
+  readonly sent: number;
+  readonly received: number;
+}
+
+/**
+ * What faults aimed at a state (`--targets leader-lease`, `lagging-follower`,
+ * `primary-with-clients`) need to know of a system: without the matching part, the target is
+ * refused before anything starts.
+ * @public
+ */
+export interface StateSupport {
+  /** `leader-lease`: how long followers wait on a silent leader, and how term and leases are read. */
+  readonly leaderLease?: {
+    /** Followers elect another leader after this much silence (ms), as the system is configured. */
+    readonly electionTimeoutMs: number;
+    /** The term and the leases alive, read on `node` (one that is not paused). */
+    evidence(node: Node): Promise<LeaseEvidence>;
+  };
+  /** `lagging-follower`: when the leader sends a follower a snapshot instead of log entries. */
+  readonly snapshots?: {
+    /** The system option setting how often a snapshot is taken (`snapshot-count`); the target needs it set. */
+    readonly option: string;
+    /** How many log entries a follower must miss before only a snapshot can catch it up, given the option's value. */
+    lagNeeded(snapshotCount: number): number;
+    /** The node's position in the replicated log (Raft index, zxid counter). */
+    position(node: Node): Promise<number>;
+    transfers(node: Node): Promise<SnapshotTransfers>;
+    /** Appends about `entries` entries through `leader` to a key no workload uses: the log grows even when the workload is slow. Returns how many were written. */
+    fill?(cluster: Cluster, leader: Node, entries: number, signal: AbortSignal): Promise<number>;
+  };
+  /** `primary-with-clients`: the client connections the primary holds and how many commands it has processed. */
+  readonly primaryClients?: {
+    /** The port clients connect to (new connections to it are dropped from the clients' addresses). */
+    readonly port: number;
+    /** The remote address of each client connection (replication links and loopback left out). */
+    clients(node: Node): Promise<string[]>;
+    commands(node: Node): Promise<number>;
+    /** Whether `node` takes itself for a primary (a replica promoted on the majority side does). */
+    isPrimary(node: Node): Promise<boolean>;
+  };
+}
+
 /**
  * A file of the database's worth corrupting (`--nemesis corrupt-file`): its WAL, a snapshot,
  * an append-only file. `name` is what `--corrupt-file` takes (`wal`, `snapshot`); `glob` is a
@@ -173,6 +223,8 @@ export interface SystemDescriptor {
   connectHint?(cluster: Cluster): string;
 
   readonly client: SystemClient;
+  /** What faults aimed at a state can use (default: none, and such targets are refused). */
+  readonly states?: StateSupport;
   /** How clock faults reach it (default: they cannot, and runs asking for them say so). */
   readonly clock?: ClockSupport;
   readonly options?: readonly SystemOption[];

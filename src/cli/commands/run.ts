@@ -116,7 +116,7 @@ export function registerRun(program: Command): void {
     .option('--nemesis <kinds>', `faults, comma-separated: ${NEMESIS_KINDS.join(',')}, or all (every kind the system can take but the disk faults lose-unfsynced, slow-disk and corrupt-file, which must be named; default: none)`)
     .option('--nemesis-interval <seconds>', 'mean time between fault steps', '5')
     .option('--partition <shapes>', `partition shapes to draw from: ${PARTITION_SHAPES.join(',')} (default: all that fit)`)
-    .option('--targets <specs>', `kill/pause/clock/packet targets to draw from: ${TARGET_SPECS.join(',')}`, 'one')
+    .option('--targets <specs>', `fault targets to draw from: ${TARGET_SPECS.join(',')} (the last three aim at a state: docs/faults.md)`, 'one')
     .option('-n, --nodes <count>', 'cluster size', '3')
     .option('-c, --concurrency <n>', 'client processes', '10')
     .option('-t, --time-limit <seconds>', 'length of the main phase', '60')

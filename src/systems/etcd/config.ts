@@ -14,7 +14,7 @@ export interface EtcdMember {
  * The same command restarts a member on its existing data. `existing`: a member just added
  * back with `member add` joins the running cluster from empty data.
  */
-export function etcdArgv(self: EtcdMember, members: readonly EtcdMember[], token: string, state: 'new' | 'existing' = 'new'): string[] {
+export function etcdArgv(self: EtcdMember, members: readonly EtcdMember[], token: string, state: 'new' | 'existing' = 'new', snapshotCount?: number): string[] {
   return [
     'etcd',
     '--name', self.name,
@@ -26,6 +26,8 @@ export function etcdArgv(self: EtcdMember, members: readonly EtcdMember[], token
     '--initial-cluster', members.map((m) => `${m.name}=http://${m.address}:${ETCD_PEER_PORT}`).join(','),
     '--initial-cluster-state', state,
     '--initial-cluster-token', token,
+    // How many applied entries between snapshots (default 100000); after one, the log keeps 5000.
+    ...(snapshotCount === undefined ? [] : ['--snapshot-count', String(snapshotCount)]),
   ];
 }
 
@@ -53,4 +55,31 @@ export function memberId(list: string, name: string): string | undefined {
     if (cols[2] === name && /^[0-9a-f]+$/.test(cols[0] ?? '')) return cols[0];
   }
   return undefined;
+}
+
+/** etcd 3.4 keeps this many entries in its log after a snapshot (snapshotCatchUpEntries, not configurable in 3.4). */
+export const ETCD_CATCH_UP_ENTRIES = 5000;
+
+/** From `etcdctl endpoint status -w json`: the node's Raft index and term. */
+export function parseRaftPosition(json: string): { index: number; term: number } | undefined {
+  const index = /"raftIndex":\s*(\d+)/.exec(json)?.[1];
+  const term = /"raft_term":\s*(\d+)/.exec(json)?.[1];
+  if (index === undefined || term === undefined) return undefined;
+  return { index: Number(index), term: Number(term) };
+}
+
+/** From etcd's Prometheus metrics: the snapshots this member sent and received (counters appear at the first one). */
+export function parseSnapshotMetrics(metrics: string): { sent: number; received: number } {
+  const sum = (name: string): number =>
+    metrics
+      .split('\n')
+      .filter((l) => l.startsWith(`${name}{`) || l.startsWith(`${name} `))
+      .reduce((total, l) => total + Number(l.slice(l.lastIndexOf(' ') + 1)), 0);
+  return { sent: sum('etcd_network_snapshot_send_success'), received: sum('etcd_network_snapshot_receive_success') };
+}
+
+/** From `etcdctl lease list`: how many leases exist ("found 2 leases"). */
+export function parseLeaseCount(out: string): number | undefined {
+  const n = /found (\d+) leases/.exec(out)?.[1];
+  return n === undefined ? undefined : Number(n);
 }

@@ -21,6 +21,14 @@ async function status(node: Node): Promise<{ member: string; leader: string } | 
   return parseEndpointStatus(await etcdctl(node, ['endpoint', 'status', '-w', 'json']));
 }
 
+/** Starts a member on its data; `snapshotCount`: --snapshot-count (etcd's default when undefined). */
+export function etcdStart(snapshotCount?: number): SystemDescriptor['start'] {
+  return async (cluster, node, options: StartOptions = {}) => {
+    const argv = etcdArgv(node, cluster.nodes, `faultline-${cluster.id}`, 'new', snapshotCount);
+    await startDaemon(node, { name: DAEMON, argv, logFile: ETCD_LOG, env: options.env ?? {} });
+  };
+}
+
 export const etcdServer = {
   name: 'etcd',
   port: ETCD_PORT,
@@ -37,10 +45,7 @@ export const etcdServer = {
     await run(node, ['mkdir', '-p', ETCD_DATA]);
   },
 
-  async start(cluster, node, options: StartOptions = {}) {
-    const argv = etcdArgv(node, cluster.nodes, `faultline-${cluster.id}`);
-    await startDaemon(node, { name: DAEMON, argv, logFile: ETCD_LOG, env: options.env ?? {} });
-  },
+  start: etcdStart(),
   ...processControl(DAEMON),
   wipe: (_cluster, node) => removeData(node, ETCD_DATA),
 

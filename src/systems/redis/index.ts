@@ -4,6 +4,7 @@ import { redisClient } from './capabilities.js';
 import { APPENDFSYNC, type Appendfsync, REDIS_PORT } from './config.js';
 import { withSentinel } from './sentinel.js';
 import { configureRedis, redisServer } from './server.js';
+import { redisStates } from './states.js';
 
 /** Redis 7's multi-part AOF: an RDB-format base written at its first start, and the incremental AOF after it. */
 const REDIS_AOF_FILES = [
@@ -18,6 +19,7 @@ export const redis = defineSystem({
   versionCommand: 'redis-server --version',
   slowDiskWarning: 'AOF fsync is taking too long',
   client: redisClient,
+  states: redisStates,
   // tcmalloc first: Debian's jemalloc-built redis-server hangs under a bare libfaketime preload.
   clock: { via: 'faketime', preload: [TCMALLOC_LIB, FAKETIME_LIB], probe: `redis-cli -p ${REDIS_PORT} TIME | tr "\\n" " "` },
   options: [

@@ -52,7 +52,7 @@ export function renderLog4j(): string {
  * without fsync, so a power cut soon after the first start leaves it empty and the server
  * then refuses to start ("No snapshot found, but there are log entries").
  */
-export function zkArgv(options: { readonly trustEmptySnapshot?: boolean } = {}): string[] {
+export function zkArgv(options: { readonly trustEmptySnapshot?: boolean; readonly snapshotCount?: number } = {}): string[] {
   const classpath = [
     ZK_CONF_DIR,
     '/usr/share/java/zookeeper.jar',
@@ -66,6 +66,9 @@ export function zkArgv(options: { readonly trustEmptySnapshot?: boolean } = {}):
     classpath,
     `-Dlog4j.configuration=file:${ZK_CONF_DIR}/log4j.properties`,
     ...(options.trustEmptySnapshot === true ? ['-Dzookeeper.snapshot.trust.empty=true'] : []),
+    // snapCount: transactions between snapshots; commitLogCount: proposals the leader keeps in
+    // memory to send a follower as a DIFF — behind by more, it is sent a snapshot (SNAP).
+    ...(options.snapshotCount === undefined ? [] : [`-Dzookeeper.snapCount=${options.snapshotCount}`, `-Dzookeeper.commitLogCount=${options.snapshotCount}`]),
     'org.apache.zookeeper.server.quorum.QuorumPeerMain',
     `${ZK_CONF_DIR}/zoo.cfg`,
   ];
@@ -84,4 +87,21 @@ export function quorumHealth(modes: readonly (string | undefined)[]): { ok: bool
   if (firstBad >= 0) return { ok: false, firstBad };
   if (leaders !== 1) return { ok: false, firstBad: modes.findIndex((m) => m === 'leader') };
   return { ok: true, firstBad: undefined };
+}
+
+/** ZooKeeper's default commit log (proposals kept in memory for DIFF syncs). */
+export const ZK_DEFAULT_COMMIT_LOG = 500;
+
+/** From `srvr`: the last zxid (epoch in the high 32 bits, counter in the low). */
+export function parseZxid(srvr: string): { epoch: number; counter: number } | undefined {
+  const hex = /^Zxid:\s*0x([0-9a-f]+)/im.exec(srvr)?.[1];
+  if (hex === undefined) return undefined;
+  const zxid = BigInt(`0x${hex}`);
+  return { epoch: Number(zxid >> 32n), counter: Number(zxid & 0xffffffffn) };
+}
+
+/** From `mntr`: one numeric value (`zk_global_sessions`), undefined when absent. */
+export function parseMntr(mntr: string, key: string): number | undefined {
+  const m = new RegExp(`^${key}\\s+(\\d+)`, 'm').exec(mntr)?.[1];
+  return m === undefined ? undefined : Number(m);
 }

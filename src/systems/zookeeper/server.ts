@@ -28,9 +28,10 @@ async function writeMyid(cluster: Cluster, node: Node): Promise<void> {
 }
 
 /** Starts the server; `trustEmptySnapshot`: see zkArgv. */
-export function zookeeperStart(trustEmptySnapshot: boolean): SystemDescriptor['start'] {
+export function zookeeperStart(trustEmptySnapshot: boolean, snapshotCount?: number): SystemDescriptor['start'] {
   return async (_cluster, node, options: StartOptions = {}) => {
-    await startDaemon(node, { name: DAEMON, argv: zkArgv({ trustEmptySnapshot }), logFile: ZK_LOG, env: options.env ?? {} });
+    const argv = zkArgv({ trustEmptySnapshot, ...(snapshotCount === undefined ? {} : { snapshotCount }) });
+    await startDaemon(node, { name: DAEMON, argv, logFile: ZK_LOG, env: options.env ?? {} });
   };
 }
 
