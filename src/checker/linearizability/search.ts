@@ -1,13 +1,13 @@
 import type { Json } from '../../history/event.js';
-import type { Operation } from '../../history/operation.js';
-import type { CheckedOp } from './info-ops.js';
+import { type CheckedOp, toModelOp } from './info-ops.js';
 import { EntryList } from './entries.js';
 import { buildExplanation, type Deepest } from './explain.js';
 import { LinearizedSet } from './linearized-set.js';
-import type { AnyModel, ModelOp } from './model.js';
+import type { AnyModel, TimedOp } from './model.js';
 import type { PartitionResult } from './result.js';
 import { SeenConfigurations } from './seen.js';
 import { StateTable } from './state-table.js';
+import { tryOrder } from './try-order.js';
 
 export interface Budget {
   /** Wall-clock deadline (Date.now() milliseconds); Infinity for none. */
@@ -29,6 +29,8 @@ const MIN_SEEN_BYTES = 1 << 20;
 export type SearchOutcome = Omit<PartitionResult, 'key'>;
 
 const CHECK_EVERY = 4096;
+/** Search steps spent on a richer explanation when the verdict is already known to be invalid. */
+const EXPLAIN_STEPS = 200_000;
 /** How much of the deepest path an explanation keeps. */
 const TAIL = 20;
 /** How an op got onto the search path, which decides what backtracking tries next. */
@@ -62,7 +64,21 @@ export class PartitionSearch {
   private readonly pathBranch: Int32Array;
   private depth = 0;
   private state: number;
-  private entry: number;
+  /** Candidates are tried in this order (see try-order.ts): rank per op; built when the search first needs it. */
+  private rankOf: Int32Array | undefined;
+  private get rank(): Int32Array {
+    this.rankOf ??= tryOrder(this.model, this.ops);
+    return this.rankOf;
+  }
+  /** The rank of the candidate last tried at the current configuration (-1: none yet). */
+  private tried = -1;
+  /**
+   * The model decided the partition invalid without searching: the search still runs
+   * for EXPLAIN_STEPS steps for its richer explanation (the longest prefix), then this one.
+   */
+  private conflict: Deepest | undefined;
+  /** The model decided the partition valid without searching. */
+  private decidedValid = false;
   /** True on arriving at a configuration not yet examined. */
   private fresh = true;
   private nodes = 0;
@@ -70,7 +86,7 @@ export class PartitionSearch {
   private readonly deepest: Deepest = { depth: -1, path: [], blocked: -1, states: [], candidates: [] };
 
   constructor(
-    model: AnyModel,
+    private readonly model: AnyModel,
     initial: Json | undefined,
     source: readonly CheckedOp[],
     private readonly budget: Budget,
@@ -88,9 +104,39 @@ export class PartitionSearch {
     this.pathKind = new Uint8Array(n);
     this.pathBranch = new Int32Array(this.nondeterministic ? n : 0);
     this.state = this.table.intern(model.init(initial));
-    this.entry = this.list.next[this.list.head]!;
     this.limitSeen();
     this.findImpossible();
+    if (!this.settled) this.findOverwritten(model, initial);
+    if (!this.settled) this.decideWithoutSearch(model, initial);
+  }
+
+  /** The model's complete decision procedure, when it has one for this history (see Model.decide). */
+  private decideWithoutSearch(model: AnyModel, initial: Json | undefined): void {
+    if (model.decide === undefined) return;
+    const decision = model.decide(this.timed(), model.init(initial));
+    if (decision === undefined) return;
+    if (decision.valid) this.decidedValid = true;
+    else this.conflict = { depth: 0, path: [], blocked: decision.blocked, states: [], candidates: [], conflict: { with: decision.other, why: decision.why } };
+  }
+
+  private timedOps: TimedOp[] | undefined;
+
+  /** The ops with their intervals, for the models' checks before searching. */
+  private timed(): TimedOp[] {
+    this.timedOps ??= this.ops.map((o): TimedOp => ({ ...toModelOp(o), call: o.call, ret: o.type === 'info' ? (o.by ?? Infinity) : o.ret }));
+    return this.timedOps;
+  }
+
+  /**
+   * Before searching, the model's stale-read rule (e.g. a read of a value certainly
+   * overwritten before it began): the first such op settles the verdict at once, however
+   * deep into the history it is.
+   */
+  private findOverwritten(model: AnyModel, initial: Json | undefined): void {
+    if (model.overwritten === undefined) return;
+    const found = model.overwritten(this.timed(), model.init(initial));
+    if (found === undefined) return;
+    Object.assign(this.deepest, { depth: 0, path: [], blocked: found.op, states: [], candidates: [], overwrittenBy: found.by });
   }
 
   /**
@@ -104,6 +150,11 @@ export class PartitionSearch {
       Object.assign(this.deepest, { depth: 0, path: [], blocked: o, states: [this.state], candidates: [o], impossible: true });
       return;
     }
+  }
+
+  /** True when a check before the search already found an op no order can place. */
+  private get settled(): boolean {
+    return this.deepest.impossible === true || this.deepest.overwrittenBy !== undefined;
   }
 
   /**
@@ -139,7 +190,8 @@ export class PartitionSearch {
   /** Runs at most `steps` more search steps; the outcome once decided, else undefined. */
   advance(steps: number): SearchOutcome | undefined {
     const { list, table, budget } = this;
-    if (this.deepest.impossible === true) return this.finish('invalid');
+    if (this.settled) return this.finish('invalid');
+    if (this.decidedValid) return this.finish('valid');
     let left = steps;
     while (list.returnsLeft > 0) {
       if (++this.nodes % CHECK_EVERY === 0) {
@@ -148,6 +200,7 @@ export class PartitionSearch {
         this.limitSeen();
       }
       if (--left < 0) return undefined;
+      if (this.conflict !== undefined && this.nodes > EXPLAIN_STEPS) return this.finish('invalid', undefined, this.conflict);
       if (this.fresh) {
         this.fresh = false;
         for (let e = list.next[list.head]!; list.isReturn[e] === 0; e = list.next[e]!) {
@@ -169,16 +222,31 @@ export class PartitionSearch {
         }
         continue;
       }
-      const entry = this.entry;
-      const o = list.op[entry]!;
-      if (list.isReturn[entry] === 0) {
-        if (!this.take(o, NORMAL)) this.entry = list.next[entry]!;
+      // Try the untried candidate of least rank; read-only ones cannot help here (one
+      // that matched the state was taken above), so only ops that change the state count.
+      const rank = this.rank;
+      let best = -1;
+      let bestRank = 0x7fffffff;
+      let e = list.next[list.head]!;
+      for (; list.isReturn[e] === 0; e = list.next[e]!) {
+        const o = list.op[e]!;
+        const r = rank[o]!;
+        if (r > this.tried && r < bestRank && !table.isReadOnly(o)) {
+          best = o;
+          bestRank = r;
+        }
+      }
+      if (best >= 0) {
+        this.tried = bestRank;
+        this.take(best, NORMAL);
         continue;
       }
-      // A return whose op is not linearized yet: this configuration is a dead end.
-      if (this.depth >= this.deepest.depth) this.noteDeadEnd(o, entry);
+      // Every candidate tried, and a return is reached with its op not linearized: a dead end.
+      if (this.depth >= this.deepest.depth) this.noteDeadEnd(list.op[e]!, e);
       if (!this.backtrack()) return this.finish('invalid');
     }
+    // Cannot happen (the model's decision procedure is exact): say so rather than pick one.
+    if (this.conflict !== undefined) return this.finish('unknown', 'the search and the model\'s decision procedure disagree (a checker bug)');
     return this.finish('valid');
   }
 
@@ -223,7 +291,7 @@ export class PartitionSearch {
     }
     this.state = after;
     this.list.lift(o);
-    this.entry = this.list.next[this.list.head]!;
+    this.tried = -1;
     this.fresh = true;
     return true;
   }
@@ -242,7 +310,7 @@ export class PartitionSearch {
           this.pathBranch[top] = i;
           this.pathAfter[top] = rest[i]!;
           this.state = rest[i]!;
-          this.entry = list.next[list.head]!;
+          this.tried = -1;
           this.fresh = true;
           return true;
         }
@@ -254,7 +322,7 @@ export class PartitionSearch {
       linearized.delete(undone);
       const kind = this.pathKind[top];
       if (kind === NORMAL) {
-        this.entry = list.next[list.callEntry[undone]!]!;
+        this.tried = this.rank[undone]!;
         return true;
       }
     }
@@ -278,14 +346,16 @@ export class PartitionSearch {
     }
   }
 
-  private finish(verdict: SearchOutcome['verdict'], reason?: string): SearchOutcome {
+  private finish(verdict: SearchOutcome['verdict'], reason?: string, deepest = this.deepest): SearchOutcome {
+    // A budget that runs out while looking for a richer explanation leaves the model's.
+    if (verdict === 'unknown' && this.conflict !== undefined && !reason?.startsWith('the search and')) return this.finish('invalid', undefined, this.conflict);
     const result: SearchOutcome = {
       verdict,
       ops: this.ops.length,
       stats: { nodes: this.nodes, cacheEntries: this.seen.size, states: this.table.size, elapsedMs: performance.now() - this.started },
     };
     if (reason !== undefined) result.reason = reason;
-    if (verdict === 'invalid') result.explanation = buildExplanation(this.deepest, this.ops, this.table);
+    if (verdict === 'invalid') result.explanation = buildExplanation(deepest, this.ops, this.table);
     return result;
   }
 }
@@ -297,10 +367,4 @@ export function searchPartition(model: AnyModel, initial: Json | undefined, ops:
 
 export function memoryReason(limit: number): string {
   return `memory limit reached: the search needed more than its ${Math.round(limit / 2 ** 20)} MiB (raise it with --memory-limit)`;
-}
-
-function toModelOp(op: Operation): ModelOp {
-  const m: ModelOp = { f: op.f, input: op.input, output: op.output, known: op.type === 'ok' };
-  if (op.key !== undefined) m.key = op.key;
-  return m;
 }
