@@ -7,7 +7,6 @@ import type { AnyModel, TimedOp } from './model.js';
 import type { PartitionResult } from './result.js';
 import { SeenConfigurations } from './seen.js';
 import { StateTable } from './state-table.js';
-import { tryOrder } from './try-order.js';
 
 export interface Budget {
   /** Wall-clock deadline (Date.now() milliseconds); Infinity for none. */
@@ -64,14 +63,7 @@ export class PartitionSearch {
   private readonly pathBranch: Int32Array;
   private depth = 0;
   private state: number;
-  /** Candidates are tried in this order (see try-order.ts): rank per op; built when the search first needs it. */
-  private rankOf: Int32Array | undefined;
-  private get rank(): Int32Array {
-    this.rankOf ??= tryOrder(this.model, this.ops);
-    return this.rankOf;
-  }
-  /** The rank of the candidate last tried at the current configuration (-1: none yet). */
-  private tried = -1;
+  private entry: number;
   /**
    * The model decided the partition invalid without searching: the search still runs
    * for EXPLAIN_STEPS steps for its richer explanation (the longest prefix), then this one.
@@ -86,7 +78,7 @@ export class PartitionSearch {
   private readonly deepest: Deepest = { depth: -1, path: [], blocked: -1, states: [], candidates: [] };
 
   constructor(
-    private readonly model: AnyModel,
+    model: AnyModel,
     initial: Json | undefined,
     source: readonly CheckedOp[],
     private readonly budget: Budget,
@@ -104,6 +96,7 @@ export class PartitionSearch {
     this.pathKind = new Uint8Array(n);
     this.pathBranch = new Int32Array(this.nondeterministic ? n : 0);
     this.state = this.table.intern(model.init(initial));
+    this.entry = this.list.next[this.list.head]!;
     this.limitSeen();
     this.findImpossible();
     if (!this.settled) this.findOverwritten(model, initial);
@@ -123,7 +116,12 @@ export class PartitionSearch {
 
   /** The ops with their intervals, for the models' checks before searching. */
   private timed(): TimedOp[] {
-    this.timedOps ??= this.ops.map((o): TimedOp => ({ ...toModelOp(o), call: o.call, ret: o.type === 'info' ? (o.by ?? Infinity) : o.ret }));
+    // A literal, not a spread of toModelOp: a million of these are built for a long history.
+    this.timedOps ??= this.ops.map((o): TimedOp => {
+      const t: TimedOp = { f: o.f, input: o.input, output: o.output, known: o.type === 'ok', call: o.call, ret: o.type === 'info' ? (o.by ?? Infinity) : o.ret };
+      if (o.key !== undefined) t.key = o.key;
+      return t;
+    });
     return this.timedOps;
   }
 
@@ -222,27 +220,14 @@ export class PartitionSearch {
         }
         continue;
       }
-      // Try the untried candidate of least rank; read-only ones cannot help here (one
-      // that matched the state was taken above), so only ops that change the state count.
-      const rank = this.rank;
-      let best = -1;
-      let bestRank = 0x7fffffff;
-      let e = list.next[list.head]!;
-      for (; list.isReturn[e] === 0; e = list.next[e]!) {
-        const o = list.op[e]!;
-        const r = rank[o]!;
-        if (r > this.tried && r < bestRank && !table.isReadOnly(o)) {
-          best = o;
-          bestRank = r;
-        }
-      }
-      if (best >= 0) {
-        this.tried = bestRank;
-        this.take(best, NORMAL);
+      const entry = this.entry;
+      const o = list.op[entry]!;
+      if (list.isReturn[entry] === 0) {
+        if (!this.take(o, NORMAL)) this.entry = list.next[entry]!;
         continue;
       }
-      // Every candidate tried, and a return is reached with its op not linearized: a dead end.
-      if (this.depth >= this.deepest.depth) this.noteDeadEnd(list.op[e]!, e);
+      // A return whose op is not linearized yet: this configuration is a dead end.
+      if (this.depth >= this.deepest.depth) this.noteDeadEnd(o, entry);
       if (!this.backtrack()) return this.finish('invalid');
     }
     // Cannot happen (the model's decision procedure is exact): say so rather than pick one.
@@ -291,7 +276,7 @@ export class PartitionSearch {
     }
     this.state = after;
     this.list.lift(o);
-    this.tried = -1;
+    this.entry = this.list.next[this.list.head]!;
     this.fresh = true;
     return true;
   }
@@ -310,7 +295,7 @@ export class PartitionSearch {
           this.pathBranch[top] = i;
           this.pathAfter[top] = rest[i]!;
           this.state = rest[i]!;
-          this.tried = -1;
+          this.entry = list.next[list.head]!;
           this.fresh = true;
           return true;
         }
@@ -322,7 +307,7 @@ export class PartitionSearch {
       linearized.delete(undone);
       const kind = this.pathKind[top];
       if (kind === NORMAL) {
-        this.tried = this.rank[undone]!;
+        this.entry = list.next[list.callEntry[undone]!]!;
         return true;
       }
     }

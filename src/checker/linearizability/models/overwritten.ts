@@ -13,21 +13,21 @@ import type { ModelOp, Overwritten, TimedOp, TraceKey, Traces } from '../model.j
  * would be ≤ L(v) < its call.) Strict inequalities: touching intervals are concurrent.
  */
 export function overwrittenRead(ops: readonly TimedOp[], init: TraceKey, traces: (op: ModelOp) => Traces | undefined): Overwritten | undefined {
-  const all: Traces[] = [];
-  for (const op of ops) {
+  // The value each op needs (an ok op's only read), kept as keys, not Traces objects: a million of those is a lot of garbage.
+  const needs: (TraceKey | undefined)[] = new Array(ops.length);
+  const latest = new Map<TraceKey, number>([[init, -Infinity]]);
+  const certain: number[] = [];
+  for (let i = 0; i < ops.length; i++) {
+    const op = ops[i]!;
     const t = traces(op);
     // An untraced op might write anything: no conclusion.
     if (t === undefined || t.writes.length > 1) return undefined;
-    all.push(t);
-  }
-  const latest = new Map<TraceKey, number>([[init, -Infinity]]);
-  const certain: number[] = [];
-  ops.forEach((op, i) => {
-    const w = all[i]!.writes[0];
-    if (w === undefined) return;
+    if (op.known && t.reads.length === 1) needs[i] = t.reads[0];
+    const w = t.writes[0];
+    if (w === undefined) continue;
     latest.set(w, Math.max(latest.get(w) ?? -Infinity, op.ret));
     if (op.ret < Infinity) certain.push(i);
-  });
+  }
   if (certain.length === 0) return undefined;
   // Certain writers by return; for each prefix, the one called last.
   certain.sort((a, b) => ops[a]!.ret - ops[b]!.ret);
@@ -38,8 +38,8 @@ export function overwrittenRead(ops: readonly TimedOp[], init: TraceKey, traces:
   }
   for (let i = 0; i < ops.length; i++) {
     const op = ops[i]!;
-    const need = all[i]!.reads[0];
-    if (!op.known || need === undefined || all[i]!.reads.length > 1) continue;
+    const need = needs[i];
+    if (need === undefined) continue;
     // Certain writers that returned strictly before op was called: certain[0..k).
     let lo = 0;
     let hi = certain.length;
