@@ -87,8 +87,11 @@ export class PartitionSearch {
     const n = this.ops.length;
     this.list = new EntryList(this.ops);
     this.linearized = new LinearizedSet(n);
-    this.seen = new SeenConfigurations(budget.windowed ?? true, budget.seenLimitBytes);
-    this.table = new StateTable(model, this.ops.map(toModelOp));
+    // Tables start about as large as the partition (at most 4096 slots) and grow as needed.
+    let slots = 64;
+    while (slots < 4096 && slots < 4 * n) slots *= 2;
+    this.seen = new SeenConfigurations(budget.windowed ?? true, budget.seenLimitBytes, slots);
+    this.table = new StateTable(model, this.ops.map(toModelOp), slots);
     this.nondeterministic = model.branches !== undefined;
     this.pathOp = new Int32Array(n);
     this.pathBefore = new Int32Array(n);
