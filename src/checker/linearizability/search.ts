@@ -65,8 +65,9 @@ export class PartitionSearch {
   private state: number;
   private entry: number;
   /**
-   * The model decided the partition invalid without searching: the search still runs
-   * for EXPLAIN_STEPS steps for its richer explanation (the longest prefix), then this one.
+   * A check before the search (a stale read, the model's decision procedure) found the
+   * partition invalid: the search still runs for EXPLAIN_STEPS steps for its richer
+   * explanation (the longest prefix), then settles for this one.
    */
   private conflict: Deepest | undefined;
   /** The model decided the partition valid without searching. */
@@ -130,14 +131,14 @@ export class PartitionSearch {
 
   /**
    * Before searching, the model's stale-read rule (e.g. a read of a value certainly
-   * overwritten before it began): the first such op settles the verdict at once, however
-   * deep into the history it is.
+   * overwritten before it began): the first such op settles the verdict, however deep
+   * into the history it is — within EXPLAIN_STEPS search steps.
    */
   private findOverwritten(model: AnyModel, initial: Json | undefined): void {
     if (model.overwritten === undefined) return;
     const found = model.overwritten(this.timed(), model.init(initial));
     if (found === undefined) return;
-    Object.assign(this.deepest, { depth: 0, path: [], blocked: found.op, states: [], candidates: [], overwrittenBy: found.by });
+    this.conflict = { depth: 0, path: [], blocked: found.op, states: [], candidates: [], overwrittenBy: found.by };
   }
 
   /**
@@ -153,9 +154,9 @@ export class PartitionSearch {
     }
   }
 
-  /** True when a check before the search already found an op no order can place. */
+  /** True when a check before the search already found the partition invalid. */
   private get settled(): boolean {
-    return this.deepest.impossible === true || this.deepest.overwrittenBy !== undefined;
+    return this.deepest.impossible === true || this.conflict !== undefined;
   }
 
   /**
@@ -191,7 +192,7 @@ export class PartitionSearch {
   /** Runs at most `steps` more search steps; the outcome once decided, else undefined. */
   advance(steps: number): SearchOutcome | undefined {
     const { list, table, budget } = this;
-    if (this.settled) return this.finish('invalid');
+    if (this.deepest.impossible === true) return this.finish('invalid');
     if (this.decidedValid) return this.finish('valid');
     let left = steps;
     while (list.returnsLeft > 0) {
@@ -234,7 +235,7 @@ export class PartitionSearch {
       if (!this.backtrack()) return this.finish('invalid');
     }
     // Cannot happen (the model's decision procedure is exact): say so rather than pick one.
-    if (this.conflict !== undefined) return this.finish('unknown', 'the search and the model\'s decision procedure disagree (a checker bug)');
+    if (this.conflict !== undefined) return this.finish('unknown', 'the search and a check before it disagree (a checker bug)');
     return this.finish('valid');
   }
 
@@ -336,7 +337,7 @@ export class PartitionSearch {
 
   private finish(verdict: SearchOutcome['verdict'], reason?: string, deepest = this.deepest): SearchOutcome {
     // A budget that runs out while looking for a richer explanation leaves the model's.
-    if (verdict === 'unknown' && this.conflict !== undefined && !reason?.startsWith('the search and')) return this.finish('invalid', undefined, this.conflict);
+    if (verdict === 'unknown' && this.conflict !== undefined && !reason?.startsWith('the search and a check')) return this.finish('invalid', undefined, this.conflict);
     const result: SearchOutcome = {
       verdict,
       ops: this.ops.length,
