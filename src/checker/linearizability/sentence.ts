@@ -26,7 +26,7 @@ export function whySentence(x: Explanation, ops: readonly Operation[], faults: r
   );
   parts.push(`; ${lastWrite(blocked, ops)}`);
   if (x.overwrittenBy !== undefined) parts.push(`; ${overwritten(x.overwrittenBy)}`);
-  else if (x.conflict !== undefined) parts.push(`; with ${what(x.conflict.with)} by p${x.conflict.with.process} (history index ${index(x.conflict.with)}): ${x.conflict.why}`);
+  else if (x.conflict !== undefined) parts.push(`; it cannot be placed together with ${what(x.conflict.with)} by p${x.conflict.with.process} (history index ${index(x.conflict.with)}): ${x.conflict.why}`);
   else if (x.impossible === true) parts.push('; no order of the operations leads to a state where it could return that');
   else parts.push(`; the model could only be in state ${x.states.map(show).join(' or ')} when it had to take effect`);
   return `${parts.join('')}.`;

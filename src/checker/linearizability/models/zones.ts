@@ -45,7 +45,7 @@ export function zoneDecision(ops: readonly TimedOp[], init: Json): Decision | un
     // A value nobody wrote: the search reports it as impossible, with its own explanation.
     if (c === undefined) return undefined;
     if (c.write >= 0 && op.ret < ops[c.write]!.call) {
-      return { valid: false, blocked: i, other: c.write, why: 'returned before the only write of that value was invoked' };
+      return { valid: false, blocked: i, other: c.write, why: 'the read returned before the only write of that value was invoked' };
     }
     if (op.ret < c.f) [c.f, c.fOp] = [op.ret, i];
     if (op.call > c.s) [c.s, c.sOp] = [op.call, i];
