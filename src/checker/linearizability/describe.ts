@@ -44,6 +44,15 @@ function describePartition(p: PartitionResult): string[] {
 }
 
 function describeExplanation(x: Explanation): string[] {
+  if (x.conflict !== undefined) {
+    return [`  ${op(x.blocked)} cannot be placed with ${op(x.conflict.with)}:`, `  ${x.conflict.why}.`];
+  }
+  if (x.overwrittenBy !== undefined) {
+    return [
+      `  ${op(x.blocked)} is impossible in any order: every operation that could write the value it needs`,
+      `  took effect before ${op(x.overwrittenBy)} began, and that one completed before it began (a stale read).`,
+    ];
+  }
   if (x.impossible === true) {
     return [
       `  ${op(x.blocked)} is impossible in any order: from the initial state ${x.states.map(show).join(' or ')},`,

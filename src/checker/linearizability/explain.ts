@@ -12,6 +12,10 @@ export interface Deepest {
   candidates: number[];
   /** The blocked op can be satisfied in no order at all (found before searching). */
   impossible?: true;
+  /** The blocked op needs a value this op certainly replaced before it began (found before searching). */
+  overwrittenBy?: number;
+  /** The model's decision procedure found the blocked op at odds with op `with` (found before searching). */
+  conflict?: { with: number; why: string };
 }
 
 const SHOWN = 20;
@@ -19,10 +23,10 @@ const SHOWN = 20;
 export function buildExplanation(deepest: Deepest, ops: readonly CheckedOp[], table: StateTable): Explanation {
   const prefix: Linearized[] = deepest.path.map((f) => ({ op: opView(ops[f.op]!), state: table.show(f.after) }));
   const blocked = ops[deepest.blocked]!;
-  const state = deepest.states[0]!;
-  const candidates = deepest.candidates.map((c) => ({
+  const state = deepest.states[0];
+  const candidates = (state === undefined ? [] : deepest.candidates).map((c) => ({
     op: opView(ops[c]!),
-    outcome: table.step(state, c) < 0 ? ('rejected' as const) : ('dead-end' as const),
+    outcome: table.step(state!, c) < 0 ? ('rejected' as const) : ('dead-end' as const),
   }));
   const concurrent = ops
     .filter((o, i) => i !== deepest.blocked && o.call <= blocked.ret && o.ret >= blocked.call)
@@ -37,5 +41,7 @@ export function buildExplanation(deepest: Deepest, ops: readonly CheckedOp[], ta
     concurrent,
   };
   if (deepest.impossible === true) explanation.impossible = true;
+  if (deepest.overwrittenBy !== undefined) explanation.overwrittenBy = opView(ops[deepest.overwrittenBy]!);
+  if (deepest.conflict !== undefined) explanation.conflict = { with: opView(ops[deepest.conflict.with]!), why: deepest.conflict.why };
   return explanation;
 }

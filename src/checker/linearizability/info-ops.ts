@@ -101,7 +101,8 @@ function boundOf(model: AnyModel, initial: unknown, t: Traces, producers: Readon
   return by;
 }
 
-function toModelOp(op: Operation): ModelOp {
+/** What the model sees of a history op. */
+export function toModelOp(op: Operation): ModelOp {
   const m: ModelOp = { f: op.f, input: op.input, output: op.output, known: op.type === 'ok' };
   if (op.key !== undefined) m.key = op.key;
   return m;

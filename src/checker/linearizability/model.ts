@@ -69,6 +69,19 @@ export interface Model<S> {
    * exact (equal keys mean equal values) and observed info ops may be bounded in time.
    */
   holds?(state: S, value: TraceKey): boolean;
+  /**
+   * Optional fail-fast, before any search: the first op (in `ops`' order) that no
+   * linearization can place whatever the order, because every op that could produce the
+   * value it needs certainly took effect before another op certainly replaced that value
+   * before it was called (a stale read). Must answer undefined when unsure.
+   */
+  overwritten?(ops: readonly TimedOp[], init: S): Overwritten | undefined;
+  /**
+   * Optional complete decision procedure for the partition, when the model has one for
+   * this shape of history (the register with unique writes: Gibbons & Korach's zones,
+   * polynomial however concurrent); undefined to search. Must be exact both ways.
+   */
+  decide?(ops: readonly TimedOp[], init: S): Decision | undefined;
   key(state: S): string | number;
   /**
    * Optional, for states whose key is costly to build (long strings): a cheap hash, with
@@ -82,6 +95,24 @@ export interface Model<S> {
 }
 
 export type TraceKey = string | number;
+
+/** An op with its interval: `ret` is when it certainly took effect (an info op: its `by`, or Infinity). */
+export interface TimedOp extends ModelOp {
+  call: number;
+  ret: number;
+}
+
+/**
+ * A decision without search. Invalid: op `blocked` cannot be placed because of op
+ * `other`, `why` says so in words (values and times).
+ */
+export type Decision = { valid: true } | { valid: false; blocked: number; other: number; why: string };
+
+/** `op` can never take effect as recorded: `by` certainly replaced the value it needs first. */
+export interface Overwritten {
+  op: number;
+  by: number;
+}
 
 export interface Traces {
   writes: readonly TraceKey[];

@@ -48,6 +48,17 @@ export interface Explanation {
   concurrent: OpView[];
   /** Set when the blocked op is impossible whatever the order: no op of the history can lead to a state it accepts. */
   impossible?: true;
+  /**
+   * Set when the blocked op needs a value that this op certainly replaced before the
+   * blocked op began: every op that could write that value had taken effect before this
+   * one began, and this one completed before the blocked op began (a stale read).
+   */
+  overwrittenBy?: OpView;
+  /**
+   * Set when the model's decision procedure (no search; see Model.decide) found the
+   * blocked op at odds with `with`; `why` says how, with values and times.
+   */
+  conflict?: { with: OpView; why: string };
 }
 
 export interface SearchStats {

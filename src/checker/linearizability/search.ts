@@ -1,10 +1,9 @@
 import type { Json } from '../../history/event.js';
-import type { Operation } from '../../history/operation.js';
-import type { CheckedOp } from './info-ops.js';
+import { type CheckedOp, toModelOp } from './info-ops.js';
 import { EntryList } from './entries.js';
 import { buildExplanation, type Deepest } from './explain.js';
 import { LinearizedSet } from './linearized-set.js';
-import type { AnyModel, ModelOp } from './model.js';
+import type { AnyModel, TimedOp } from './model.js';
 import type { PartitionResult } from './result.js';
 import { SeenConfigurations } from './seen.js';
 import { StateTable } from './state-table.js';
@@ -29,6 +28,8 @@ const MIN_SEEN_BYTES = 1 << 20;
 export type SearchOutcome = Omit<PartitionResult, 'key'>;
 
 const CHECK_EVERY = 4096;
+/** Search steps spent on a richer explanation when the verdict is already known to be invalid. */
+const EXPLAIN_STEPS = 200_000;
 /** How much of the deepest path an explanation keeps. */
 const TAIL = 20;
 /** How an op got onto the search path, which decides what backtracking tries next. */
@@ -63,6 +64,14 @@ export class PartitionSearch {
   private depth = 0;
   private state: number;
   private entry: number;
+  /**
+   * A check before the search (a stale read, the model's decision procedure) found the
+   * partition invalid: the search still runs for EXPLAIN_STEPS steps for its richer
+   * explanation (the longest prefix), then settles for this one.
+   */
+  private conflict: Deepest | undefined;
+  /** The model decided the partition valid without searching. */
+  private decidedValid = false;
   /** True on arriving at a configuration not yet examined. */
   private fresh = true;
   private nodes = 0;
@@ -79,8 +88,11 @@ export class PartitionSearch {
     const n = this.ops.length;
     this.list = new EntryList(this.ops);
     this.linearized = new LinearizedSet(n);
-    this.seen = new SeenConfigurations(budget.windowed ?? true, budget.seenLimitBytes);
-    this.table = new StateTable(model, this.ops.map(toModelOp));
+    // Tables start about as large as the partition (at most 4096 slots) and grow as needed.
+    let slots = 64;
+    while (slots < 4096 && slots < 4 * n) slots *= 2;
+    this.seen = new SeenConfigurations(budget.windowed ?? true, budget.seenLimitBytes, slots);
+    this.table = new StateTable(model, this.ops.map(toModelOp), slots);
     this.nondeterministic = model.branches !== undefined;
     this.pathOp = new Int32Array(n);
     this.pathBefore = new Int32Array(n);
@@ -91,6 +103,42 @@ export class PartitionSearch {
     this.entry = this.list.next[this.list.head]!;
     this.limitSeen();
     this.findImpossible();
+    if (!this.settled) this.findOverwritten(model, initial);
+    if (!this.settled) this.decideWithoutSearch(model, initial);
+  }
+
+  /** The model's complete decision procedure, when it has one for this history (see Model.decide). */
+  private decideWithoutSearch(model: AnyModel, initial: Json | undefined): void {
+    if (model.decide === undefined) return;
+    const decision = model.decide(this.timed(), model.init(initial));
+    if (decision === undefined) return;
+    if (decision.valid) this.decidedValid = true;
+    else this.conflict = { depth: 0, path: [], blocked: decision.blocked, states: [], candidates: [], conflict: { with: decision.other, why: decision.why } };
+  }
+
+  private timedOps: TimedOp[] | undefined;
+
+  /** The ops with their intervals, for the models' checks before searching. */
+  private timed(): TimedOp[] {
+    // A literal, not a spread of toModelOp: a million of these are built for a long history.
+    this.timedOps ??= this.ops.map((o): TimedOp => {
+      const t: TimedOp = { f: o.f, input: o.input, output: o.output, known: o.type === 'ok', call: o.call, ret: o.type === 'info' ? (o.by ?? Infinity) : o.ret };
+      if (o.key !== undefined) t.key = o.key;
+      return t;
+    });
+    return this.timedOps;
+  }
+
+  /**
+   * Before searching, the model's stale-read rule (e.g. a read of a value certainly
+   * overwritten before it began): the first such op settles the verdict, however deep
+   * into the history it is — within EXPLAIN_STEPS search steps.
+   */
+  private findOverwritten(model: AnyModel, initial: Json | undefined): void {
+    if (model.overwritten === undefined) return;
+    const found = model.overwritten(this.timed(), model.init(initial));
+    if (found === undefined) return;
+    this.conflict = { depth: 0, path: [], blocked: found.op, states: [], candidates: [], overwrittenBy: found.by };
   }
 
   /**
@@ -104,6 +152,11 @@ export class PartitionSearch {
       Object.assign(this.deepest, { depth: 0, path: [], blocked: o, states: [this.state], candidates: [o], impossible: true });
       return;
     }
+  }
+
+  /** True when a check before the search already found the partition invalid. */
+  private get settled(): boolean {
+    return this.deepest.impossible === true || this.conflict !== undefined;
   }
 
   /**
@@ -140,6 +193,7 @@ export class PartitionSearch {
   advance(steps: number): SearchOutcome | undefined {
     const { list, table, budget } = this;
     if (this.deepest.impossible === true) return this.finish('invalid');
+    if (this.decidedValid) return this.finish('valid');
     let left = steps;
     while (list.returnsLeft > 0) {
       if (++this.nodes % CHECK_EVERY === 0) {
@@ -148,6 +202,7 @@ export class PartitionSearch {
         this.limitSeen();
       }
       if (--left < 0) return undefined;
+      if (this.conflict !== undefined && this.nodes > EXPLAIN_STEPS) return this.finish('invalid', undefined, this.conflict);
       if (this.fresh) {
         this.fresh = false;
         for (let e = list.next[list.head]!; list.isReturn[e] === 0; e = list.next[e]!) {
@@ -179,6 +234,8 @@ export class PartitionSearch {
       if (this.depth >= this.deepest.depth) this.noteDeadEnd(o, entry);
       if (!this.backtrack()) return this.finish('invalid');
     }
+    // Cannot happen (the model's decision procedure is exact): say so rather than pick one.
+    if (this.conflict !== undefined) return this.finish('unknown', 'the search and a check before it disagree (a checker bug)');
     return this.finish('valid');
   }
 
@@ -278,14 +335,16 @@ export class PartitionSearch {
     }
   }
 
-  private finish(verdict: SearchOutcome['verdict'], reason?: string): SearchOutcome {
+  private finish(verdict: SearchOutcome['verdict'], reason?: string, deepest = this.deepest): SearchOutcome {
+    // A budget that runs out while looking for a richer explanation leaves the model's.
+    if (verdict === 'unknown' && this.conflict !== undefined && !reason?.startsWith('the search and a check')) return this.finish('invalid', undefined, this.conflict);
     const result: SearchOutcome = {
       verdict,
       ops: this.ops.length,
       stats: { nodes: this.nodes, cacheEntries: this.seen.size, states: this.table.size, elapsedMs: performance.now() - this.started },
     };
     if (reason !== undefined) result.reason = reason;
-    if (verdict === 'invalid') result.explanation = buildExplanation(this.deepest, this.ops, this.table);
+    if (verdict === 'invalid') result.explanation = buildExplanation(deepest, this.ops, this.table);
     return result;
   }
 }
@@ -297,10 +356,4 @@ export function searchPartition(model: AnyModel, initial: Json | undefined, ops:
 
 export function memoryReason(limit: number): string {
   return `memory limit reached: the search needed more than its ${Math.round(limit / 2 ** 20)} MiB (raise it with --memory-limit)`;
-}
-
-function toModelOp(op: Operation): ModelOp {
-  const m: ModelOp = { f: op.f, input: op.input, output: op.output, known: op.type === 'ok' };
-  if (op.key !== undefined) m.key = op.key;
-  return m;
 }

@@ -39,12 +39,16 @@ export class SeenConfigurations {
    *   the windowed form is tested against, and a baseline for benchmarks.
    * @param limit bytes the table may take; past it, it forgets instead of growing. A
    *   small one also makes the first table small (tests make it forget all the time).
+   * @param first the first table's slots (a power of two): small for a small partition,
+   *   whose whole search is cheaper than filling a large table (thousands of per-key
+   *   partitions each pay it).
    */
   constructor(
     private readonly windowed = true,
     public limit = Infinity,
+    first = FIRST_CAPACITY,
   ) {
-    let capacity = FIRST_CAPACITY;
+    let capacity = first;
     while (capacity > 8 && capacity * SLOT_BYTES * 2 > limit) capacity >>>= 1;
     if (capacity < FIRST_CAPACITY) this.words = new Uint32Array(capacity);
     this.mask = capacity - 1;

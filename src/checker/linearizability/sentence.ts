@@ -25,9 +25,16 @@ export function whySentence(x: Explanation, ops: readonly Operation[], faults: r
       : ` while ${active.map((f) => `${describeFault(f)} was in effect (since ${seconds(f.appliedAt)})`).join(' and ')}`,
   );
   parts.push(`; ${lastWrite(blocked, ops)}`);
-  if (x.impossible === true) parts.push('; no order of the operations leads to a state where it could return that');
+  if (x.overwrittenBy !== undefined) parts.push(`; ${overwritten(x.overwrittenBy)}`);
+  else if (x.conflict !== undefined) parts.push(`; it cannot be placed together with ${what(x.conflict.with)} by p${x.conflict.with.process} (history index ${index(x.conflict.with)}): ${x.conflict.why}`);
+  else if (x.impossible === true) parts.push('; no order of the operations leads to a state where it could return that');
   else parts.push(`; the model could only be in state ${x.states.map(show).join(' or ')} when it had to take effect`);
   return `${parts.join('')}.`;
+}
+
+/** Why a stale read is stale: which op replaced the value for certain, and when. */
+function overwritten(w: OpView): string {
+  return `every operation that could have written the value it needs had completed before ${what(w)} by p${w.process} began at ${seconds(w.call)}, which completed at ${seconds(w.ret ?? w.by ?? w.call)} (history index ${index(w)}) before it began, so no order lets it see that value`;
 }
 
 /** `p14 read null from n2`, `p3 cas 1→2 on n1 (outcome unknown)`, `p5 write 7`. */

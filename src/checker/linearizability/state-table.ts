@@ -9,7 +9,7 @@ import { TransitionMemo } from './transitions.js';
 export class StateTable {
   private readonly ids = new Map<string | number, number>();
   private readonly states: unknown[] = [];
-  private readonly transitions = new TransitionMemo();
+  private readonly transitions: TransitionMemo;
   private readonly readOnly: boolean[] = [];
 
   /** The model's pruning test for this partition, if it has one. */
@@ -18,7 +18,9 @@ export class StateTable {
   constructor(
     private readonly model: AnyModel,
     private readonly ops: readonly ModelOp[],
+    firstSlots?: number,
   ) {
+    this.transitions = new TransitionMemo(firstSlots);
     this.viable = model.viability?.(ops);
   }
 

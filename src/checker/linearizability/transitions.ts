@@ -8,11 +8,19 @@ const MAX_ENTRIES = 1 << 23;
  * search actually tries are stored, however many ops and states there are.
  */
 export class TransitionMemo {
-  private mask = (1 << 12) - 1;
-  private from = new Int32Array(this.mask + 1).fill(-1);
-  private op = new Int32Array(this.mask + 1);
-  private to = new Int32Array(this.mask + 1);
+  private mask: number;
+  private from: Int32Array;
+  private op: Int32Array;
+  private to: Int32Array;
   private size = 0;
+
+  /** @param first the first table's slots, a power of two (small for a small partition). */
+  constructor(first = 1 << 12) {
+    this.mask = first - 1;
+    this.from = new Int32Array(first).fill(-1);
+    this.op = new Int32Array(first);
+    this.to = new Int32Array(first);
+  }
 
   get bytes(): number {
     return (this.mask + 1) * 12;

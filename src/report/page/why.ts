@@ -122,7 +122,11 @@ function linearizabilitySection(c) {
     add(why, 'b', null, 'Could not place: ');
     why.appendChild(document.createTextNode('process ' + b.process + ' ' + viewTitle(b) + '.'));
     add(why, 'br');
-    if (e.impossible) {
+    if (e.conflict) {
+      why.appendChild(document.createTextNode('It cannot be placed together with ' + viewTitle(e.conflict.with) + ' (process ' + e.conflict.with.process + '): ' + e.conflict.why + '.'));
+    } else if (e.overwrittenBy) {
+      why.appendChild(document.createTextNode('It is impossible in any order: every operation that could write the value it needs took effect before ' + viewTitle(e.overwrittenBy) + ' (process ' + e.overwrittenBy.process + ') began, and that one completed before it began — a stale read.'));
+    } else if (e.impossible) {
       why.appendChild(document.createTextNode('It is impossible in any order: from the initial state ' + states + ' no operation of the history leads to a state that accepts it (e.g. it read a value nobody wrote).'));
     } else {
       why.appendChild(document.createTextNode('The longest linearizable prefix has ' + e.prefixLength + ' operation' + (e.prefixLength === 1 ? '' : 's') +

@@ -1,7 +1,9 @@
 import type { Json } from '../../../history/event.js';
 import type { Model } from '../model.js';
 import { jsonKey, sameJson } from './json.js';
+import { overwrittenRead } from './overwritten.js';
 import { register } from './register.js';
+import { zoneDecision } from './zones.js';
 
 /**
  * A register with compare-and-set: `cas [old new]` writes new only if the value is old.
@@ -27,6 +29,12 @@ export const casRegister: Model<Json> = {
     // A cas takes effect only on its old value, ok or not (an info cas that took effect saw it too).
     const [expected, next] = op.input as [Json, Json];
     return { writes: [jsonKey(next)], reads: [jsonKey(expected)] };
+  },
+  // Zones are for reads and writes only: a cas both reads and writes.
+  decide: (ops, init) => (ops.some((o) => o.f === 'cas') ? undefined : zoneDecision(ops, init)),
+  overwritten(ops, init) {
+    // Writes and cas's new values are the producers, ok reads and ok cas's old values the needs.
+    return overwrittenRead(ops, jsonKey(init), casRegister.traces!);
   },
   key: jsonKey,
 };

@@ -1,6 +1,8 @@
 import type { Json } from '../../../history/event.js';
 import type { Model } from '../model.js';
 import { jsonKey, sameJson } from './json.js';
+import { overwrittenRead } from './overwritten.js';
+import { zoneDecision } from './zones.js';
 
 /** One read/write register. Absent reads as null. */
 export const register: Model<Json> = {
@@ -37,6 +39,10 @@ export const register: Model<Json> = {
   readOnly: (op) => op.f === 'read',
   traces: (op) => (op.f === 'write' ? { writes: [jsonKey(op.input)], reads: [] } : { writes: [], reads: op.known ? [jsonKey(op.output)] : [] }),
   holds: (state, value) => jsonKey(state) === value,
+  overwritten(ops, init) {
+    return overwrittenRead(ops, jsonKey(init), register.traces!);
+  },
+  decide: zoneDecision,
   withoutNilReads: (op) => (op.f === 'read' && op.output === null ? null : op),
   key: jsonKey,
   show: (state) => state,
