@@ -1,5 +1,5 @@
 import type { Etcd3, IWatchResponse } from 'etcd3';
-import type { WatchCapability, WatchEvent } from '../../runner/capabilities.js';
+import type { StreamWatchCapability, WatchEvent } from '../../runner/capabilities.js';
 import { KEY_PREFIX, abortError, decodeValue, encodeValue } from '../capability-support.js';
 
 /** Every key the watch workload writes lives under this prefix; events name the key without it. */
@@ -18,9 +18,10 @@ const CANCEL_WAIT_MS = 1_000;
  * current revision (a replay from 1 on every reconnection would grow the history with the
  * square of the run); the final window replays everything.
  */
-export function etcdWatch(client: Etcd3, callTimeoutMs: number): WatchCapability {
+export function etcdWatch(client: Etcd3, callTimeoutMs: number): StreamWatchCapability {
   let next: number | undefined;
   return {
+    style: 'stream',
     async put(pairs) {
       const success = pairs.map(([k, v]) => ({ request_put: { key: Buffer.from(WATCH_PREFIX + k), value: Buffer.from(encodeValue(v)) } }));
       const response = await client.kv.txn({ success }, { deadline: Date.now() + callTimeoutMs });
