@@ -128,6 +128,8 @@ export interface WatchWindow {
   readonly from: number;
   readonly responses: readonly (readonly WatchEvent[])[];
   readonly interrupted: boolean;
+  /** A replay from the start: the newest revision of any watched key when it began (all of it is delivered once this is). */
+  readonly through?: number;
 }
 
 /**
@@ -184,6 +186,8 @@ export type WatchCapability = StreamWatchCapability | StateWatchCapability;
 
 export interface Capabilities {
   register?: RegisterCapability;
+  /** The register keys' change stream (etcd): the same watch as StreamWatchCapability's, over the register workload's keys. */
+  registerStream?: StreamWatchCapability;
   watch?: WatchCapability;
   bank?: BankCapability;
   queue?: QueueCapability;
