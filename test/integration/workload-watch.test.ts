@@ -30,7 +30,7 @@ describe('watch workload', () => {
       ['zookeeper', 'consul'].map((system) =>
         runAndInspect([
           '--system', system, '--workload', 'watch', '--nemesis', 'partition,kill', '--nemesis-interval', '3',
-          '--nodes', '3', '--concurrency', '6', '--time-limit', '12', '--op-timeout', '2', '--settle', '2', '--seed', '5', '--min-ok', '10',
+          '--nodes', '3', '--concurrency', '6', '--time-limit', '8', '--op-timeout', '2', '--settle', '2', '--seed', '5', '--min-ok', '10',
         ]),
       ),
     );
@@ -44,6 +44,19 @@ describe('watch workload', () => {
       if (system === 'zookeeper') assert.ok(details.notifications > 0, 'some watch fired');
       assert.ok(faultEvents(run.history, 'start-partition').length + faultEvents(run.history, 'start-kill').length > 0, `${system}: faults were applied`);
     }
+  });
+
+  it('etcd register-watched: writes of unknown outcome settled through the change stream, still linearizable', async () => {
+    const run = await runAndInspect([
+      '--system', 'etcd', '--workload', 'register-watched', '--nemesis', 'partition,kill', '--nemesis-interval', '3',
+      '--nodes', '3', '--concurrency', '6', '--time-limit', '10', '--op-timeout', '2', '--settle', '2', '--seed', '5', '--min-ok', '20',
+    ]);
+    const lin = run.results.checkers.find((c) => c.checker === 'linearizable');
+    assert.equal(lin?.verdict, 'valid', JSON.stringify(lin?.details).slice(0, 1500));
+    const settled = (lin?.details as { streamSettled: { infoWrites: number; happened: number; didNotHappen: number; completeReplay: boolean } }).streamSettled;
+    assert.equal(settled.completeReplay, true, JSON.stringify(settled));
+    assert.ok(settled.infoWrites === 0 || settled.happened + settled.didNotHappen > 0, JSON.stringify(settled));
+    assert.ok(faultEvents(run.history, 'start-kill').length + faultEvents(run.history, 'start-partition').length > 0, 'faults were applied');
   });
 
   it('redis: unsupported, said before anything starts', async () => {
