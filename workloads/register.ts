@@ -1,7 +1,8 @@
-import { checkLinearizability } from '../src/checker/linearizability/check.js';
+import { type LinearizabilityOptions, checkLinearizability } from '../src/checker/linearizability/check.js';
 import { shrinkNotLinearizable } from '../src/checker/shrink/linearizability.js';
 import type { LinearizabilityResult } from '../src/checker/linearizability/result.js';
 import type { HistoryEvent, Json } from '../src/history/event.js';
+import type { PairedHistory } from '../src/history/operation.js';
 import { fn } from '../src/generator/basic.js';
 import { overKeys, perKey } from '../src/generator/keys.js';
 import { clients } from '../src/generator/routing.js';
@@ -69,13 +70,21 @@ export const registerWorkload: Workload = {
 const SHRINK_BUDGET_MS = 10_000;
 
 /** The linearizability checker over `history`, summarised for results.json (with the smallest failing history when invalid). */
-export async function linearizable(checker: string, history: readonly HistoryEvent[], model: string, timeLimitMs: number): Promise<CheckResult> {
+export async function linearizable(
+  checker: string,
+  history: readonly HistoryEvent[] | PairedHistory,
+  model: string,
+  timeLimitMs: number,
+  extra: { settled?: LinearizabilityOptions['settled']; shrinkEvents?: readonly HistoryEvent[] } = {},
+): Promise<CheckResult> {
   // Every key checked (not just up to the first invalid one), so results.json says how many keys went wrong.
-  const result = await checkLinearizability(history, { model, timeLimitMs, file: 'history.jsonl', stopOnInvalid: false });
+  const result = await checkLinearizability(history, { model, timeLimitMs, file: 'history.jsonl', stopOnInvalid: false, ...(extra.settled === undefined ? {} : { settled: extra.settled }) });
   const details = summarize(result);
   if (result.verdict === 'invalid' && details !== null && typeof details === 'object' && !Array.isArray(details)) {
     // The smallest failing history goes first in the report; bounded so a huge key cannot stall the run's end.
-    const shrunk = await shrinkNotLinearizable(history, result, { model }, Date.now() + Math.min(SHRINK_BUDGET_MS, timeLimitMs));
+    // (Without the outside knowledge: a shrunk history that stays invalid without it is invalid anyway.)
+    const events = extra.shrinkEvents ?? (Array.isArray(history) ? history : undefined);
+    const shrunk = events === undefined ? undefined : await shrinkNotLinearizable(events, result, { model }, Date.now() + Math.min(SHRINK_BUDGET_MS, timeLimitMs));
     if (shrunk !== undefined) details['shrunk'] = toJson(shrunk);
   }
   return { checker, verdict: result.verdict, details };

@@ -8,6 +8,7 @@ import { untilOk } from './until-ok.js';
 import { type Workload, type WorkloadOptions, need, toJson } from './workload.js';
 
 export const WATCH_KEYS = 5;
+const WATCH_KEY_NAMES = Array.from({ length: WATCH_KEYS }, (_, i) => `k${i}`);
 /** Share of operations that are watch windows (the rest are puts). */
 export const WATCH_SHARE = 0.3;
 export const WATCH_WINDOW_MS = 500;
@@ -22,13 +23,15 @@ function windowOf(ms: number, o: WorkloadOptions): number {
 export const MAX_WATCH_VALUES = 20_000;
 
 /**
- * Puts of unique values (one key, or two at once in one transaction) and watch windows that
- * each resume from where the connection's previous one stopped, then a final replay of
- * everything once the faults heal. Checked against etcd's watch guarantees.
+ * Puts of unique values (one key, or two at once in one transaction) and watch windows. On
+ * etcd each window resumes from where the connection's previous one stopped, then a final
+ * replay of everything once the faults heal, checked against etcd's watch guarantees. On
+ * ZooKeeper (one-shot watches re-registered) and Consul (blocking queries) a window follows
+ * every key's state, checked against what those promise (src/checker/watch/state.ts).
  */
 export const watchWorkload: Workload = {
   name: 'watch',
-  summary: 'puts (one or two keys at one revision) and resumed watch windows; ordered, atomic, reliable, no event from nowhere or the future',
+  summary: 'puts (one or two keys at one revision) and watch windows: etcd streams (ordered, atomic, reliable, resumable), ZooKeeper one-shot watches, Consul blocking queries',
   needs: ['watch'],
 
   generator: (o) =>
@@ -62,6 +65,8 @@ export const watchWorkload: Workload = {
       }
       case WATCH_WATCH: {
         const { windowMs, fromStart } = op.value as { windowMs: number; fromStart?: boolean };
+        // ZooKeeper and Consul follow each key's state (no replay to ask for): the final window is one more window.
+        if (watch.style === 'state') return { type: 'ok', value: toJson(await watch.watch(windowMs, WATCH_KEY_NAMES, call)) };
         return { type: 'ok', value: toJson(await watch.watch(windowMs, fromStart === true, call)) };
       }
       default:

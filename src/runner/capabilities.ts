@@ -152,13 +152,16 @@ export interface WatchWindow {
   readonly from: number;
   readonly responses: readonly (readonly WatchEvent[])[];
   readonly interrupted: boolean;
+  /** A replay from the start: the newest revision of any watched key when it began (all of it is delivered once this is). */
+  readonly through?: number;
 }
 
 /**
  * A store with a change stream (etcd's watch): puts made atomically at one revision, and
  * watches that replay every change from a given revision on.
  */
-export interface WatchCapability {
+export interface StreamWatchCapability {
+  readonly style: 'stream';
   /** Puts every pair in one transaction; resolves with the revision it was made at. */
   put(pairs: readonly (readonly [key: string, value: Json])[], options: CallOptions): Promise<number>;
   /**
@@ -171,8 +174,44 @@ export interface WatchCapability {
   watch(windowMs: number, fromStart: boolean, options: CallOptions): Promise<WatchWindow>;
 }
 
+/** What a state-based watch window read, in arrival order (see src/checker/watch/state.ts). */
+export interface StateObservation {
+  readonly key: string;
+  readonly cause: 'get' | 'notification' | 'check' | 'block';
+  readonly value?: Json;
+  readonly revision?: number;
+  readonly version?: number;
+  readonly requested?: number;
+  readonly index?: number;
+  readonly elapsedMs?: number;
+  readonly waitMs?: number;
+  readonly atMs?: number;
+}
+
+export interface StateWindow {
+  readonly system: 'zookeeper' | 'consul';
+  readonly interrupted: boolean;
+  readonly observations: readonly StateObservation[];
+}
+
+/**
+ * A store that tells when a key changed, not every change: ZooKeeper's one-shot watches,
+ * Consul's blocking queries. Puts resolve with the revision (mzxid, ModifyIndex) they were
+ * made at; a window follows every key (re-reading on each notification, or blocking on each
+ * key's index) for `windowMs`.
+ */
+export interface StateWatchCapability {
+  readonly style: 'state';
+  put(pairs: readonly (readonly [key: string, value: Json])[], options: CallOptions): Promise<number>;
+  watch(windowMs: number, keys: readonly string[], options: CallOptions): Promise<StateWindow>;
+}
+
+export type WatchCapability = StreamWatchCapability | StateWatchCapability;
+
 export interface Capabilities {
   register?: RegisterCapability;
+  /** The register keys' change stream (etcd): the same watch as StreamWatchCapability's, over the register workload's keys. */
+  registerStream?: StreamWatchCapability;
   watch?: WatchCapability;
   bank?: BankCapability;
   queue?: QueueCapability;

@@ -50,6 +50,14 @@ export interface LinearizabilityOptions {
    * bound those seen (see info-ops.ts). False only to measure what it saves.
    */
   resolveInfo?: boolean;
+  /**
+   * Outside knowledge of info ops' fates, by operation id (pairHistory's): `happenedBy` —
+   * took effect no later than this time (ns), e.g. a change stream delivered its write;
+   * `didNotHappen` — certainly took no effect any op could see (a complete change stream
+   * never showed it). Applied after `resolveInfo`; only info ops are touched. Sound only if
+   * the knowledge is: see src/checker/watch/settle.ts.
+   */
+  settled?: { readonly happenedBy: ReadonlyMap<number, number>; readonly didNotHappen: ReadonlySet<number> };
   /** How the search remembers explored configurations (search.ts Budget): for tests and benchmarks only. */
   search?: Pick<Budget, 'windowed' | 'seenLimitBytes'>;
 }
@@ -74,9 +82,30 @@ export async function checkLinearizability(
   const pruned = prune(model, paired.ops, file, options.nilReads);
   let infoDropped = 0;
   let infoBounded = 0;
+  let infoSettledHappened = 0;
+  let infoSettledNot = 0;
   const parts = [...partitionByKey(pruned.ops, options.partition ?? true)].map(([key, ops]): [typeof key, CheckedOp[]] => {
-    if (options.resolveInfo === false) return [key, ops];
-    const settled = resolveInfoOps(model, options.init, ops);
+    // Outside knowledge first: an op bounded by it must not be dropped as "may go last".
+    let out: CheckedOp[] = ops;
+    const known = options.settled;
+    if (known !== undefined) {
+      out = [];
+      for (const op of ops) {
+        if (op.type !== 'info') out.push(op);
+        else if (known.didNotHappen.has(op.id)) infoSettledNot++;
+        else {
+          const by = known.happenedBy.get(op.id);
+          // A bound before the call would be no bound at all (the knowledge is wrong): left alone.
+          if (by === undefined || by < op.call) out.push(op);
+          else {
+            infoSettledHappened++;
+            out.push({ ...op, by });
+          }
+        }
+      }
+    }
+    if (options.resolveInfo === false) return [key, out];
+    const settled = resolveInfoOps(model, options.init, out);
     infoDropped += settled.dropped;
     infoBounded += settled.bounded;
     return [key, settled.ops];
@@ -138,6 +167,7 @@ export async function checkLinearizability(
       nilReads: pruned.nilReads,
       infoDropped,
       infoBounded,
+      ...(options.settled === undefined ? {} : { infoSettledHappened, infoSettledNot }),
       partitions: partitions.length,
       workers: threads,
       nodes: sum(partitions, (p) => p.stats.nodes),

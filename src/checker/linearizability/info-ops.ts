@@ -31,7 +31,7 @@ export interface ResolvedInfo {
  *   after that follows O and so p — the bound adds only orders already implied. Needs
  *   exact traces (`holds`) and every op traced (an untraced op might write it too).
  */
-export function resolveInfoOps(model: AnyModel, init: Json | undefined, ops: readonly Operation[]): ResolvedInfo {
+export function resolveInfoOps(model: AnyModel, init: Json | undefined, ops: readonly CheckedOp[]): ResolvedInfo {
   if (model.traces === undefined || !ops.some((o) => o.type === 'info')) return { ops: [...ops], dropped: 0, bounded: 0 };
   // Only values info ops write matter: the tables below hold those, not every value of
   // a million-op history.
@@ -71,7 +71,8 @@ export function resolveInfoOps(model: AnyModel, init: Json | undefined, ops: rea
   for (let i = 0; i < ops.length; i++) {
     const op = ops[i]!;
     const t = op.type === 'info' ? infoTraces.get(i) : undefined;
-    if (t === undefined || t.writes.length === 0) {
+    // Already bounded (outside knowledge, check.ts `settled`): it took effect, it cannot go last.
+    if (t === undefined || t.writes.length === 0 || op.by !== undefined) {
       out.push(op);
       continue;
     }

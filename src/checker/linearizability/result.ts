@@ -106,6 +106,9 @@ export interface LinearizabilityResult {
     infoDropped: number;
     /** Info ops given a time by which they took effect: an ok op read a value only they wrote. */
     infoBounded: number;
+    /** With outside knowledge (`settled`): info ops bounded by it, and info ops it showed did not happen (removed). */
+    infoSettledHappened?: number;
+    infoSettledNot?: number;
     partitions: number;
     /** Worker threads used (0: checked in this thread). */
     workers: number;

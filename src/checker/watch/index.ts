@@ -3,10 +3,10 @@ import { exactJsonText } from '../../history/exact-json.js';
 import { type FaultInterval, describeFault, faultIntervals, faultsDuring } from '../../history/faults.js';
 import { type Operation, pairHistory } from '../../history/operation.js';
 import type { Verdict } from '../verdict.js';
+import { WATCH_PUT, WATCH_WATCH, duplicateValue, pairsOf, proc, putName, secs, show } from './common.js';
+import { type StateWatchResult, checkStateWatch, isStateWindow } from './state.js';
 
-/** The operation names the watch checker reads. */
-export const WATCH_PUT = 'put';
-export const WATCH_WATCH = 'watch';
+export { WATCH_PUT, WATCH_WATCH } from './common.js';
 
 /** What one watch window delivered (the op's value): see WatchCapability. */
 interface Window {
@@ -46,13 +46,22 @@ const SHOWN = 10;
  * - reliable: a window delivered every put with a revision from its start to the last revision
  *   it delivered (acknowledged puts, and puts of unknown outcome some watch showed happened);
  * - agreement: all windows put a put at the same revision, and no two puts share one.
- * Put values are unique (the workload's), so each event names its put. Pure.
+ * Put values are unique (the workload's), so each event names its put; a history with a value
+ * put twice gives `unknown`. ZooKeeper and Consul windows go to `checkStateWatch`. Pure.
  */
-export function checkWatch(history: readonly HistoryEvent[]): WatchResult {
+export function checkWatch(history: readonly HistoryEvent[]): WatchResult | StateWatchResult {
   const { ops } = pairHistory(history, 'history.jsonl');
+  // The history tells which kind: ZooKeeper and Consul windows hold reads (`observations`).
+  if (ops.some((o) => o.f === WATCH_WATCH && o.type === 'ok' && isStateWindow(o.output))) return checkStateWatch(history);
   const faults = faultIntervals(history);
   const puts = ops.filter((o) => o.f === WATCH_PUT);
   const windows = ops.filter((o) => o.f === WATCH_WATCH && o.type === 'ok').map((o) => ({ op: o, w: windowOf(o.output) }));
+
+  const dup = duplicateValue(puts);
+  if (dup !== undefined) {
+    const none = { violations: [], counts: {}, puts: { ok: count(puts, 'ok'), info: count(puts, 'info'), fail: count(puts, 'fail') }, windows: windows.length, events: 0, infoResolved: 0 };
+    return { ...none, verdict: 'unknown', explanation: `the value ${dup} was put more than once, so an event of it cannot name its put; this checker needs unique put values` };
+  }
 
   const byValue = new Map<string, { op: Operation; key: string }>();
   for (const p of puts) for (const [key, value] of pairsOf(p.input)) byValue.set(exactJsonText(value), { op: p, key });
@@ -172,10 +181,6 @@ function windowOf(v: Json): Window {
   };
 }
 
-function pairsOf(v: Json): [string, Json][] {
-  return Array.isArray(v) ? v.filter((p): p is Json[] => Array.isArray(p) && p.length === 2).map((p) => [String(p[0]), p[1] ?? null]) : [];
-}
-
 function windowName(op: Operation, w: Window): string {
   return `the watch by ${proc(op)} from revision ${w.from} (history index ${op.completeIndex}, ${secs(op.call)}–${secs(op.ret)})`;
 }
@@ -196,20 +201,3 @@ function count(ops: readonly Operation[], type: Operation['type']): number {
   return ops.filter((o) => o.type === type).length;
 }
 
-function proc(o: Operation): string {
-  return `p${o.process}${o.node === undefined ? '' : ` (${o.node})`}`;
-}
-
-function putName(p: Operation): string {
-  const what = pairsOf(p.input).map(([k, v]) => `${k}=${show(v)}`).join(', ');
-  const outcome = p.type === 'ok' ? `acknowledged at revision ${String(p.output)}` : p.type === 'info' ? 'outcome unknown' : 'failed';
-  return `the put of ${what} by ${proc(p)} (history index ${p.invokeIndex}, ${outcome})`;
-}
-
-function secs(ns: number): string {
-  return Number.isFinite(ns) ? `${(ns / 1e9).toFixed(2)} s` : 'never';
-}
-
-function show(v: Json): string {
-  return exactJsonText(v);
-}

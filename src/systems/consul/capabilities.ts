@@ -20,6 +20,7 @@ import type { ReadMode } from '../descriptor.js';
 import { consulDataTypes } from './data-types.js';
 import { closeConsul, connectConsul } from './server.js';
 import { consulElection } from './election.js';
+import { consulWatch } from './watch.js';
 
 /** Consul refuses session TTLs under 10 s. */
 export const MIN_SESSION_SECONDS = 10;
@@ -179,13 +180,13 @@ const READ_MODES: readonly ReadMode[] = [
   { name: 'stale', summary: "any server's local copy, possibly stale", consistency: 'serializable' },
 ];
 
-export const consulClient = systemClient('consul', READ_MODES, ['register', 'lock', 'election', 'set', 'txn', 'counter', 'bank', 'queue'], async (_cluster, node, _options, readMode): Promise<CapabilityClient> => {
+export const consulClient = systemClient('consul', READ_MODES, ['register', 'lock', 'election', 'set', 'txn', 'counter', 'bank', 'queue', 'watch'], async (_cluster, node, _options, readMode): Promise<CapabilityClient> => {
   const client = await connectConsul(node);
   const sessions = new Set<string>();
   const renewals = new Map<string, NodeJS.Timeout>();
   const closing = new AbortController();
   return {
-    capabilities: { register: register(client, readMode), lock: lock(client, sessions), election: consulElection(client, readMode, { sessions, renewals, closing }), ...consulDataTypes(client, { readMode }) },
+    capabilities: { register: register(client, readMode), lock: lock(client, sessions), election: consulElection(client, readMode, { sessions, renewals, closing }), ...consulDataTypes(client, { readMode }), watch: consulWatch(client) },
     classifiers: [classifyConsulError],
     async close() {
       closing.abort();

@@ -136,7 +136,7 @@ const READ_MODES: readonly ReadMode[] = [
   { name: 'serializable', summary: "reads from the member's local store, possibly stale", consistency: 'serializable' },
 ];
 
-export const etcdClient = systemClient('etcd', READ_MODES, ['register', 'lock', 'election', 'set', 'txn', 'counter', 'bank', 'queue', 'watch'], async (_cluster, node, options, readMode): Promise<CapabilityClient> => {
+export const etcdClient = systemClient('etcd', READ_MODES, ['register', 'lock', 'election', 'set', 'txn', 'counter', 'bank', 'queue', 'watch', 'registerStream'], async (_cluster, node, options, readMode): Promise<CapabilityClient> => {
   const client = await connectEtcd(node);
   const book: LeaseBook = { leases: new Set(), waiting: new Set() };
   const terms: ElectionBook = { leading: new Map() };
@@ -145,6 +145,7 @@ export const etcdClient = systemClient('etcd', READ_MODES, ['register', 'lock', 
       register: register(client, readMode, options.callTimeoutMs),
       lock: lock(client, node, options.callTimeoutMs, book),
       watch: etcdWatch(client, options.callTimeoutMs),
+      registerStream: etcdWatch(client, options.callTimeoutMs, `${registerKey('')}`),
       election: etcdElection(client, node, readMode, options.callTimeoutMs, terms),
       ...etcdDataTypes(client, { readMode, callTimeoutMs: options.callTimeoutMs }),
     },

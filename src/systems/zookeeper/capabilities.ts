@@ -22,6 +22,7 @@ import { zookeeperDataTypes } from './data-types.js';
 import { connectZookeeper } from './server.js';
 import { sync } from './sync.js';
 import { ELECTION_ROOT, zookeeperElection } from './election.js';
+import { zookeeperWatch } from './watch.js';
 import { create, getChildren, getData, hasCode, mkdirp, remove, setData, watchExisting } from './znodes.js';
 
 const { CreateMode, Exception } = zookeeper;
@@ -173,7 +174,7 @@ const READ_MODES: readonly ReadMode[] = [
   { name: 'nosync', summary: "the connected server's own copy, possibly behind", consistency: 'strict-serializable' },
 ];
 
-export const zookeeperClient = systemClient('zookeeper', READ_MODES, ['register', 'lock', 'election', 'set', 'txn', 'counter', 'bank', 'queue'], async (_cluster, node, options, readMode): Promise<CapabilityClient> => {
+export const zookeeperClient = systemClient('zookeeper', READ_MODES, ['register', 'lock', 'election', 'set', 'txn', 'counter', 'bank', 'queue', 'watch'], async (_cluster, node, options, readMode): Promise<CapabilityClient> => {
   const client = await connectZookeeper(node);
   try {
     // A server without quorum never answers: bound the set-up like a call.
@@ -203,6 +204,7 @@ export const zookeeperClient = systemClient('zookeeper', READ_MODES, ['register'
       lock: lock(sessionFor),
       election: zookeeperElection(sessionFor, client, readMode === 'sync'),
       ...zookeeperDataTypes(client, { syncReads: readMode === 'sync' }),
+      watch: zookeeperWatch(client),
     },
     classifiers: [classifyZookeeperError],
     async close() {

@@ -16,12 +16,12 @@ import { casArgs } from '../../../src/systems/redis/capabilities.js';
 import { builtinSystem, builtinSystemNames } from '../../../src/systems/index.js';
 
 describe('the system registry', () => {
-  it('every system offers register, lock, election, set, txn, counter, bank and queue (etcd a watch too, Redis a stream), with a default read mode first', () => {
+  it('every system offers register, lock, election, set, txn, counter, bank and queue (all but Redis a watch too, etcd the change stream of register keys, Redis a stream), with a default read mode first', () => {
     const defaults: Record<string, string> = { etcd: 'linearizable', consul: 'default', zookeeper: 'sync', redis: 'primary' };
     assert.deepEqual([...builtinSystemNames].sort(), ['consul', 'etcd', 'redis', 'zookeeper']);
     for (const name of builtinSystemNames) {
       const client = builtinSystem(name).client;
-      const all = ['bank', 'counter', 'election', 'lock', 'queue', 'register', 'set', 'txn', ...(name === 'etcd' ? ['watch'] : []), ...(name === 'redis' ? ['stream'] : [])].sort();
+      const all = ['bank', 'counter', 'election', 'lock', 'queue', 'register', 'set', 'txn', ...(name === 'redis' ? ['stream'] : ['watch']), ...(name === 'etcd' ? ['registerStream'] : [])].sort();
       assert.deepEqual([...client.capabilities].sort(), all);
       assert.equal(client.readModes[0]?.name, defaults[name]);
     }
