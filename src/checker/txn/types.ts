@@ -88,6 +88,11 @@ export interface TxnCheckStats {
   /** Strongly connected components with more than one transaction, over all edges searched. */
   cyclicComponents: number;
   largestComponent: number;
+  /**
+   * rw-register, when the model forbids every cycle and the reads left write orders open:
+   * the polygraph search's open write pairs, those inside a cyclic component, its branches.
+   */
+  polygraph?: { openPairs: number; searchedPairs: number; branches: number; elapsedMs: number };
   elapsedMs: number;
 }
 
@@ -105,7 +110,8 @@ export interface TxnCheckResult {
   /**
    * How rw-register's version order was inferred: `reads` (nil first, what each read names),
    * then `wfr` (implied by the model) or `wfr-keys` (asserted), `realtime` or
-   * `linearizable-keys`, `process` or `sequential-keys`, `transaction-order`. List-append: `reads`.
+   * `linearizable-keys`, `process` or `sequential-keys`, `transaction-order`, and `polygraph` when
+   * a search decided the orders these left open. List-append: `reads`.
    */
   versionOrder: string[];
   /** Why the verdict is `unknown`. */
