@@ -1,3 +1,4 @@
+import type { Key } from '../../history/event.js';
 import type { Operation } from '../../history/operation.js';
 import type { Verdict } from '../verdict.js';
 import { Deadline } from './budget.js';
@@ -69,7 +70,7 @@ export function checkTransactions(ops: readonly Operation[], options: TxnCheckOp
   // left open are decided by a polygraph search (Cobra, PolySI, Viper) rather than assumed.
   const mask = searchMaskFor(forbidden);
   const decidedAlready = search.incomplete || [...log.counts.keys()].some((t) => forbidden.has(t));
-  const polygraph = mask === undefined || decidedAlready ? undefined : searchVersionOrder(table, inference, mask, deadline);
+  const polygraph = mask === undefined || decidedAlready || options.versionSearch === false ? undefined : searchVersionOrder(table, inference, mask, deadline);
   const found = polygraph?.anomaly;
   if (found !== undefined) log.add(found.type, () => ({ txns: found.txns, steps: found.steps!, key: found.key!, explanation: found.explanation }));
   noteCommittedInfo(log.kept, table, inference);
@@ -124,7 +125,7 @@ export function checkTransactions(ops: readonly Operation[], options: TxnCheckOp
   if (verdict === 'unknown' && polygraph?.undecidedKeys !== undefined) {
     result.reason =
       `the time limit of ${options.timeLimitMs} ms ran out during the polygraph search for the write order of key(s) ` +
-      `${polygraph.undecidedKeys.map((k) => show(k)).join(', ')} (${polygraph.relevant} open write pairs in cyclic components); raise the limit to decide`;
+      `${listKeys(polygraph.undecidedKeys)} (${polygraph.relevant} open write pairs in cyclic components); raise the limit to decide`;
   } else if (verdict === 'unknown' && !search.incomplete) {
     result.reason =
       `the search for ${undecided.join(' and ')} gave up in a dependency cycle of up to ${search.largestComponent} transactions ` +
@@ -173,4 +174,10 @@ function noteCommittedInfo(anomalies: TxnAnomaly[], table: TxnTable, inference: 
     const notes = [...new Set(a.txns.map((t) => byId.get(t.id)).filter((w): w is string => w !== undefined))];
     if (notes.length > 0) a.explanation += '\n' + notes.join('\n');
   }
+}
+
+/** At most ten keys by name, then how many more. */
+function listKeys(keys: readonly Key[]): string {
+  const shown = keys.slice(0, 10).map((k) => show(k)).join(', ');
+  return keys.length > 10 ? `${shown} and ${keys.length - 10} more` : shown;
 }

@@ -51,6 +51,24 @@ export type PolygraphResult =
 
 class OutOfTime extends Error {}
 
+/** Kahn's algorithm: positions increase along every edge. */
+function topologicalOrder(n: number, out: readonly number[][], dst: (ref: number) => number): Int32Array {
+  const indeg = new Int32Array(n);
+  for (const list of out) for (const r of list) indeg[dst(r)]!++;
+  const queue: number[] = [];
+  for (let v = 0; v < n; v++) if (indeg[v] === 0) queue.push(v);
+  const ord = new Int32Array(n);
+  let next = 0;
+  for (let i = 0; i < queue.length; i++) {
+    const v = queue[i]!;
+    ord[v] = next++;
+    for (const r of out[v]!) if (--indeg[dst(r)]! === 0) queue.push(dst(r));
+  }
+  // Nodes on a cycle of the known graph (not expected: the search runs only on acyclic ones) still get distinct positions.
+  for (let v = 0; v < n; v++) if (indeg[v]! > 0) ord[v] = next++;
+  return ord;
+}
+
 /**
  * Searches for an acyclic choice. `known` edges count when their kind is in `mask`.
  * Constraints outside every strongly connected component of known ∪ all candidate edges
@@ -91,8 +109,16 @@ function prune(n: number, known: EdgeStore, mask: number, constraints: readonly 
 }
 
 class Search {
-  /** Out-adjacency: edge refs (known id, or -1 - candidate index). */
+  /** Out- and in-adjacency: edge refs (known id, or -1 - candidate index). */
   private readonly out: number[][];
+  private readonly inn: number[][];
+  /**
+   * A topological order of the current graph (Pearce–Kelly): an edge that goes forward in it
+   * cannot close a cycle, so most checks need no search; a backward one searches only between
+   * the two positions and reorders that stretch. Removing edges keeps an order valid, so
+   * backtracking needs no undo here.
+   */
+  private readonly ord: Int32Array;
   private readonly cands: { c: number; alt: 0 | 1; edge: CandidateEdge }[] = [];
   /** Candidate indexes of each constraint's alternatives. */
   private readonly candOf: [number[], number[]][] = [];
@@ -114,7 +140,13 @@ class Search {
     private readonly deadline: Deadline,
   ) {
     this.out = Array.from({ length: n }, () => []);
-    for (let e = 0; e < known.length; e++) if ((mask >> known.kind[e]!) & 1) this.out[known.src[e]!]!.push(e);
+    this.inn = Array.from({ length: n }, () => []);
+    for (let e = 0; e < known.length; e++) {
+      if (((mask >> known.kind[e]!) & 1) === 0) continue;
+      this.out[known.src[e]!]!.push(e);
+      this.inn[known.dst[e]!]!.push(e);
+    }
+    this.ord = topologicalOrder(n, this.out, (e) => known.dst[e]!);
     constraints.forEach((con, c) => {
       const ids: [number[], number[]] = [[], []];
       for (const alt of [0, 1] as const) {
@@ -139,28 +171,66 @@ class Search {
     return ref >= 0 ? this.known.src[ref]! : this.cands[-1 - ref]!.edge.src;
   }
 
-  /** A path from `from` to `to` as edge refs, or undefined. */
-  private path(from: number, to: number): number[] | undefined {
-    if (from === to) return [];
+  /**
+   * Inserts edge `ref` (src → dst) unless it closes a cycle; then returns the cycle's other
+   * edges (a path dst ⇝ src). Pearce–Kelly: only a backward edge needs a search, bounded by
+   * the positions of its ends.
+   */
+  private insert(ref: number, src: number, dst: number): number[] | undefined {
+    const { ord } = this;
+    if (src === dst) return [];
+    const lb = ord[dst]!;
+    const ub = ord[src]!;
+    if (lb > ub) {
+      this.out[src]!.push(ref);
+      this.inn[dst]!.push(ref);
+      return undefined;
+    }
+    // Forward from dst within [lb, ub]: reaching src is a cycle.
+    const fwd: number[] = [];
     const stamp = ++this.epoch;
-    const stack = [from];
-    this.stamp[from] = stamp;
+    const stack = [dst];
+    this.stamp[dst] = stamp;
     while (stack.length > 0) {
       if (this.deadline.expired()) throw new OutOfTime();
       const v = stack.pop()!;
-      for (const ref of this.out[v]!) {
-        const w = this.dst(ref);
-        if (this.stamp[w] === stamp) continue;
+      fwd.push(v);
+      for (const r of this.out[v]!) {
+        const w = this.dst(r);
+        if (this.stamp[w] === stamp || ord[w]! > ub) continue;
         this.stamp[w] = stamp;
-        this.parent[w] = ref;
-        if (w === to) {
+        this.parent[w] = r;
+        if (w === src) {
           const p: number[] = [];
-          for (let x = to; x !== from; x = this.src(this.parent[x]!)) p.push(this.parent[x]!);
+          for (let x = src; x !== dst; x = this.src(this.parent[x]!)) p.push(this.parent[x]!);
           return p.reverse();
         }
         stack.push(w);
       }
     }
+    // Backward from src within [lb, ub], then the two sets swap places in the order.
+    const bwd: number[] = [];
+    const back = ++this.epoch;
+    stack.push(src);
+    this.stamp[src] = back;
+    while (stack.length > 0) {
+      const v = stack.pop()!;
+      bwd.push(v);
+      for (const r of this.inn[v]!) {
+        const w = this.src(r);
+        if (this.stamp[w] === back || ord[w]! < lb) continue;
+        this.stamp[w] = back;
+        stack.push(w);
+      }
+    }
+    const byOrd = (a: number, b: number): number => ord[a]! - ord[b]!;
+    bwd.sort(byOrd);
+    fwd.sort(byOrd);
+    const nodes = [...bwd, ...fwd];
+    const slots = nodes.map((v) => ord[v]!).sort((a, b) => a - b);
+    nodes.forEach((v, i) => (ord[v] = slots[i]!));
+    this.out[src]!.push(ref);
+    this.inn[dst]!.push(ref);
     return undefined;
   }
 
@@ -169,12 +239,11 @@ class Search {
     const ids = this.candOf[c]![alt];
     for (let i = 0; i < ids.length; i++) {
       const { src, dst } = this.cands[ids[i]!]!.edge;
-      const back = this.path(dst, src);
+      const back = this.insert(-1 - ids[i]!, src, dst);
       if (back !== undefined) {
-        for (let j = i - 1; j >= 0; j--) this.out[this.cands[ids[j]!]!.edge.src]!.pop();
+        for (let j = i - 1; j >= 0; j--) this.pop(this.cands[ids[j]!]!.edge);
         return [-1 - ids[i]!, ...back];
       }
-      this.out[src]!.push(-1 - ids[i]!);
     }
     this.assign[c] = alt;
     return undefined;
@@ -182,9 +251,20 @@ class Search {
 
   private remove(c: number): void {
     const ids = this.candOf[c]![this.assign[c] as 0 | 1];
-    for (let j = ids.length - 1; j >= 0; j--) this.out[this.cands[ids[j]!]!.edge.src]!.pop();
+    for (let j = ids.length - 1; j >= 0; j--) this.pop(this.cands[ids[j]!]!.edge);
     this.assign[c] = -1;
     this.why.delete(c);
+  }
+
+  /** Edges leave in the reverse order of their insertion, so each list pops its own. */
+  private pop(edge: CandidateEdge): void {
+    this.out[edge.src]!.pop();
+    this.inn[edge.dst]!.pop();
+  }
+
+  /** Whether every edge of an alternative goes forward in the current order (it cannot close a cycle now). */
+  private forward(c: number, alt: 0 | 1): boolean {
+    return this.candOf[c]![alt].every((i) => this.ord[this.cands[i]!.edge.src]! < this.ord[this.cands[i]!.edge.dst]!);
   }
 
   /** A constraint outside every cyclic component: either alternative is harmless. */
@@ -211,6 +291,7 @@ class Search {
       changed = false;
       for (let c = 0; c < this.constraints.length; c++) {
         if (this.assign[c] !== -1) continue;
+        if (this.deadline.expired()) throw new OutOfTime();
         const cycle0 = this.add(c, 0);
         if (cycle0 === undefined) this.remove(c);
         const cycle1 = this.add(c, 1);
@@ -236,7 +317,8 @@ class Search {
     if (forced === undefined) return false;
     const c = this.assign.indexOf(-1);
     if (c < 0) return true;
-    for (const alt of [0, 1] as const) {
+    const first: 0 | 1 = this.forward(c, 0) || !this.forward(c, 1) ? 0 : 1;
+    for (const alt of [first, (1 - first) as 0 | 1]) {
       this.decisions++;
       if (this.add(c, alt) !== undefined) continue;
       this.why.set(c, 'assumed');

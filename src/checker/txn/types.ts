@@ -34,6 +34,12 @@ export interface TxnCheckOptions {
    * versions are in that order; transactions it leaves out are ordered by the other inferences.
    */
   transactionOrder?: ReadonlyMap<number, number>;
+  /**
+   * rw-register: decide the write orders the inferences leave open by a polygraph search
+   * (default true). Off, those orders are simply not known: the pre-search behaviour, which
+   * can miss anomalies (it only compares against the benchmark).
+   */
+  versionSearch?: boolean;
   /** The history's file name, for error messages about malformed micro-ops. */
   file?: string;
   /** At most this many anomalies of each type keep an explanation (all are counted). Default 8. */
