@@ -34,7 +34,7 @@ export type CycleEdge = { known: number } | { constraint: number; alt: 0 | 1; ed
 export type ChoiceWhy = 'assumed' | 'forced' | 'free';
 
 export type PolygraphResult =
-  | { kind: 'acyclic'; relevant: number }
+  | { kind: 'acyclic'; relevant: number; implied: number }
   | {
       kind: 'cyclic';
       relevant: number;
@@ -115,12 +115,16 @@ class MinHeap {
  * cannot be on a cycle (Cobra's pruning) and are settled first.
  */
 export function solvePolygraph(n: number, known: EdgeStore, mask: number, constraints: readonly Constraint[], deadline: Deadline): PolygraphResult {
-  const relevant = prune(n, known, mask, constraints);
   const s = new Search(n, known, mask, constraints, deadline);
+  // A constraint one of whose alternatives the known graph already implies (each edge a known
+  // path) was decided by the inferences: it adds nothing, and the other alternative closes a cycle.
+  const implied = constraints.filter((c) => s.impliedByKnown(c)).length;
+  if (implied === constraints.length) return { kind: 'acyclic', relevant: 0, implied };
+  const relevant = prune(n, known, mask, constraints);
   try {
     for (let c = 0; c < constraints.length; c++) if (!relevant.has(c)) s.settleFree(c);
     const ok = s.greedy() || s.solve();
-    return ok ? { kind: 'acyclic', relevant: relevant.size } : { ...s.conflict!, kind: 'cyclic', relevant: relevant.size, decisions: s.decisions };
+    return ok ? { kind: 'acyclic', relevant: relevant.size, implied } : { ...s.conflict!, kind: 'cyclic', relevant: relevant.size, decisions: s.decisions };
   } catch (e) {
     if (!(e instanceof OutOfTime)) throw e;
     return { kind: 'timeout', relevant: relevant.size, undecided: [...relevant].filter((c) => s.level0[c] === -1) };
@@ -294,6 +298,31 @@ class Search {
     for (let j = ids.length - 1; j >= 0; j--) this.pop(this.cands[ids[j]!]!.edge);
     this.assign[c] = -1;
     this.why.delete(c);
+  }
+
+  /** Whether the graph as it is (known edges only, before any choice) has paths for all of one alternative's edges. */
+  impliedByKnown(con: Constraint): boolean {
+    return con.alts.some((alt) => alt.every((x) => this.reaches(x.src, x.dst)));
+  }
+
+  /** A path from → to; only nodes positioned between the two can be on it. */
+  private reaches(from: number, to: number): boolean {
+    const { ord } = this;
+    if (ord[from]! > ord[to]!) return false;
+    const stamp = ++this.epoch;
+    const stack = [from];
+    this.stamp[from] = stamp;
+    while (stack.length > 0) {
+      const v = stack.pop()!;
+      for (const r of this.out[v]!) {
+        const w = this.dst(r);
+        if (w === to) return true;
+        if (this.stamp[w] === stamp || ord[w]! > ord[to]!) continue;
+        this.stamp[w] = stamp;
+        stack.push(w);
+      }
+    }
+    return false;
   }
 
   /** Edges leave in the reverse order of their insertion, so each list pops its own. */

@@ -43,8 +43,10 @@ export function searchVersionOrder(table: TxnTable, inference: Inference, mask: 
   const constraints = choices.constraints();
   if (constraints.length === 0) return undefined;
   const r = solvePolygraph(table.txnOfNode.length, inference.edges, mask, constraints, deadline);
+  // Every order the inferences already fixed: no search was needed.
+  if (r.kind === 'acyclic' && r.implied === constraints.length) return undefined;
   const outcome: VersionSearchOutcome = {
-    constraints: constraints.length,
+    constraints: constraints.length - (r.kind === 'acyclic' ? r.implied : 0),
     relevant: r.relevant,
     decisions: r.kind === 'cyclic' ? r.decisions : 0,
     elapsedMs: 0,
