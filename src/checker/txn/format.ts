@@ -16,6 +16,10 @@ export function formatTxnResult(result: TxnCheckResult): string {
       .join(', ')}`,
   ];
   if (result.workload === 'rw-register') lines.push(`  version order from: ${result.versionOrder.join(', ')}`);
+  if (s.polygraph !== undefined) {
+    const p = s.polygraph;
+    lines.push(`  polygraph search: ${p.openPairs} open write pair${p.openPairs === 1 ? '' : 's'}, ${p.searchedPairs} in cyclic components, ${p.branches} branches, ${Math.round(p.elapsedMs)} ms`);
+  }
   if (result.reason !== undefined) lines.push(`  unknown because ${result.reason}`);
   if (result.anomalyTypes.length === 0) {
     lines.push('  no anomalies found');

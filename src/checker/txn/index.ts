@@ -1,17 +1,19 @@
+import type { Key } from '../../history/event.js';
 import type { Operation } from '../../history/operation.js';
 import type { Verdict } from '../verdict.js';
 import { Deadline } from './budget.js';
 import { findCycles } from './cycles.js';
-import { EDGE_KIND_NAMES, EdgeStore, PROCESS, REALTIME, bit, buildCsr } from './graph.js';
+import { EdgeStore, PROCESS, REALTIME, bit, buildCsr } from './graph.js';
 import { Arena, pairMapCapacity } from './int-tables.js';
 import { inferListAppend } from './list-append.js';
 import { forbiddenBy, modelsRuledOut, orderEdgesFor } from './models.js';
 import { addProcessEdges, addRealtimeEdges } from './order.js';
 import { inferRwRegister } from './rw-register.js';
 import { checkDistinct } from './transaction-order.js';
-import { AnomalyLog, type Inference, type TxnTable, tableOf, txnName, txnRef } from './transactions.js';
-import type { CycleStep, TxnAnomaly, TxnCheckOptions, TxnCheckResult } from './types.js';
-import type { Json } from '../../history/event.js';
+import { AnomalyLog, type Inference, type TxnTable, show, tableOf } from './transactions.js';
+import { searchMaskFor, searchVersionOrder } from './version-search.js';
+import type { TxnAnomaly, TxnCheckOptions, TxnCheckResult } from './types.js';
+import { explainCycle } from './explain.js';
 
 export { CONSISTENCY_MODELS, type ConsistencyModel, forbiddenBy, isConsistencyModel, modelsRuledOut } from './models.js';
 export * from './types.js';
@@ -63,13 +65,20 @@ export function checkTransactions(ops: readonly Operation[], options: TxnCheckOp
     ? { cycles: [], incomplete: true, cyclicComponents: 0, largestComponent: 0, truncated: [] }
     : findCycles(buildCsr(n, edges, arena), edges, masks, deadline, arena);
   for (const c of search.cycles) log.add(c.type, () => explainCycle(c.edges, table, inference));
+  const forbidden = forbiddenBy(options.consistency);
+  // Where the model forbids every cycle and none is known yet, the write orders the reads
+  // left open are decided by a polygraph search (Cobra, PolySI, Viper) rather than assumed.
+  const mask = searchMaskFor(forbidden);
+  const decidedAlready = search.incomplete || [...log.counts.keys()].some((t) => forbidden.has(t));
+  const polygraph = mask === undefined || decidedAlready || options.versionSearch === false ? undefined : searchVersionOrder(table, inference, mask, deadline);
+  const found = polygraph?.anomaly;
+  if (found !== undefined) log.add(found.type, () => ({ txns: found.txns, steps: found.steps!, key: found.key!, explanation: found.explanation }));
   noteCommittedInfo(log.kept, table, inference);
 
   const anomalyTypes = [...log.counts.keys()].sort();
-  const forbidden = forbiddenBy(options.consistency);
   const violated = anomalyTypes.filter((t) => forbidden.has(t));
   const undecided = search.truncated.filter((t) => forbidden.has(t));
-  const verdict: Verdict = violated.length > 0 ? 'invalid' : search.incomplete || undecided.length > 0 ? 'unknown' : 'valid';
+  const verdict: Verdict = violated.length > 0 ? 'invalid' : search.incomplete || undecided.length > 0 || polygraph?.undecidedKeys !== undefined ? 'unknown' : 'valid';
   const elapsedMs = performance.now() - started;
   const result: TxnCheckResult = {
     verdict,
@@ -89,6 +98,7 @@ export function checkTransactions(ops: readonly Operation[], options: TxnCheckOp
             ...(options.linearizableKeys === true ? ['linearizable-keys'] : realtime ? ['realtime'] : []),
             ...(options.sequentialKeys === true ? ['sequential-keys'] : processOrder ? ['process'] : []),
             ...(options.transactionOrder === undefined ? [] : ['transaction-order']),
+            ...(polygraph === undefined ? [] : ['polygraph']),
           ],
     stats: {
       transactions: table.ops.length,
@@ -106,10 +116,17 @@ export function checkTransactions(ops: readonly Operation[], options: TxnCheckOp
       },
       cyclicComponents: search.cyclicComponents,
       largestComponent: search.largestComponent,
+      ...(polygraph === undefined
+        ? {}
+        : { polygraph: { openPairs: polygraph.constraints, searchedPairs: polygraph.relevant, branches: polygraph.decisions, elapsedMs: polygraph.elapsedMs } }),
       elapsedMs,
     },
   };
-  if (verdict === 'unknown' && !search.incomplete) {
+  if (verdict === 'unknown' && polygraph?.undecidedKeys !== undefined) {
+    result.reason =
+      `the time limit of ${options.timeLimitMs} ms ran out during the polygraph search for the write order of key(s) ` +
+      `${listKeys(polygraph.undecidedKeys)} (${polygraph.relevant} open write pairs in cyclic components); raise the limit to decide`;
+  } else if (verdict === 'unknown' && !search.incomplete) {
     result.reason =
       `the search for ${undecided.join(' and ')} gave up in a dependency cycle of up to ${search.largestComponent} transactions ` +
       `(it found only weaker-named cycles there); check against a model that forbids G2-item to decide`;
@@ -148,33 +165,6 @@ function arenaBytes(t: TxnTable, edges: number): number {
   return 4 * ints + edges + t.reads + (1 << 16);
 }
 
-function explainCycle(cycle: readonly number[], table: TxnTable, inference: Inference): Omit<TxnAnomaly, 'type'> {
-  const { edges } = inference;
-  const { ops, mops, txnOfNode } = table;
-  const op = (v: number): Operation => ops[txnOfNode[v]!]!;
-  const steps: CycleStep[] = cycle.map((e) => {
-    const from = op(edges.src[e]!);
-    const to = op(edges.dst[e]!);
-    const kind = EDGE_KIND_NAMES[edges.kind[e]!]!;
-    const step: CycleStep = { from: txnName(from), to: txnName(to), kind, why: '' };
-    if (kind === 'process' && edges.a[e]! < 0) {
-      step.why = `${step.from} and ${step.to} ran in that order on process ${from.process} ⇒ ${step.from} process→ ${step.to}`;
-    } else if (kind === 'realtime' && edges.a[e]! < 0) {
-      step.why = `${step.from} completed (event ${from.completeIndex}) before ${step.to} was invoked (event ${to.invokeIndex}) ⇒ ${step.from} realtime→ ${step.to}`;
-    } else {
-      const { why, key } = inference.explainEdge(e);
-      step.why = why;
-      step.key = key;
-    }
-    return step;
-  });
-  const txns = cycle.map((e) => {
-    const t = txnOfNode[edges.src[e]!]!;
-    return txnRef(ops[t]!, mops[t]! as unknown as Json);
-  });
-  return { txns, steps, explanation: steps.map((s) => s.why).join('\n') };
-}
-
 /** An anomaly that involves an indeterminate transaction says why it counts as committed. */
 function noteCommittedInfo(anomalies: TxnAnomaly[], table: TxnTable, inference: Inference): void {
   if (inference.committedInfo.size === 0) return;
@@ -184,4 +174,10 @@ function noteCommittedInfo(anomalies: TxnAnomaly[], table: TxnTable, inference: 
     const notes = [...new Set(a.txns.map((t) => byId.get(t.id)).filter((w): w is string => w !== undefined))];
     if (notes.length > 0) a.explanation += '\n' + notes.join('\n');
   }
+}
+
+/** At most ten keys by name, then how many more. */
+function listKeys(keys: readonly Key[]): string {
+  const shown = keys.slice(0, 10).map((k) => show(k)).join(', ');
+  return keys.length > 10 ? `${shown} and ${keys.length - 10} more` : shown;
 }

@@ -1,6 +1,7 @@
 import type { Json, Key } from '../../history/event.js';
 import { type EdgeStore, PROCESS, REALTIME, RW, WR, WW } from './graph.js';
-import { AnomalyLog, type Inference, KeyTable, type TxnTable, show, showMops, txnName, txnRef, valueKey } from './transactions.js';
+import type { CandidateEdge, Constraint } from './polygraph.js';
+import { AnomalyLog, type Inference, type VersionChoices, KeyTable, type TxnTable, show, showMops, txnName, txnRef, valueKey } from './transactions.js';
 
 type VKey = ReturnType<typeof valueKey>;
 const INITIAL: VKey = '\u0000initial';
@@ -319,10 +320,67 @@ export function inferRwRegister(
     };
   }
 
+  /**
+   * Polygraph constraints: for each key, each pair of committed final writes W1, W2 at least
+   * one of which a committed read saw is ordered one way or the other: W1 ww→ W2 and every
+   * other reader of W1's value rw→ W2, or the same with W1 and W2 swapped. Pairs nobody read
+   * are free (any topological order of the rest orders them), so they are left out.
+   */
+  function constraints(): Constraint[] {
+    const out: Constraint[] = [];
+    const byKey: number[][] = [];
+    for (let e = 0; e < elemTxn.length; e++) {
+      const w = elemTxn[e]!;
+      if (elemFinal[e] === 1 && node[w]! >= 0 && (ops[w]!.type === 'ok' || committedInfo.has(w))) (byKey[elemKey[e]!] ??= []).push(e);
+    }
+    const readersOfElem = (e: number): number[] => (readersOf.get(elemKey[e]!)?.get(valueKey(elemValue[e]!)) ?? []).filter((r) => readTxn[r] !== elemTxn[e]);
+    const alt = (first: number, second: number): CandidateEdge[] => {
+      const later = elemTxn[second]!;
+      const list: CandidateEdge[] = [{ src: node[elemTxn[first]!]!, dst: node[later]!, kind: WW, a: first, b: second }];
+      for (const r of readersOfElem(first)) if (readTxn[r] !== later) list.push({ src: node[readTxn[r]!]!, dst: node[later]!, kind: RW, a: r, b: second });
+      return list;
+    };
+    for (let kid = 0; kid < byKey.length; kid++) {
+      const ws = byKey[kid] ?? [];
+      const read = ws.map((e) => readersOfElem(e).length > 0);
+      for (let i = 0; i < ws.length; i++) {
+        for (let j = i + 1; j < ws.length; j++) {
+          if (read[i] || read[j]) out.push({ key: kid, alts: [alt(ws[i]!, ws[j]!), alt(ws[j]!, ws[i]!)] });
+        }
+      }
+    }
+    return out;
+  }
+
+  const version = (e: number): string => `${txnName(ops[elemTxn[e]!]!)}'s ${show(elemValue[e])}`;
+  const versionChoices: VersionChoices = {
+    constraints,
+    keyName: (kid) => keys.keys[kid]!,
+    describe(c, which) {
+      const ww = c.alts[which][0]!;
+      return `${version(ww.a)} before ${version(ww.b)} on key ${show(keys.keys[c.key]!)}`;
+    },
+    explainChoice(x) {
+      if (x.kind === WW) {
+        const k = keys.keys[elemKey[x.a]!]!;
+        return { key: k, why: `with ${version(x.a)} before ${version(x.b)} on key ${show(k)} ⇒ ${txnName(ops[elemTxn[x.a]!]!)} ww→ ${txnName(ops[elemTxn[x.b]!]!)}` };
+      }
+      const k = keys.keys[readKey[x.a]!]!;
+      const reader = txnName(ops[readTxn[x.a]!]!);
+      const v = readValue[x.a]!;
+      const writer = elemIds[readKey[x.a]!]!.get(valueKey(v))!;
+      return {
+        key: k,
+        why: `${reader} read key ${show(k)} = ${show(v)}, written by ${txnName(ops[elemTxn[writer]!]!)}; with ${version(writer)} before ${version(x.b)} ⇒ ${reader} rw→ ${txnName(ops[elemTxn[x.b]!]!)}`,
+      };
+    },
+  };
+
   return {
     edges,
     keys: keys.keys.length,
     committedInfo,
+    versionChoices,
     explainEdge(e) {
       const kind = edges.kind[e]!;
       const a = edges.a[e]!;

@@ -2,6 +2,7 @@ import { InputError } from '../../errors.js';
 import type { Json, Key } from '../../history/event.js';
 import type { Operation } from '../../history/operation.js';
 import type { EdgeStore } from './graph.js';
+import type { CandidateEdge, Constraint } from './polygraph.js';
 import { type Arena, HEAP, IntList, IntPairMap } from './int-tables.js';
 import type { TxnAnomaly, TxnRef } from './types.js';
 import { exactJsonText } from '../../history/exact-json.js';
@@ -184,6 +185,21 @@ export interface Inference {
    * their writes, each with that evidence in words ("T0 (info, committed: …)").
    */
   committedInfo: Map<number, string>;
+  /**
+   * rw-register: the write orders the reads leave open, as polygraph constraints (one per pair
+   * of committed writes of a key, at least one of them read), and how to explain their edges.
+   */
+  versionChoices?: VersionChoices;
+}
+
+export interface VersionChoices {
+  /** Built on demand: only a search needs them. */
+  constraints(): Constraint[];
+  keyName(kid: number): Key;
+  /** Why a candidate edge holds if its alternative is the one chosen. */
+  explainChoice(edge: CandidateEdge): { why: string; key: Key };
+  /** The two orders a constraint chooses between, in words ("T1's x = 1 before T2's x = 2"). */
+  describe(c: Constraint, alt: 0 | 1): string;
 }
 
 /** Lists shortened to their tail, which is what explanations are about. */

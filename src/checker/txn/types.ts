@@ -34,6 +34,12 @@ export interface TxnCheckOptions {
    * versions are in that order; transactions it leaves out are ordered by the other inferences.
    */
   transactionOrder?: ReadonlyMap<number, number>;
+  /**
+   * rw-register: decide the write orders the inferences leave open by a polygraph search
+   * (default true). Off, those orders are simply not known: the pre-search behaviour, which
+   * can miss anomalies (it only compares against the benchmark).
+   */
+  versionSearch?: boolean;
   /** The history's file name, for error messages about malformed micro-ops. */
   file?: string;
   /** At most this many anomalies of each type keep an explanation (all are counted). Default 8. */
@@ -88,6 +94,11 @@ export interface TxnCheckStats {
   /** Strongly connected components with more than one transaction, over all edges searched. */
   cyclicComponents: number;
   largestComponent: number;
+  /**
+   * rw-register, when the model forbids every cycle and the reads left write orders open:
+   * the polygraph search's open write pairs, those inside a cyclic component, its branches.
+   */
+  polygraph?: { openPairs: number; searchedPairs: number; branches: number; elapsedMs: number };
   elapsedMs: number;
 }
 
@@ -105,7 +116,8 @@ export interface TxnCheckResult {
   /**
    * How rw-register's version order was inferred: `reads` (nil first, what each read names),
    * then `wfr` (implied by the model) or `wfr-keys` (asserted), `realtime` or
-   * `linearizable-keys`, `process` or `sequential-keys`, `transaction-order`. List-append: `reads`.
+   * `linearizable-keys`, `process` or `sequential-keys`, `transaction-order`, and `polygraph` when
+   * a search decided the orders these left open. List-append: `reads`.
    */
   versionOrder: string[];
   /** Why the verdict is `unknown`. */

@@ -44,7 +44,7 @@ export function check(
   ops: Operation[],
   consistency: ConsistencyModel,
   workload: 'list-append' | 'rw-register' = 'list-append',
-  extra: { linearizableKeys?: boolean; sequentialKeys?: boolean; wfrKeys?: boolean } = {},
+  extra: { linearizableKeys?: boolean; sequentialKeys?: boolean; wfrKeys?: boolean; versionSearch?: boolean } = {},
 ): TxnCheckResult {
   return checkTransactions(ops, { workload, consistency, ...extra });
 }

@@ -2,8 +2,8 @@
  * The checker against a brute-force oracle on small random histories, both ways: whatever it
  * calls invalid no serial order explains (no false alarm), and whatever no serial order
  * explains it calls invalid (no miss), at serializable, strong-session-serializable and
- * strict-serializable. For rw-register the version order is not always knowable, so a miss
- * counts only where the reads fix it, with the model's order (real time or process) if any.
+ * strict-serializable. For rw-register the reads do not always fix the version order; where
+ * they leave it open the polygraph search decides it, so there too the verdict is exact.
  */
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
@@ -44,25 +44,25 @@ describe('txn checker against a brute-force oracle', () => {
     assert.ok(tally.valid > RUNS / 5 && tally.invalid > RUNS / 5, JSON.stringify(tally));
   });
 
-  it('rw-register: never a false alarm; no miss where the reads (and the model\'s order) fix the version order', () => {
-    const tally = { valid: 0, invalid: 0, missChecked: 0 };
+  it('rw-register: invalid exactly when no serial order explains the reads (the polygraph search decides open write orders)', () => {
+    const tally = { valid: 0, invalid: 0, searched: 0, openOrder: 0 };
     fc.assert(
       fc.property(historySpec(), (spec) => {
         const ops = buildHistory(spec, 'rw-register');
-                for (const consistency of MODELS) {
+        for (const consistency of MODELS) {
           const r = checkTransactions(ops, { workload: 'rw-register', consistency });
           const oracle = explainable(ops, 'rw-register', ORDER[consistency]);
           assert.notEqual(r.verdict, 'unknown', describeFailure(ops, r, oracle));
-          if (r.verdict === 'invalid') assert.equal(oracle, false, `${consistency}, false alarm: ${describeFailure(ops, r, oracle)}`);
-          if (!oracle && versionOrderFixed(ops, ORDER[consistency])) {
-            tally.missChecked++;
-            assert.equal(r.verdict, 'invalid', `${consistency}, miss: ${describeFailure(ops, r, oracle)}`);
-          }
+          assert.equal(r.verdict === 'valid', oracle, `${consistency}: ${describeFailure(ops, r, oracle)}`);
+          if (r.versionOrder.includes('polygraph')) tally.searched++;
+          if (!versionOrderFixed(ops, ORDER[consistency])) tally.openOrder++;
           tally[r.verdict === 'valid' ? 'valid' : 'invalid']++;
         }
       }),
       { numRuns: RUNS, includeErrorInReport: true },
     );
-    assert.ok(tally.valid > RUNS / 5 && tally.invalid > RUNS / 5 && tally.missChecked > RUNS / 5, JSON.stringify(tally));
+    // Histories whose write order the reads leave open must be common, or this says little
+    // ("searched": the search had a pair the inferences did not already order; about 3 %).
+    assert.ok(tally.valid > RUNS / 5 && tally.invalid > RUNS / 5 && tally.openOrder > RUNS / 5 && tally.searched > RUNS / 25, JSON.stringify(tally));
   });
 });
