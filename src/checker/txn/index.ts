@@ -11,7 +11,7 @@ import { addProcessEdges, addRealtimeEdges } from './order.js';
 import { inferRwRegister } from './rw-register.js';
 import { checkDistinct } from './transaction-order.js';
 import { AnomalyLog, type Inference, type TxnTable, show, tableOf } from './transactions.js';
-import { searchMaskFor, searchVersionOrder } from './version-search.js';
+import { partialSearchMaskFor, searchMaskFor, searchVersionOrder } from './version-search.js';
 import type { TxnAnomaly, TxnCheckOptions, TxnCheckResult } from './types.js';
 import { explainCycle } from './explain.js';
 
@@ -69,16 +69,22 @@ export function checkTransactions(ops: readonly Operation[], options: TxnCheckOp
   // Where the model forbids every cycle and none is known yet, the write orders the reads
   // left open are decided by a polygraph search (Cobra, PolySI, Viper) rather than assumed.
   const mask = searchMaskFor(forbidden);
+  const partialMask = mask === undefined ? partialSearchMaskFor(forbidden) : undefined;
+  const searchMask = mask ?? partialMask;
   const decidedAlready = search.incomplete || [...log.counts.keys()].some((t) => forbidden.has(t));
-  const polygraph = mask === undefined || decidedAlready || options.versionSearch === false ? undefined : searchVersionOrder(table, inference, mask, deadline);
-  const found = polygraph?.anomaly;
+  const polygraph = searchMask === undefined || decidedAlready || options.versionSearch === false ? undefined : searchVersionOrder(table, inference, searchMask, deadline);
+  // Under a model that allows some cycles, an order without any cycle proves it; a history
+  // that no order frees of every cycle may still hold only allowed ones: undecided, not valid.
+  const inconclusive = partialMask !== undefined && polygraph?.anomaly !== undefined;
+  const found = inconclusive ? undefined : polygraph?.anomaly;
   if (found !== undefined) log.add(found.type, () => ({ txns: found.txns, steps: found.steps!, key: found.key!, explanation: found.explanation }));
   noteCommittedInfo(log.kept, table, inference);
 
   const anomalyTypes = [...log.counts.keys()].sort();
   const violated = anomalyTypes.filter((t) => forbidden.has(t));
   const undecided = search.truncated.filter((t) => forbidden.has(t));
-  const verdict: Verdict = violated.length > 0 ? 'invalid' : search.incomplete || undecided.length > 0 || polygraph?.undecidedKeys !== undefined ? 'unknown' : 'valid';
+  const verdict: Verdict =
+    violated.length > 0 ? 'invalid' : search.incomplete || undecided.length > 0 || polygraph?.undecidedKeys !== undefined || inconclusive ? 'unknown' : 'valid';
   const elapsedMs = performance.now() - started;
   const result: TxnCheckResult = {
     verdict,
@@ -126,6 +132,11 @@ export function checkTransactions(ops: readonly Operation[], options: TxnCheckOp
     result.reason =
       `the time limit of ${options.timeLimitMs} ms ran out during the polygraph search for the write order of key(s) ` +
       `${listKeys(polygraph.undecidedKeys)} (${polygraph.relevant} open write pairs in cyclic components); raise the limit to decide`;
+  } else if (verdict === 'unknown' && inconclusive) {
+    result.reason =
+      `the reads leave the write order of key ${show(polygraph!.anomaly!.key ?? null)} (and ${polygraph!.relevant} open write pair(s) in all) undecided, ` +
+      `and no order frees the history of every dependency cycle; ${options.consistency} allows some cycles (write skew), and the search decides ` +
+      `only models that forbid them all: check --consistency serializable, or give the order (--linearizable-keys, --transaction-order)`;
   } else if (verdict === 'unknown' && !search.incomplete) {
     result.reason =
       `the search for ${undecided.join(' and ')} gave up in a dependency cycle of up to ${search.largestComponent} transactions ` +

@@ -35,6 +35,20 @@ export function searchMaskFor(forbidden: ReadonlySet<string>): number | undefine
   return mask;
 }
 
+/**
+ * For models that forbid some dependency cycles but allow others (snapshot isolation allows
+ * write skew; consistent view allows every G2): the mask under which an acyclic order would
+ * prove them too. Such an order proves the model; none existing proves nothing (the cycles
+ * may all be allowed ones), so the caller answers `unknown` then, never `valid`.
+ */
+export function partialSearchMaskFor(forbidden: ReadonlySet<string>): number | undefined {
+  if (forbidden.has('G2-item') || !forbidden.has('G-single-item')) return undefined;
+  let mask = DATA_MASK;
+  if (forbidden.has('G-single-item-process')) mask |= bit(PROCESS);
+  if (forbidden.has('G-single-item-realtime')) mask |= bit(REALTIME) | bit(PROCESS);
+  return mask;
+}
+
 /** Decides the open part of rw-register's version order by a polygraph search (see polygraph.ts). */
 export function searchVersionOrder(table: TxnTable, inference: Inference, mask: number, deadline: Deadline): VersionSearchOutcome | undefined {
   const choices = inference.versionChoices;
