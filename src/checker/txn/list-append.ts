@@ -79,16 +79,16 @@ class Collected {
   }
 
   ref(t: number): TxnRef {
-    return txnRef(this.table.ops[t]!, this.table.mops[t]! as unknown as Json);
+    return txnRef(this.table.ops[t], this.table.mops[t] as unknown as Json);
   }
 
   name(t: number): string {
-    return txnName(this.table.ops[t]!);
+    return txnName(this.table.ops[t]);
   }
 
   /** The value element `e` appended. */
   valueOf(e: number): Json {
-    return this.table.mops[this.elemTxn.data[e]!]![this.elemMop.data[e]!]![2];
+    return this.table.mops[this.elemTxn.data[e]][this.elemMop.data[e]][2];
   }
 }
 
@@ -97,17 +97,17 @@ function collect(table: TxnTable, log: AnomalyLog, arena: Arena): Collected {
   const { ops, mops } = table;
   const { keys, index, elemKey, elemTxn, elemMop, elemFinal, readTxn, readKey, readMop, readValue, readThenAppend, longest } = c;
   for (let t = 0; t < ops.length; t++) {
-    const ms = mops[t]!;
-    const ok = ops[t]!.type === 'ok';
+    const ms = mops[t];
+    const ok = ops[t].type === 'ok';
     for (let j = 0; j < ms.length; j++) {
-      const [f, k, v] = ms[j]!;
+      const [f, k, v] = ms[j];
       const kid = keys.id(k);
       if (f === 'append') {
         // Values are unique per key by the workload's contract; a repeat keeps its first writer.
         if (index.get(kid, v) >= 0) continue;
         const prev = previousAppend(ms, j);
         if (prev >= 0) {
-          const pe = index.get(kid, ms[prev]![2]);
+          const pe = index.get(kid, ms[prev][2]);
           if (pe >= 0 && elemTxn.data[pe] === t) elemFinal.data[pe] = 0;
         }
         index.set(kid, v, elemTxn.length);
@@ -131,8 +131,8 @@ function collect(table: TxnTable, log: AnomalyLog, arena: Arena): Collected {
         readValue.push(value);
         readThenAppend.push(readsThenAppends(ms, j) ? 1 : 0);
         if (kid >= longest.length) longest.setAt(kid, -1);
-        const best = longest.data[kid]!;
-        if (best < 0 || readValue[best]!.length < value.length) longest.data[kid] = r;
+        const best = longest.data[kid];
+        if (best < 0 || readValue[best].length < value.length) longest.data[kid] = r;
         const expected = internalExpectation(ms, j);
         if (expected !== undefined) {
           log.add('internal', () => ({
@@ -178,9 +178,9 @@ function orderVersions(c: Collected, log: AnomalyLog, arena: Arena, edges: EdgeS
   // only those are scanned (below).
   const committedInfo = new Map<number, string>();
   const seenInfo = (w: number, r: number, v: Json): void => {
-    if (ops[w]!.type !== 'info' || committedInfo.has(w)) return;
-    const k = keys.keys[readKey.data[r]!];
-    committedInfo.set(w, `${c.name(w)} (info, committed: its append ${show(v)} to key ${show(k)} was read by ${c.name(readTxn.data[r]!)})`);
+    if (ops[w].type !== 'info' || committedInfo.has(w)) return;
+    const k = keys.keys[readKey.data[r]];
+    committedInfo.set(w, `${c.name(w)} (info, committed: its append ${show(v)} to key ${show(k)} was read by ${c.name(readTxn.data[r])})`);
   };
 
   const nKeys = keys.keys.length;
@@ -189,7 +189,7 @@ function orderVersions(c: Collected, log: AnomalyLog, arena: Arena, edges: EdgeS
   const elemPos = arena.int32(nElems, -1);
   const order: Int32Array[] = new Array<Int32Array>(nKeys);
   let orderLength = 0;
-  for (let kid = 0; kid < nKeys; kid++) if (longest.data[kid]! >= 0) orderLength += readValue[longest.data[kid]!]!.length;
+  for (let kid = 0; kid < nKeys; kid++) if (longest.data[kid] >= 0) orderLength += readValue[longest.data[kid]].length;
   const orderAll = arena.int32(orderLength);
   let orderAt = 0;
   const dupPos = new Int32Array(nKeys).fill(NONE);
@@ -198,33 +198,33 @@ function orderVersions(c: Collected, log: AnomalyLog, arena: Arena, edges: EdgeS
   const lastElem = new Int32Array(nKeys).fill(-1);
 
   for (let kid = 0; kid < nKeys; kid++) {
-    const r = longest.data[kid]!;
-    const L = r < 0 ? EMPTY : readValue[r]!;
+    const r = longest.data[kid];
+    const L = r < 0 ? EMPTY : readValue[r];
     const Le = (order[kid] = orderAll.subarray(orderAt, (orderAt += L.length)));
     let prevNode = -1;
     let prevElem = -1;
     let failedFrom = -1;
     for (let i = 0; i < L.length; i++) {
-      const e = index.get(kid, L[i]!);
+      const e = index.get(kid, L[i]);
       Le[i] = e;
       if (e < 0) {
         const at = i;
         log.add('garbage-read', () => ({
-          txns: [c.ref(readTxn.data[r]!)],
+          txns: [c.ref(readTxn.data[r])],
           key: keys.keys[kid],
-          explanation: `${c.name(readTxn.data[r]!)} read key ${show(keys.keys[kid])} = ${showList(L.slice(0, at + 1))}: no transaction appended ${show(L[at])}`,
+          explanation: `${c.name(readTxn.data[r])} read key ${show(keys.keys[kid])} = ${showList(L.slice(0, at + 1))}: no transaction appended ${show(L[at])}`,
         }));
         continue;
       }
-      if (elemPos[e]! >= 0) {
-        if (dupPos[kid]! > i) dupPos[kid] = i;
+      if (elemPos[e] >= 0) {
+        if (dupPos[kid] > i) dupPos[kid] = i;
         continue;
       }
       elemPos[e] = i;
-      const w = eTxn[e]!;
-      seenInfo(w, r, L[i]!);
-      if (node[w]! < 0) {
-        if (failedPos[kid]! > i) failedPos[kid] = i;
+      const w = eTxn[e];
+      seenInfo(w, r, L[i]);
+      if (node[w] < 0) {
+        if (failedPos[kid] > i) failedPos[kid] = i;
         if (failedFrom < 0) failedFrom = i;
         continue;
       }
@@ -232,16 +232,16 @@ function orderVersions(c: Collected, log: AnomalyLog, arena: Arena, edges: EdgeS
         const from = failedFrom;
         const to = i;
         log.add('dirty-update', () => ({
-          txns: [c.ref(eTxn[Le[from]!]!), c.ref(w)],
+          txns: [c.ref(eTxn[Le[from]]), c.ref(w)],
           key: keys.keys[kid],
           explanation:
             `key ${show(keys.keys[kid])} reads ${showList(L.slice(from, to + 1))}: ${c.name(w)} committed an append on top of ` +
-            `${show(L[from])}, appended by ${c.name(eTxn[Le[from]!]!)}, which failed`,
+            `${show(L[from])}, appended by ${c.name(eTxn[Le[from]])}, which failed`,
         }));
         failedFrom = -1;
       }
-      if (prevNode >= 0 && prevNode !== node[w]) edges.add(prevNode, node[w]!, WW, prevElem, e);
-      prevNode = node[w]!;
+      if (prevNode >= 0 && prevNode !== node[w]) edges.add(prevNode, node[w], WW, prevElem, e);
+      prevNode = node[w];
       prevElem = e;
     }
     lastNode[kid] = prevNode;
@@ -250,12 +250,12 @@ function orderVersions(c: Collected, log: AnomalyLog, arena: Arena, edges: EdgeS
 
   const offOrder = arena.uint8(readTxn.length);
   for (let r = 0; r < readTxn.length; r++) {
-    const top = longest.data[readKey.data[r]!]!;
-    if (isPrefix(readValue[r]!, readValue[top]!)) continue;
+    const top = longest.data[readKey.data[r]];
+    if (isPrefix(readValue[r], readValue[top])) continue;
     offOrder[r] = 1;
-    for (const v of readValue[r]!) {
-      const e = index.get(readKey.data[r]!, v);
-      if (e >= 0) seenInfo(eTxn[e]!, r, v);
+    for (const v of readValue[r]) {
+      const e = index.get(readKey.data[r], v);
+      if (e >= 0) seenInfo(eTxn[e], r, v);
     }
   }
   return { order, elemPos, dupPos, failedPos, lastNode, lastElem, offOrder, committedInfo };
@@ -268,39 +268,39 @@ function addReadEdges(c: Collected, o: VersionOrder, log: AnomalyLog, arena: Are
   const { order, elemPos, dupPos, failedPos, lastNode, lastElem, offOrder, committedInfo } = o;
   const eTxn = c.elemTxn.data;
   const nKeys = keys.keys.length;
-  const committed = (t: number): boolean => ops[t]!.type === 'ok' || committedInfo.has(t);
+  const committed = (t: number): boolean => ops[t].type === 'ok' || committedInfo.has(t);
 
   // Committed appends no read saw (including those of indeterminate transactions known to
   // have committed) come after the whole observed order of their key.
   const unseen: number[][] = new Array<number[]>(nKeys);
   for (let e = 0; e < c.elemTxn.length; e++) {
-    if (elemPos[e]! >= 0 || !committed(eTxn[e]!)) continue;
-    const kid = elemKey.data[e]!;
+    if (elemPos[e] >= 0 || !committed(eTxn[e])) continue;
+    const kid = elemKey.data[e];
     (unseen[kid] ??= []).push(e);
-    const from = lastNode[kid]!;
-    const to = node[eTxn[e]!]!;
-    if (from >= 0 && from !== to) edges.add(from, to, WW, lastElem[kid]!, e);
+    const from = lastNode[kid];
+    const to = node[eTxn[e]];
+    if (from >= 0 && from !== to) edges.add(from, to, WW, lastElem[kid], e);
   }
 
   const abortedRead = (r: number, e: number): void => {
-    const t = readTxn.data[r]!;
-    const k = keys.keys[readKey.data[r]!]!;
+    const t = readTxn.data[r];
+    const k = keys.keys[readKey.data[r]];
     log.add('G1a', () => ({
-      txns: [c.ref(t), c.ref(eTxn[e]!)],
+      txns: [c.ref(t), c.ref(eTxn[e])],
       key: k,
-      explanation: `${c.name(t)} read key ${show(k)} = ${showList(readValue[r]!)}, which includes ${show(c.valueOf(e))}, appended by ${c.name(eTxn[e]!)}, which failed (aborted read)`,
+      explanation: `${c.name(t)} read key ${show(k)} = ${showList(readValue[r])}, which includes ${show(c.valueOf(e))}, appended by ${c.name(eTxn[e])}, which failed (aborted read)`,
     }));
   };
 
   /** A read that contradicts the version order still shows whom it read from: a wr edge, and its elements' anomalies. */
   const offOrderRead = (r: number): void => {
-    const t = readTxn.data[r]!;
-    const kid = readKey.data[r]!;
-    const V = readValue[r]!;
-    const k = keys.keys[kid]!;
+    const t = readTxn.data[r];
+    const kid = readKey.data[r];
+    const V = readValue[r];
+    const k = keys.keys[kid];
     let lastOther = -1;
     for (let i = 0; i < V.length; i++) {
-      const v = V[i]!;
+      const v = V[i];
       if (V.findIndex((x) => sameValue(x, v)) < i) {
         log.add('duplicate-elements', () => ({
           txns: [c.ref(t)],
@@ -315,87 +315,87 @@ function addReadEdges(c: Collected, o: VersionOrder, log: AnomalyLog, arena: Are
           key: k,
           explanation: `${c.name(t)} read key ${show(k)} = ${showList(V)}: no transaction appended ${show(v)}`,
         }));
-      } else if (node[eTxn[e]!]! < 0) abortedRead(r, e);
+      } else if (node[eTxn[e]] < 0) abortedRead(r, e);
       else if (eTxn[e] !== t) lastOther = e;
     }
-    if (lastOther >= 0) edges.add(node[eTxn[lastOther]!]!, node[t]!, WR, r, lastOther);
+    if (lastOther >= 0) edges.add(node[eTxn[lastOther]], node[t], WR, r, lastOther);
   };
 
   const incompatibleSeen = new Uint8Array(nKeys);
   /** (key, length of the version read) → the read-modify-write that read it, for lost updates. */
   const rmw = new IntPairMap(1024, arena);
   for (let r = 0; r < readTxn.length; r++) {
-    const t = readTxn.data[r]!;
-    const kid = readKey.data[r]!;
-    const V = readValue[r]!;
-    const Le = order[kid]!;
-    const top = longest.data[kid]!;
-    const L = readValue[top]!;
-    const me = node[t]!;
-    const k = keys.keys[kid]!;
+    const t = readTxn.data[r];
+    const kid = readKey.data[r];
+    const V = readValue[r];
+    const Le = order[kid];
+    const top = longest.data[kid];
+    const L = readValue[top];
+    const me = node[t];
+    const k = keys.keys[kid];
     const who = c.name(t);
     if (offOrder[r] === 1) {
       if (incompatibleSeen[kid] === 0) {
         incompatibleSeen[kid] = 1;
         log.add('incompatible-order', () => ({
-          txns: [c.ref(t), c.ref(readTxn.data[top]!)],
+          txns: [c.ref(t), c.ref(readTxn.data[top])],
           key: k,
-          explanation: `reads of key ${show(k)} disagree on the order of appends: ${showList(V)} (${who}) is not a prefix of ${showList(L)} (${c.name(readTxn.data[top]!)})`,
+          explanation: `reads of key ${show(k)} disagree on the order of appends: ${showList(V)} (${who}) is not a prefix of ${showList(L)} (${c.name(readTxn.data[top])})`,
         }));
       }
       offOrderRead(r);
       continue;
     }
-    if (dupPos[kid]! < V.length) {
+    if (dupPos[kid] < V.length) {
       log.add('duplicate-elements', () => ({
         txns: [c.ref(t)],
         key: k,
-        explanation: `${who} read key ${show(k)} = ${showList(V)}, in which ${show(L[dupPos[kid]!])} appears more than once`,
+        explanation: `${who} read key ${show(k)} = ${showList(V)}, in which ${show(L[dupPos[kid]])} appears more than once`,
       }));
     }
-    if (failedPos[kid]! < V.length) abortedRead(r, Le[failedPos[kid]!]!);
-    const last = V.length > 0 ? Le[V.length - 1]! : -1;
+    if (failedPos[kid] < V.length) abortedRead(r, Le[failedPos[kid]]);
+    const last = V.length > 0 ? Le[V.length - 1] : -1;
     if (last >= 0 && eTxn[last] !== t && elemFinal.data[last] === 0) {
-      const w = eTxn[last]!;
+      const w = eTxn[last];
       log.add('G1b', () => ({
         txns: [c.ref(t), c.ref(w)],
         key: k,
-        explanation: `${who} read key ${show(k)} = ${showList(V)}, ending in ${show(c.valueOf(last))}, an intermediate append of ${c.name(w)}, which appended more to the key afterwards (intermediate read): ${showMops(mops[w]!)}`,
+        explanation: `${who} read key ${show(k)} = ${showList(V)}, ending in ${show(c.valueOf(last))}, an intermediate append of ${c.name(w)}, which appended more to the key afterwards (intermediate read): ${showMops(mops[w])}`,
       }));
     }
     // The external part of the read: without the reader's own appends at its end.
     let n = V.length;
     let future = -1;
-    while (n > 0 && Le[n - 1]! >= 0 && eTxn[Le[n - 1]!] === t) {
-      if (elemMop.data[Le[n - 1]!]! > readMop.data[r]!) future = Le[n - 1]!;
+    while (n > 0 && Le[n - 1] >= 0 && eTxn[Le[n - 1]] === t) {
+      if (elemMop.data[Le[n - 1]] > readMop.data[r]) future = Le[n - 1];
       n--;
     }
     if (future >= 0) {
       log.add('future-read', () => ({
         txns: [c.ref(t)],
         key: k,
-        explanation: `${who} read key ${show(k)} = ${showList(V)}, which includes ${show(c.valueOf(future))}, an append it only makes later in the same transaction: ${showMops(mops[t]!)}`,
+        explanation: `${who} read key ${show(k)} = ${showList(V)}, which includes ${show(c.valueOf(future))}, an append it only makes later in the same transaction: ${showMops(mops[t])}`,
       }));
     }
     if (n > 0) {
-      const e = Le[n - 1]!;
-      if (e >= 0 && node[eTxn[e]!]! >= 0) edges.add(node[eTxn[e]!]!, me, WR, r, e);
+      const e = Le[n - 1];
+      if (e >= 0 && node[eTxn[e]] >= 0) edges.add(node[eTxn[e]], me, WR, r, e);
     }
     let i = n;
-    while (i < Le.length && (Le[i]! < 0 || node[eTxn[Le[i]!]!]! < 0)) i++;
+    while (i < Le.length && (Le[i] < 0 || node[eTxn[Le[i]]] < 0)) i++;
     if (i < Le.length) {
-      const w = eTxn[Le[i]!]!;
-      if (w !== t) edges.add(me, node[w]!, RW, r, Le[i]!);
+      const w = eTxn[Le[i]];
+      if (w !== t) edges.add(me, node[w], RW, r, Le[i]);
     } else {
       const later = unseen[kid];
-      if (later !== undefined) for (const e of later) if (eTxn[e] !== t) edges.add(me, node[eTxn[e]!]!, RW, r, e);
+      if (later !== undefined) for (const e of later) if (eTxn[e] !== t) edges.add(me, node[eTxn[e]], RW, r, e);
     }
     if (readThenAppend.data[r] === 1) {
       const other = rmw.get(kid, n);
       if (other === -1) rmw.set(kid, n, r);
       else if (other !== NONE && readTxn.data[other] !== t) {
         rmw.set(kid, n, NONE);
-        const u = readTxn.data[other]!;
+        const u = readTxn.data[other];
         log.add('lost-update', () => ({
           txns: [c.ref(u), c.ref(t)],
           key: k,
@@ -410,23 +410,23 @@ function addReadEdges(c: Collected, o: VersionOrder, log: AnomalyLog, arena: Are
 function explainEdge(c: Collected, o: VersionOrder, edges: EdgeStore, e: number): { key: Key; why: string } {
   const { keys, elemKey, readTxn, readKey, readValue } = c;
   const eTxn = c.elemTxn.data;
-  const kind = edges.kind[e]!;
-  const a = edges.a[e]!;
-  const b = edges.b[e]!;
+  const kind = edges.kind[e];
+  const a = edges.a[e];
+  const b = edges.b[e];
   if (kind === WW) {
-    const k = keys.keys[elemKey.data[a]!]!;
-    const from = c.name(eTxn[a]!);
-    const to = c.name(eTxn[b]!);
+    const k = keys.keys[elemKey.data[a]];
+    const from = c.name(eTxn[a]);
+    const to = c.name(eTxn[b]);
     const how =
-      o.elemPos[b]! >= 0
+      o.elemPos[b] >= 0
         ? `reads of key ${show(k)} show ${show(c.valueOf(b))} right after ${show(c.valueOf(a))}`
         : `no read saw ${show(c.valueOf(b))}, so it follows every element read, the last being ${show(c.valueOf(a))}`;
     return { key: k, why: `${from} appended ${show(c.valueOf(a))} to key ${show(k)} before ${to} appended ${show(c.valueOf(b))} (${how}) ⇒ ${from} ww→ ${to}` };
   }
-  const k = keys.keys[readKey.data[a]!]!;
-  const reader = c.name(readTxn.data[a]!);
-  const writer = c.name(eTxn[b]!);
-  const read = `${reader} read key ${show(k)} = ${showList(readValue[a]!)}`;
+  const k = keys.keys[readKey.data[a]];
+  const reader = c.name(readTxn.data[a]);
+  const writer = c.name(eTxn[b]);
+  const read = `${reader} read key ${show(k)} = ${showList(readValue[a])}`;
   if (kind === WR) return { key: k, why: `${read}, which includes ${show(c.valueOf(b))} appended by ${writer} ⇒ ${writer} wr→ ${reader}` };
   return { key: k, why: `${writer} appended ${show(c.valueOf(b))} to key ${show(k)} after ${read} without it ⇒ ${reader} rw→ ${writer}` };
 }
@@ -434,21 +434,21 @@ function explainEdge(c: Collected, o: VersionOrder, edges: EdgeStore, e: number)
 function isPrefix(V: readonly Json[], L: readonly Json[]): boolean {
   if (V === L) return true;
   if (V.length > L.length) return false;
-  for (let i = 0; i < V.length; i++) if (!sameValue(V[i]!, L[i]!)) return false;
+  for (let i = 0; i < V.length; i++) if (!sameValue(V[i], L[i])) return false;
   return true;
 }
 
 function previousAppend(ms: readonly MicroOp[], j: number): number {
-  const k = ms[j]![1];
-  for (let i = j - 1; i >= 0; i--) if (ms[i]![0] === 'append' && ms[i]![1] === k) return i;
+  const k = ms[j][1];
+  for (let i = j - 1; i >= 0; i--) if (ms[i][0] === 'append' && ms[i][1] === k) return i;
   return -1;
 }
 
 /** Whether the read at `j` precedes every own append to its key, and at least one follows. */
 function readsThenAppends(ms: readonly MicroOp[], j: number): boolean {
-  const k = ms[j]![1];
-  for (let i = 0; i < j; i++) if (ms[i]![0] === 'append' && ms[i]![1] === k) return false;
-  for (let i = j + 1; i < ms.length; i++) if (ms[i]![0] === 'append' && ms[i]![1] === k) return true;
+  const k = ms[j][1];
+  for (let i = 0; i < j; i++) if (ms[i][0] === 'append' && ms[i][1] === k) return false;
+  for (let i = j + 1; i < ms.length; i++) if (ms[i][0] === 'append' && ms[i][1] === k) return true;
   return false;
 }
 
@@ -458,11 +458,11 @@ function readsThenAppends(ms: readonly MicroOp[], j: number): boolean {
  * Returns what was expected when it does not.
  */
 function internalExpectation(ms: readonly MicroOp[], j: number): string | undefined {
-  const [, k, v] = ms[j]!;
+  const [, k, v] = ms[j];
   let appended = 0;
   let prior = -1;
   for (let i = j - 1; i >= 0; i--) {
-    const m = ms[i]!;
+    const m = ms[i];
     if (m[1] !== k) continue;
     if (m[0] === 'append') appended++;
     else {
@@ -472,12 +472,12 @@ function internalExpectation(ms: readonly MicroOp[], j: number): string | undefi
   }
   if (prior < 0 && appended === 0) return undefined;
   const ownAppends: Json[] = [];
-  for (let i = prior + 1; i < j; i++) if (ms[i]![1] === k && ms[i]![0] === 'append') ownAppends.push(ms[i]![2]);
+  for (let i = prior + 1; i < j; i++) if (ms[i][1] === k && ms[i][0] === 'append') ownAppends.push(ms[i][2]);
   const read = (v ?? []) as Json[];
-  const expected = prior < 0 ? ownAppends : [...((ms[prior]![2] ?? []) as Json[]), ...ownAppends];
+  const expected = prior < 0 ? ownAppends : [...((ms[prior][2] ?? []) as Json[]), ...ownAppends];
   const offset = prior < 0 ? read.length - expected.length : 0;
   let agree = prior < 0 ? offset >= 0 : read.length === expected.length;
-  for (let i = 0; agree && i < expected.length; i++) agree = sameValue(read[offset + i]!, expected[i]!);
+  for (let i = 0; agree && i < expected.length; i++) agree = sameValue(read[offset + i], expected[i]);
   if (agree) return undefined;
   return prior < 0 ? `[… ${expected.map(show).join(' ')}]` : showList(expected);
 }
