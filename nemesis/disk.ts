@@ -1,5 +1,5 @@
 import type { Cluster, Node, NodePrivileges } from '../src/cluster/node.js';
-import { sh } from '../src/cluster/node.js';
+import { jsonObjectOf, sh } from '../src/cluster/node.js';
 import { InfrastructureError } from '../src/errors.js';
 import type { Json } from '../src/history/event.js';
 import type { Nemesis } from '../src/runner/nemesis.js';
@@ -50,14 +50,8 @@ export interface FsStatus {
 }
 
 export function parseFsStatus(text: string): FsStatus | undefined {
-  let v: unknown;
-  try {
-    v = JSON.parse(text.trim());
-  } catch {
-    return undefined;
-  }
-  if (typeof v !== 'object' || v === null) return undefined;
-  const o = v as Record<string, unknown>;
+  const o = jsonObjectOf(text);
+  if (o === undefined) return undefined;
   const n = (k: string): number | undefined => (typeof o[k] === 'number' && Number.isSafeInteger(o[k]) && (o[k] as number) >= 0 ? (o[k] as number) : undefined);
   const [seq, files, bytes, truncated] = [n('seq'), n('files'), n('bytes'), n('truncated')];
   const [fsyncDelayMs, writeDelayMs, delayedFsyncs, delayedWrites] = [n('fsyncDelayMs'), n('writeDelayMs'), n('delayedFsyncs'), n('delayedWrites')];

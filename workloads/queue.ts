@@ -1,9 +1,7 @@
 import { QUEUE_DEQUEUE, QUEUE_DRAIN, QUEUE_ENQUEUE, checkQueue } from '../src/checker/queue/index.js';
 import { pairHistory } from '../src/history/operation.js';
-import { fn } from '../src/generator/basic.js';
-import { clients } from '../src/generator/routing.js';
-import { type GenContext, type OpRequest, generator } from '../src/generator/types.js';
-import { paced } from './register.js';
+import type { GenContext, OpRequest } from '../src/generator/types.js';
+import { pacedClientOps } from './register.js';
 import { untilOk } from './until-ok.js';
 import { type Workload, need, toJson } from './workload.js';
 
@@ -22,17 +20,12 @@ export const queueWorkload: Workload = {
   needs: ['queue'],
 
   generator: (o) =>
-    clients(
-      paced(
-        o.opIntervalMs,
-        generator(() => {
-          let next = 0;
-          const op = (ctx: GenContext): OpRequest =>
-            next >= MAX_QUEUE_ELEMENTS || ctx.rng.float() < QUEUE_DEQUEUE_SHARE ? { f: QUEUE_DEQUEUE, value: null } : { f: QUEUE_ENQUEUE, value: next++ };
-          return fn(op).start();
-        }),
-      ),
-    ),
+    pacedClientOps(o.opIntervalMs, () => {
+      let next = 0;
+      const op = (ctx: GenContext): OpRequest =>
+        next >= MAX_QUEUE_ELEMENTS || ctx.rng.float() < QUEUE_DEQUEUE_SHARE ? { f: QUEUE_DEQUEUE, value: null } : { f: QUEUE_ENQUEUE, value: next++ };
+      return op;
+    }),
 
   final: () => untilOk({ f: QUEUE_DRAIN, value: null }),
 

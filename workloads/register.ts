@@ -7,7 +7,7 @@ import { fn } from '../src/generator/basic.js';
 import { overKeys, perKey } from '../src/generator/keys.js';
 import { clients } from '../src/generator/routing.js';
 import { stagger } from '../src/generator/timing.js';
-import type { GenContext, Generator, OpRequest } from '../src/generator/types.js';
+import { type GenContext, type Generator, type OpRequest, generator } from '../src/generator/types.js';
 import { type CheckResult, type Workload, type WorkloadOptions, need, toJson } from './workload.js';
 
 /** Values are drawn from a small range so that reads, writes and cas meet each other often. */
@@ -28,6 +28,15 @@ export function registerOp(ctx: GenContext): OpRequest {
 
 export function paced(opIntervalMs: number, g: Generator): Generator {
   return opIntervalMs > 0 ? stagger(opIntervalMs, g) : g;
+}
+
+/**
+ * The clients' paced operations, each drawn by the function `make` returns; `make` runs at
+ * every start, so what it closes over (a counter of unique values) is shared by every process
+ * and starts over with each run.
+ */
+export function pacedClientOps(opIntervalMs: number, make: () => (ctx: GenContext) => OpRequest): Generator {
+  return clients(paced(opIntervalMs, generator(() => fn(make()).start())));
 }
 
 /**

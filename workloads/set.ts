@@ -1,9 +1,7 @@
 import { checkSetFinal, checkSetReads, SET_ADD, SET_FINAL_READ, SET_READ } from '../src/checker/set/index.js';
 import { pairHistory } from '../src/history/operation.js';
-import { fn } from '../src/generator/basic.js';
-import { clients } from '../src/generator/routing.js';
-import { type GenContext, type OpRequest, generator } from '../src/generator/types.js';
-import { paced } from './register.js';
+import type { GenContext, OpRequest } from '../src/generator/types.js';
+import { pacedClientOps } from './register.js';
 import { untilOk } from './until-ok.js';
 import { type Workload, need, toJson } from './workload.js';
 
@@ -23,18 +21,13 @@ export const setWorkload: Workload = {
   needs: ['set'],
 
   generator: (o) =>
-    clients(
-      paced(
-        o.opIntervalMs,
-        generator(() => {
-          // Shared by every process, fresh for each start: elements are unique within a run.
-          let nextElement = 0;
-          const op = (ctx: GenContext): OpRequest =>
-            nextElement >= MAX_SET_ELEMENTS || ctx.rng.float() < SET_READ_SHARE ? { f: SET_READ, value: null } : { f: SET_ADD, value: nextElement++ };
-          return fn(op).start();
-        }),
-      ),
-    ),
+    pacedClientOps(o.opIntervalMs, () => {
+      // Shared by every process, fresh for each start: elements are unique within a run.
+      let nextElement = 0;
+      const op = (ctx: GenContext): OpRequest =>
+        nextElement >= MAX_SET_ELEMENTS || ctx.rng.float() < SET_READ_SHARE ? { f: SET_READ, value: null } : { f: SET_ADD, value: nextElement++ };
+      return op;
+    }),
 
   final: () => untilOk({ f: SET_FINAL_READ, value: null }),
 

@@ -1,12 +1,10 @@
 import { QUEUE_CLAIM, QUEUE_DEQUEUE, QUEUE_DRAIN, QUEUE_ENQUEUE, type StreamDelivery, checkStreamQueue } from '../src/checker/queue/index.js';
 import { pairHistory } from '../src/history/operation.js';
 import type { Json } from '../src/history/event.js';
-import { fn } from '../src/generator/basic.js';
-import { clients } from '../src/generator/routing.js';
-import { type GenContext, type OpRequest, generator } from '../src/generator/types.js';
+import type { GenContext, OpRequest } from '../src/generator/types.js';
 import type { CallOptions, StreamEntry, StreamQueueCapability } from '../src/runner/capabilities.js';
 import { MAX_QUEUE_ELEMENTS } from './queue.js';
-import { paced } from './register.js';
+import { pacedClientOps } from './register.js';
 import { untilOk } from './until-ok.js';
 import { type Workload, need, toJson } from './workload.js';
 
@@ -33,22 +31,17 @@ export const streamQueueWorkload: Workload = {
   needs: ['stream'],
 
   generator: (o) =>
-    clients(
-      paced(
-        o.opIntervalMs,
-        generator(() => {
-          let next = 0;
-          const op = (ctx: GenContext): OpRequest => {
-            const r = ctx.rng.float();
-            const ack = ctx.rng.float() >= STREAM_CRASH_SHARE;
-            if (r < STREAM_CLAIM_SHARE) return { f: QUEUE_CLAIM, value: { minIdleMs: STREAM_CLAIM_IDLE_MS, count: STREAM_CLAIM_COUNT, ack } };
-            if (next >= MAX_QUEUE_ELEMENTS || r < STREAM_CLAIM_SHARE + STREAM_DEQUEUE_SHARE) return { f: QUEUE_DEQUEUE, value: { ack } };
-            return { f: QUEUE_ENQUEUE, value: next++ };
-          };
-          return fn(op).start();
-        }),
-      ),
-    ),
+    pacedClientOps(o.opIntervalMs, () => {
+      let next = 0;
+      const op = (ctx: GenContext): OpRequest => {
+        const r = ctx.rng.float();
+        const ack = ctx.rng.float() >= STREAM_CRASH_SHARE;
+        if (r < STREAM_CLAIM_SHARE) return { f: QUEUE_CLAIM, value: { minIdleMs: STREAM_CLAIM_IDLE_MS, count: STREAM_CLAIM_COUNT, ack } };
+        if (next >= MAX_QUEUE_ELEMENTS || r < STREAM_CLAIM_SHARE + STREAM_DEQUEUE_SHARE) return { f: QUEUE_DEQUEUE, value: { ack } };
+        return { f: QUEUE_ENQUEUE, value: next++ };
+      };
+      return op;
+    }),
 
   final: () => untilOk({ f: QUEUE_DRAIN, value: null }),
 

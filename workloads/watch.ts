@@ -1,9 +1,7 @@
 import { WATCH_PUT, WATCH_WATCH, checkWatch } from '../src/checker/watch/index.js';
 import type { Json } from '../src/history/event.js';
-import { fn } from '../src/generator/basic.js';
-import { clients } from '../src/generator/routing.js';
-import { type GenContext, type OpRequest, generator } from '../src/generator/types.js';
-import { paced } from './register.js';
+import type { GenContext, OpRequest } from '../src/generator/types.js';
+import { pacedClientOps } from './register.js';
 import { untilOk } from './until-ok.js';
 import { type Workload, type WorkloadOptions, need, toJson } from './workload.js';
 
@@ -35,24 +33,19 @@ export const watchWorkload: Workload = {
   needs: ['watch'],
 
   generator: (o) =>
-    clients(
-      paced(
-        o.opIntervalMs,
-        generator(() => {
-          let next = 0;
-          const key = (ctx: GenContext): string => `k${ctx.rng.int(0, WATCH_KEYS - 1)}`;
-          const op = (ctx: GenContext): OpRequest => {
-            if (next >= MAX_WATCH_VALUES || ctx.rng.float() < WATCH_SHARE) return { f: WATCH_WATCH, value: { windowMs: windowOf(WATCH_WINDOW_MS, o) } };
-            const first = key(ctx);
-            const pairs: Json[] = [[first, next++]];
-            const second = key(ctx);
-            if (ctx.rng.float() < 0.3 && second !== first) pairs.push([second, next++]);
-            return { f: WATCH_PUT, value: pairs };
-          };
-          return fn(op).start();
-        }),
-      ),
-    ),
+    pacedClientOps(o.opIntervalMs, () => {
+      let next = 0;
+      const key = (ctx: GenContext): string => `k${ctx.rng.int(0, WATCH_KEYS - 1)}`;
+      const op = (ctx: GenContext): OpRequest => {
+        if (next >= MAX_WATCH_VALUES || ctx.rng.float() < WATCH_SHARE) return { f: WATCH_WATCH, value: { windowMs: windowOf(WATCH_WINDOW_MS, o) } };
+        const first = key(ctx);
+        const pairs: Json[] = [[first, next++]];
+        const second = key(ctx);
+        if (ctx.rng.float() < 0.3 && second !== first) pairs.push([second, next++]);
+        return { f: WATCH_PUT, value: pairs };
+      };
+      return op;
+    }),
 
   final: (o) => untilOk({ f: WATCH_WATCH, value: { windowMs: windowOf(FINAL_WINDOW_MS, o), fromStart: true } }),
 

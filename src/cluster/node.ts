@@ -125,6 +125,16 @@ export function sh(node: Node, script: string, options?: ExecOptions): Promise<E
   return node.exec(['sh', '-c', script], options);
 }
 
+/** What a script on a node printed as one JSON object (a status line, a lock file), or undefined for anything else. */
+export function jsonObjectOf(text: string): Record<string, unknown> | undefined {
+  try {
+    const v: unknown = JSON.parse(text.trim());
+    return typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Record<string, unknown>) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 /** Runs a command and fails with its stderr unless it exits 0. */
 export async function run(node: Node, argv: readonly string[], options?: ExecOptions): Promise<string> {
   const result = await node.exec(argv, options);

@@ -1,6 +1,6 @@
 import type { Json } from '../../history/event.js';
-import { exactJsonText } from '../../history/exact-json.js';
 import type { Operation } from '../../history/operation.js';
+import { key, sample } from './elements.js';
 import type { Verdict } from '../verdict.js';
 import { type StreamQueueResult, checkStreamQueue, isStreamHistory } from './stream.js';
 
@@ -29,7 +29,6 @@ export interface QueueResult {
   possiblyTaken: number;
 }
 
-const SHOWN = 10;
 
 /**
  * Jepsen's total-queue check: what goes in must come out, once. Every dequeued element
@@ -103,13 +102,4 @@ function explain(
   if (r.unexpected.length > 0) parts.push(`${r.unexpected.length} elements came out that nobody enqueued (${sample(r.unexpected)})`);
   if (r.duplicated.length > 0) parts.push(`${r.duplicated.length} elements came out more than once (${sample(r.duplicated)})`);
   return `${parts.join('; ')}.`;
-}
-
-function sample(values: readonly Json[]): string {
-  const shown = values.slice(0, SHOWN).map((v) => exactJsonText(v)).join(', ');
-  return values.length > SHOWN ? `${shown}, …` : shown;
-}
-
-function key(v: Json): string {
-  return exactJsonText(v);
 }

@@ -2,6 +2,7 @@ import { InputError } from '../../errors.js';
 import type { Json } from '../../history/event.js';
 import { exactJsonText } from '../../history/exact-json.js';
 import type { Operation } from '../../history/operation.js';
+import { SHOWN, key, sample } from './elements.js';
 import type { Verdict } from '../verdict.js';
 
 /** Takes over entries left pending too long by other consumers: the at-least-once redelivery. */
@@ -47,7 +48,6 @@ export interface StreamQueueResult {
   possiblyTaken: number;
 }
 
-const SHOWN = 10;
 
 /** A history is a stream queue's when it claims, or its deliveries are records with entry ids. */
 export function isStreamHistory(ops: readonly Operation[]): boolean {
@@ -233,13 +233,4 @@ function explain(
     parts.push(`entry ids out of real-time order (${r.unordered.length}${r.unordered.length >= SHOWN ? '+' : ''} pairs; e.g. the ${u.kind} completing at history index ${u.earlier} got ${u.earlierId}, the one invoked later at ${u.later} got ${u.laterId})`);
   }
   return `${parts.join('; ')}.`;
-}
-
-function sample(values: readonly Json[]): string {
-  const shown = values.slice(0, SHOWN).map((v) => exactJsonText(v)).join(', ');
-  return values.length > SHOWN ? `${shown}, …` : shown;
-}
-
-function key(v: Json): string {
-  return exactJsonText(v);
 }

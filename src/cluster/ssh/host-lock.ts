@@ -1,4 +1,5 @@
 import { hostname } from 'node:os';
+import { jsonObjectOf } from '../node.js';
 
 /**
  * Who is using an SSH host: one file per host, written with O_EXCL (`set -C`), so two
@@ -50,14 +51,8 @@ export const READ_SCRIPT = `cat ${HOST_LOCK} 2>/dev/null || true`;
 
 /** A lock file's text → its holder; undefined for an empty or unreadable one (treated as stale: it cannot say who holds it). */
 export function parseLock(text: string): HostLock | undefined {
-  let v: unknown;
-  try {
-    v = JSON.parse(text.trim());
-  } catch {
-    return undefined;
-  }
-  if (typeof v !== 'object' || v === null) return undefined;
-  const o = v as Record<string, unknown>;
+  const o = jsonObjectOf(text);
+  if (o === undefined) return undefined;
   const strings = ['cluster', 'name', 'system', 'control', 'bootId', 'createdAt'] as const;
   if (!strings.every((k) => typeof o[k] === 'string') || (o['holder'] !== 'run' && o['holder'] !== 'cluster') || typeof o['pid'] !== 'number') return undefined;
   if (!Array.isArray(o['nodes']) || !o['nodes'].every((n) => typeof n === 'string')) return undefined;
