@@ -235,7 +235,10 @@ export class PartitionSearch {
       if (!this.backtrack()) return this.finish('invalid');
     }
     // Cannot happen (the model's decision procedure is exact): say so rather than pick one.
-    if (this.conflict !== undefined) return this.finish('unknown', 'the search and a check before it disagree (a checker bug)');
+    if (this.conflict !== undefined) {
+      this.conflict = undefined;
+      return this.finish('unknown', 'the search and a check before it disagree (a checker bug)');
+    }
     return this.finish('valid');
   }
 
@@ -337,7 +340,7 @@ export class PartitionSearch {
 
   private finish(verdict: SearchOutcome['verdict'], reason?: string, deepest = this.deepest): SearchOutcome {
     // A budget that runs out while looking for a richer explanation leaves the model's.
-    if (verdict === 'unknown' && this.conflict !== undefined && !reason?.startsWith('the search and a check')) return this.finish('invalid', undefined, this.conflict);
+    if (verdict === 'unknown' && this.conflict !== undefined) return this.finish('invalid', undefined, this.conflict);
     const result: SearchOutcome = {
       verdict,
       ops: this.ops.length,
