@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import fc from 'fast-check';
 import { InputError } from '../../../src/errors.js';
+import { inputProblem } from './input-problem.js';
 import { loadHostsFile } from '../../../src/cluster/ssh/hosts-file.js';
 import { looksLikeSshConfig, parseSshConfig, sshPatternMatches } from '../../../src/cluster/ssh/ssh-config.js';
 
@@ -13,15 +14,7 @@ const parse = (text: string): ReturnType<typeof parseSshConfig> => parseSshConfi
 
 /** The InputError the config `text` gives, as its one-line message. */
 function problem(text: string): string {
-  try {
-    parse(text);
-  } catch (err) {
-    assert.ok(err instanceof InputError, String(err));
-    assert.equal(err.exitCode, 3);
-    assert.ok(!err.message.includes('\n'), 'one line');
-    return err.message;
-  }
-  assert.fail(`accepted: ${text}`);
+  return inputProblem(parse, text);
 }
 
 /** Reference glob matcher: a straightforward recursion over the pattern (ssh's match_pattern). */

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import fc from 'fast-check';
 import { InputError } from '../../../src/errors.js';
+import { inputProblem } from './input-problem.js';
 import { COMMON_PACKAGES } from '../../../src/cluster/common-packages.js';
 import { loadHostsFile, parseHosts } from '../../../src/cluster/ssh/hosts-file.js';
 import { installScript, parseProbe, resetScript } from '../../../src/cluster/ssh/host-scripts.js';
@@ -18,15 +19,7 @@ const GOOD = '- name: n1\n  address: 10.0.0.1\n  user: root\n  key: id\n- name: 
 
 /** The InputError `parseHosts` throws for `text`, as its message. */
 function problem(text: string): string {
-  try {
-    parseHosts(text, 'h.yaml');
-  } catch (err) {
-    assert.ok(err instanceof InputError, String(err));
-    assert.equal(err.exitCode, 3);
-    assert.ok(!err.message.includes('\n'), 'one line');
-    return err.message;
-  }
-  assert.fail(`accepted: ${text}`);
+  return inputProblem((t: string) => parseHosts(t, 'h.yaml'), text);
 }
 
 describe('hosts file', () => {
