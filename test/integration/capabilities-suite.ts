@@ -1,14 +1,15 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { after, describe, it } from 'node:test';
 import type { LockCapability, RegisterCapability } from '../../src/runner/capabilities.js';
 import { DefiniteFailure } from '../../src/runner/outcome.js';
 import { type CapabilityClient } from '../../src/systems/client-options.js';
 import { builtinSystem } from '../../src/systems/index.js';
-import { eventually, node, startTestCluster, type TestCluster } from './cluster-helpers.js';
+import { eventually, node, type TestCluster } from './cluster-helpers.js';
 
 /**
  * The same contract checks against every system's real 3-node cluster: register semantics
- * across two nodes, every read mode, lock mutual exclusion, TTL expiry and `close`.
+ * across two nodes, every read mode, lock mutual exclusion, TTL expiry and `close`. The
+ * cluster is systemSuite's (shared with the system's other checks): keys carry this run's id.
  */
 export interface SuiteOptions {
   /** Lock TTL for the expiry test, and how long expiry may take at most (system minimums differ). */
@@ -43,19 +44,15 @@ async function pendingAfter(p: Promise<unknown>, ms: number): Promise<boolean> {
   return winner === marker;
 }
 
-export function capabilitySuite(systemName: string, options: SuiteOptions = {}): void {
+export function capabilitySuite(systemName: string, cluster: () => TestCluster, options: SuiteOptions = {}): void {
   const provider = builtinSystem(systemName).client;
   const run = `${process.pid}-${Date.now()}`;
   const key = (name: string) => `${name}-${run}`;
 
   describe(`${systemName} capabilities on a real 3-node cluster`, { timeout: 240_000 }, () => {
-    let t: TestCluster | undefined;
     const opened: CapabilityClient[] = [];
     const ctx: SuiteContext = {
-      cluster() {
-        assert.ok(t !== undefined, 'cluster not started');
-        return t;
-      },
+      cluster,
       async open(nodeIndex, readMode) {
         const tc = ctx.cluster();
         const c = await provider.open(tc.cluster, node(tc, nodeIndex), { readMode, lockTtlMs: 10_000, callTimeoutMs: CALL_TIMEOUT_MS });
@@ -64,12 +61,8 @@ export function capabilitySuite(systemName: string, options: SuiteOptions = {}):
       },
     };
 
-    before(async () => {
-      t = await startTestCluster(systemName);
-    });
     after(async () => {
       await Promise.all(opened.map((c) => c.close()));
-      if (t !== undefined) await t.provider.destroy(t.cluster.id);
     });
 
     it('register: write on one node, read on another; cas succeeds and fails definitely', async () => {

@@ -83,29 +83,51 @@ export function node(t: TestCluster, index: number): Cluster['nodes'][number] {
 }
 
 /**
- * The scenario every system shares: a 3-node cluster becomes healthy with a leader, `roundTrip`
- * writes through one node's real client and reads back through another, and `cluster down`
- * leaves nothing labelled. `open` connects a client that is closed after the tests.
+ * One real 3-node cluster of `systemName` for every check in `body`: the cluster, capability
+ * and data-type checks of a system used to bring up a cluster each (6–12 s apiece here, three
+ * per system), though none needs a fresh one — each writes its own keys. `body` defines
+ * nested describes (run in order) and gets the cluster; `cluster down` is the last check.
  */
-export function describeCluster<C>(
-  system: System,
-  client: { connect(node: Node): Promise<C>; close(client: C): Promise<void> },
-  healthy: string,
-  roundTrip: { readonly title: string; run(t: TestCluster, open: (index: number) => Promise<C>): Promise<void> },
-): void {
-  describe(`${system.name}: a real 3-node cluster`, { timeout: 180_000 }, () => {
+export function systemSuite(systemName: string, body: (cluster: () => TestCluster) => void): void {
+  describe(`${systemName}: checks on one real 3-node cluster`, { timeout: 600_000 }, () => {
     let t: TestCluster | undefined;
-    const clients: C[] = [];
     const cluster = (): TestCluster => {
       assert.ok(t !== undefined, 'the cluster did not start');
       return t;
     };
     before(async () => {
-      t = await startTestCluster(system.name);
+      t = await startTestCluster(systemName);
     });
+    // A no-op when `cluster down` below removed it; frees it when a check failed before that.
+    after(async () => {
+      if (t !== undefined) await t.provider.destroy(t.cluster.id);
+    });
+
+    body(cluster);
+
+    it('`cluster down` leaves no labelled container or network', async () => {
+      await downAndAssertGone(cluster());
+    });
+  });
+}
+
+/**
+ * The scenario every system shares: a 3-node cluster becomes healthy with a leader, `roundTrip`
+ * writes through one node's real client and reads back through another, a killed node comes
+ * back, and every log copies out. `open` connects a client that is closed after these checks.
+ * Runs inside systemSuite, which brings the cluster up and checks `cluster down` at the end.
+ */
+export function describeCluster<C>(
+  system: System,
+  cluster: () => TestCluster,
+  client: { connect(node: Node): Promise<C>; close(client: C): Promise<void> },
+  healthy: string,
+  roundTrip: { readonly title: string; run(t: TestCluster, open: (index: number) => Promise<C>): Promise<void> },
+): void {
+  describe(`${system.name}: a real 3-node cluster`, { timeout: 180_000 }, () => {
+    const clients: C[] = [];
     after(async () => {
       await Promise.all(clients.map((c) => client.close(c)));
-      if (t !== undefined) await t.provider.destroy(t.cluster.id);
     });
 
     it(`is healthy: ${healthy}; another process finds it by name`, async () => {
@@ -148,10 +170,6 @@ export function describeCluster<C>(
       } finally {
         await rm(dir, { recursive: true, force: true });
       }
-    });
-
-    it('`cluster down` leaves no labelled container or network', async () => {
-      await downAndAssertGone(cluster());
     });
   });
 }

@@ -1,14 +1,15 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { after, describe, it } from 'node:test';
 import type { Json } from '../../src/history/event.js';
 import type { CounterCapability, MicroOp, SetCapability, TxnCapability } from '../../src/runner/capabilities.js';
 import { DefiniteFailure } from '../../src/runner/outcome.js';
 import { builtinSystem } from '../../src/systems/index.js';
-import { eventually, node, startTestCluster, type TestCluster } from './cluster-helpers.js';
+import { eventually, node, type TestCluster } from './cluster-helpers.js';
 
 /**
- * The set, txn and counter contract against a real 3-node cluster, through two clients on
- * different nodes. `open` builds a system's data-type capabilities on node `index` with the
+ * The set, txn and counter contract against a real 3-node cluster (systemSuite's, shared with
+ * the system's other checks: keys are fresh, the counter is read before it is changed), through
+ * two clients on different nodes. `open` builds a system's data-type capabilities on node `index` with the
  * chosen read mode and (where the system reads before it commits) a hook run between a
  * transaction's read and its commit.
  */
@@ -36,28 +37,22 @@ export const call = () => ({ signal: AbortSignal.timeout(10_000) });
 
 const sorted = (values: readonly Json[]): string[] => values.map((v) => JSON.stringify(v)).sort();
 
-export function dataTypesSuite(systemName: string, open: Open, options: DataTypesSuiteOptions): void {
+export function dataTypesSuite(systemName: string, cluster: () => TestCluster, open: Open, options: DataTypesSuiteOptions): void {
   let keys = 0;
   const fresh = (name: string) => `${name}-${process.pid}-${++keys}`;
 
   describe(`${systemName}: set, txn and counter on a real 3-node cluster`, { timeout: 240_000 }, () => {
-    let t: TestCluster | undefined;
     const closers: (() => Promise<void>)[] = [];
     const ctx = {
       async open(index: number, openOptions?: OpenOptions): Promise<DataTypes> {
-        assert.ok(t !== undefined, 'cluster not started');
-        const opened = await open(t, index, openOptions);
+        const opened = await open(cluster(), index, openOptions);
         closers.push(() => opened.close());
         return opened.types;
       },
     };
 
-    before(async () => {
-      t = await startTestCluster(systemName);
-    });
     after(async () => {
       await Promise.all(closers.map((close) => close().catch(() => undefined)));
-      if (t !== undefined) await t.provider.destroy(t.cluster.id);
     });
 
     it('txn: appends from two nodes read back in order; a read sees its own transaction', async () => {
@@ -187,7 +182,7 @@ export function dataTypesSuite(systemName: string, open: Open, options: DataType
     it('the system\'s capability client (as the runner opens it) offers set, txn and counter on the same data', async () => {
       const provider = builtinSystem(systemName).client;
       for (const name of ['set', 'txn', 'counter'] as const) assert.ok(provider.capabilities.includes(name), name);
-      assert.ok(t !== undefined);
+      const t = cluster();
       const client = await provider.open(t.cluster, node(t, 1), { callTimeoutMs: 5_000 });
       closers.push(() => client.close());
       const { set, txn, counter } = client.capabilities;
