@@ -1,7 +1,8 @@
 import { describe, it } from 'node:test';
 import { smokeRun } from './run-helpers.js';
 
-describe('faultline run on redis', () => {
+// Two smoke runs side by side: separate clusters, and no verdict asserted (docs/ci.md).
+describe('faultline run on redis', { concurrency: 2 }, () => {
   it('register under partitions', async () => {
     await smokeRun('redis', 'register', 'partition');
   });

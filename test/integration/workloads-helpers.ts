@@ -54,7 +54,10 @@ export function assertVerdict(run: CliRun, checker: string, expected: string): v
  * system's documented default model).
  */
 export function workloadSuite(system: string, setNemesis: 'kill' | 'partition', setReadsValid: boolean): void {
-  describe(`set and append workloads on ${system}`, () => {
+  // The two runs side by side: separate clusters, stores and names, and verdicts that do not
+  // depend on speed (a slower run has fewer operations, not different answers); each run is
+  // mostly waiting on its time limit, so the pair takes about as long as one (docs/ci.md).
+  describe(`set and append workloads on ${system}`, { concurrency: 2 }, () => {
     it(`set under ${setNemesis}: nothing lost${setReadsValid ? ', reads in real-time order' : ''}`, async () => {
       const run = await workloadRun(system, 'set', setNemesis);
       assertVerdict(run, 'set', 'valid');
