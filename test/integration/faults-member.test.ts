@@ -29,7 +29,9 @@ function assertMembershipRun(run: CliRun): void {
  * linearizable while a member leaves and rejoins, and every node
  * is a member again at the end.
  */
-describe('--nemesis member', () => {
+// Two runs side by side (separate clusters; a valid verdict does not depend on speed: a slower
+// run has fewer operations, not different answers), so the three take about as long as two (docs/ci.md).
+describe('--nemesis member', { concurrency: 2 }, () => {
   it('etcd: member remove / add from empty data', async () => {
     const run = await runAndInspect(
       ['--system', 'etcd', '--workload', 'register', '--nemesis', 'member', '--nemesis-interval', '3', '--time-limit', '20', '--seed', '5'],
