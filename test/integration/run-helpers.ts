@@ -116,15 +116,3 @@ export async function staleReadsRun(system: string, readMode: string): Promise<C
   assert.ok(faultEvents(run.history, 'start-partition').length >= 1);
   return run;
 }
-
-/**
- * Runs started side by side, each on its own cluster: waits for every one to end (so none is
- * still running, or leaving a cluster behind, when the test finishes), then throws the first
- * failure or returns the results in order.
- */
-export async function sideBySide<T extends readonly unknown[]>(...runs: { [K in keyof T]: Promise<T[K]> }): Promise<T> {
-  const settled = await Promise.allSettled(runs);
-  const failed = settled.find((s): s is PromiseRejectedResult => s.status === 'rejected');
-  if (failed !== undefined) throw failed.reason;
-  return settled.map((s) => (s as PromiseFulfilledResult<unknown>).value) as unknown as T;
-}
