@@ -6,6 +6,8 @@ import { parseExactJson } from '../history/exact-json.js';
 import { readHistoryJsonl } from '../store/read-history.js';
 import type { CheckResult } from '../../workloads/workload.js';
 import { planRun } from '../execute/plan.js';
+import { emptyPassReasons } from '../execute/guards.js';
+import { type HistoryEvent, NEMESIS } from '../history/event.js';
 
 export interface Recheck {
   readonly dir: string;
@@ -26,18 +28,30 @@ export async function recheckRun(dir: string): Promise<Recheck> {
   const plan = await planRun(run.spec);
   const { events, tornTail } = await readHistoryJsonl(join(dir, 'history.jsonl'));
   const checkers = await plan.workload.check(events, plan.workloadOptions);
-  const reasons = [...(await recordedReasons(dir))];
+  const reasons = [...(await recordedReasons(dir, events))];
+  // Judged again from the history itself: a history cut short or emptied after the run
+  // (or a results.json from another run) must not inherit that run's clean bill.
+  for (const r of emptyPassReasons(events, { minOk: run.spec.minOk, faults: plan.nemesis.kinds })) if (!reasons.includes(r)) reasons.push(r);
   if (tornTail) reasons.push('history.jsonl ends in a torn line: the run was killed while writing it');
   const checked = worstVerdict(checkers.map((c) => c.verdict));
   const verdict = checked === 'valid' && reasons.length > 0 ? 'unknown' : checked;
   return { dir, verdict, checkers, reasons };
 }
 
-/** results.json's reasons for not calling the run valid (an early stop, too few ok operations). */
-async function recordedReasons(dir: string): Promise<string[]> {
+/**
+ * results.json's reasons for not calling the run valid (an early stop, too few ok operations),
+ * and a history that holds fewer invocations than the run counted: it was cut after the run.
+ */
+async function recordedReasons(dir: string, events: readonly HistoryEvent[]): Promise<string[]> {
   try {
-    const results = parseExactJson(await readFile(join(dir, 'results.json'), 'utf8')) as { verdictReasons?: unknown };
-    return Array.isArray(results.verdictReasons) ? results.verdictReasons.map(String) : [];
+    const results = parseExactJson(await readFile(join(dir, 'results.json'), 'utf8')) as { verdictReasons?: unknown; ops?: { invoked?: unknown } };
+    const reasons = Array.isArray(results.verdictReasons) ? results.verdictReasons.map(String) : [];
+    const counted = results.ops?.invoked;
+    const invoked = events.filter((e) => e.process !== NEMESIS && e.type === 'invoke').length;
+    if (typeof counted === 'number' && invoked < counted) {
+      reasons.push(`history.jsonl holds ${invoked} client invocations but the run counted ${counted}: the history is incomplete`);
+    }
+    return reasons;
   } catch {
     return ['results.json is missing or unreadable: the run may not have finished'];
   }

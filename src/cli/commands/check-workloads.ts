@@ -1,6 +1,6 @@
 import { CONSISTENCY_MODELS, isConsistencyModel } from '../../checker/txn/models.js';
 import { worstVerdict } from '../../checker/verdict.js';
-import { UsageError } from '../../errors.js';
+import { InputError, UsageError } from '../../errors.js';
 import type { HistoryEvent, Json } from '../../history/event.js';
 import { faultIntervals } from '../../history/faults.js';
 import { type Operation, pairHistory } from '../../history/operation.js';
@@ -66,7 +66,10 @@ export const WORKLOAD_CHECKERS: ReadonlyMap<string, () => Promise<OpsChecker>> =
     'long-fork',
     async () => {
       const { checkLongFork } = await import('../../checker/long-fork/index.js');
-      return (ops, _events, flags) => [result('long-fork', checkLongFork(ops, flags.file === undefined ? {} : { file: flags.file }))];
+      return (ops, _events, flags) => {
+        requireTransactions(ops, flags.file ?? 'history', 'long-fork');
+        return [result('long-fork', checkLongFork(ops, flags.file === undefined ? {} : { file: flags.file }))];
+      };
     },
   ],
   [
@@ -149,4 +152,15 @@ function whole(text: string, flag: string): number {
   const n = Number(text);
   if (!Number.isSafeInteger(n) || n < 0) throw new UsageError(`${flag} expects a whole number, got "${text}"`, `e.g. ${flag} 5`);
   return n;
+}
+
+/**
+ * A transactional check of a history that holds no transaction would be "valid" about nothing:
+ * the file is not the kind the checker reads (a register history given to list-append, say).
+ */
+export function requireTransactions(ops: readonly Operation[], file: string, workload: string): void {
+  if (ops.some((o) => o.f === 'txn')) return;
+  const fs = [...new Set(ops.map((o) => o.f))];
+  const seen = fs.length === 0 ? '' : `; its operations are ${fs.slice(0, 5).join(', ')}${fs.length > 5 ? ', ...' : ''}`;
+  throw new InputError(file, undefined, `no transaction (an operation with f txn) to check as ${workload}${seen}`, 'pick the --workload or --model that matches the history');
 }

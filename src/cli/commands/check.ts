@@ -2,7 +2,7 @@ import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Command } from 'commander';
 import { BANK_ACCOUNTS, BANK_TOTAL } from '../../systems/bank.js';
-import { WORKLOAD_CHECKERS, checkWorkloadHistory } from './check-workloads.js';
+import { WORKLOAD_CHECKERS, checkWorkloadHistory, requireTransactions } from './check-workloads.js';
 import { describeChecker } from '../../output/outcome.js';
 import { resultJson } from '../../output/result-json.js';
 import type { Verdict } from '../../checker/verdict.js';
@@ -158,7 +158,9 @@ async function checkTxn(file: string, flags: CheckFlags): Promise<number> {
     ...(flags.wfrKeys === true ? { wfrKeys: true } : {}),
     ...(flags.transactionOrder === undefined ? {} : { transactionOrder: await readTransactionOrder(flags.transactionOrder) }),
   };
-  const result = checkTransactions(pairHistory(events, file).ops, options);
+  const ops = pairHistory(events, file).ops;
+  requireTransactions(ops, file, workload);
+  const result = checkTransactions(ops, options);
   // A candidate fails the same way when it is invalid with no anomaly kind the whole history lacks.
   const kinds = new Set(Object.keys(result.anomalyCounts));
   const sameFailure = async (h: HistoryEvent[]): Promise<boolean> => {
@@ -227,6 +229,8 @@ async function readNoting(file: string): Promise<{ events: HistoryEvent[]; notes
   const text = await readHistoryText(file);
   const events = parseHistory(text, file, notes);
   for (const note of notes) process.stderr.write(`faultline: ${note}\n`);
+  // A checker given no event could only say "valid" about nothing.
+  if (events.length === 0) throw new InputError(file, undefined, 'holds no history events: nothing to check', 'a history has one event per line (JSONL or EDN), or is an EDN/JSON collection of them');
   return { events, notes, format: detectFormat(text) };
 }
 

@@ -8,11 +8,12 @@ import { recheckRun } from '../../../src/campaign/recheck.js';
 import { runCli } from '../../helpers/run-cli.js';
 
 /** A run directory as faultline writes one, for a register test: no Docker needed to re-check it. */
-async function runDir(read: number, verdictReasons: string[] = [], torn = false): Promise<string> {
+async function runDir(read: number, verdictReasons: string[] = [], torn = false, counted = 2): Promise<string> {
   const dir = await mkdtemp(join(tmpdir(), 'faultline-recheck-'));
-  const spec = { system: 'redis', workload: 'register', nemesis: [], seed: 1 };
+  // --min-ok 2: the two operations below are enough for this run's verdict.
+  const spec = { system: 'redis', workload: 'register', nemesis: [], seed: 1, minOk: 2 };
   await writeFile(join(dir, 'test.json'), JSON.stringify({ name: 'redis-register', seed: 1, spec }));
-  await writeFile(join(dir, 'results.json'), JSON.stringify({ verdict: 'valid', verdictReasons, checkers: [] }));
+  await writeFile(join(dir, 'results.json'), JSON.stringify({ verdict: 'valid', verdictReasons, checkers: [], ops: { invoked: counted } }));
   const events = [
     { index: 0, time: 10, process: 0, type: 'invoke', f: 'write', key: 0, value: 1 },
     { index: 1, time: 20, process: 0, type: 'ok', f: 'write', key: 0, value: 1, node: 'n1' },
@@ -35,6 +36,17 @@ describe('check RUN_DIR', () => {
     assert.deepEqual(stopped.reasons, ['the run stopped early: a client crashed']);
     assert.equal((await recheckRun(await runDir(1, [], true))).verdict, 'unknown');
     assert.equal((await recheckRun(await runDir(0, [], true))).verdict, 'invalid');
+  });
+
+  it('a history cut or emptied after the run is judged by what it holds, never valid on what it lost', async () => {
+    const cut = await recheckRun(await runDir(1, [], false, 40));
+    assert.equal(cut.verdict, 'unknown');
+    assert.match(cut.reasons.join('\n'), /history\.jsonl holds 2 client invocations but the run counted 40: the history is incomplete/);
+    const dir = await runDir(1);
+    await writeFile(join(dir, 'history.jsonl'), '');
+    const emptied = await recheckRun(dir);
+    assert.equal(emptied.verdict, 'unknown');
+    assert.match(emptied.reasons.join('\n'), /only 0 of 0 client operations succeeded, fewer than the 2 a verdict needs/);
   });
 
   it('the CLI takes the directory with no flags, exits by verdict, and refuses --model with it', async () => {

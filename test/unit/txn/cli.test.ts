@@ -46,6 +46,31 @@ describe('faultline check --workload', () => {
   });
 });
 
+describe('faultline check: a history with nothing to check is refused, never "valid"', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'faultline-txn-empty-'));
+  const empty = join(dir, 'empty.jsonl');
+  writeFileSync(empty, '');
+  const register = join(dir, 'register.jsonl');
+  writeFileSync(register, '{"process":0,"type":"invoke","f":"write","value":1}\n{"process":0,"type":"ok","f":"write","value":1}\n');
+
+  it('exits 3 on an empty file, whatever the checker', async () => {
+    for (const checker of [['--model', 'register'], ['--workload', 'list-append'], ['--workload', 'bank']]) {
+      const r = await runCli('check', empty, ...checker);
+      assert.equal(r.code, ExitCode.Usage, `${checker.join(' ')}: ${r.out}${r.err}`);
+      assert.match(r.err, /empty\.jsonl: holds no history events/);
+      assert.doesNotMatch(r.err, /\n\s+at /, 'no stack trace');
+    }
+  });
+
+  it('exits 3 when a transactional check is given a history without one transaction', async () => {
+    for (const workload of ['list-append', 'rw-register', 'long-fork']) {
+      const r = await runCli('check', register, '--workload', workload);
+      assert.equal(r.code, ExitCode.Usage, `${workload}: ${r.out}${r.err}`);
+      assert.match(r.err, new RegExp(`no transaction \\(an operation with f txn\\) to check as ${workload}; its operations are write`));
+    }
+  });
+});
+
 describe('faultline check: version orders the user asserts, and long forks', () => {
   const dir = mkdtempSync(join(tmpdir(), 'faultline-txn-cli-'));
   const file = (name: string, text: string): string => {
