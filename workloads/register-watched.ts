@@ -1,5 +1,5 @@
 import { STREAM_OP, settleFromStream } from '../src/checker/watch/settle.js';
-import type { Json } from '../src/history/event.js';
+import type { HistoryEvent, Json } from '../src/history/event.js';
 import { pairHistory } from '../src/history/operation.js';
 import { fn } from '../src/generator/basic.js';
 import { phases } from '../src/generator/combine.js';
@@ -8,7 +8,7 @@ import { clients } from '../src/generator/routing.js';
 import type { GenContext, OpRequest } from '../src/generator/types.js';
 import { linearizable, paced, registerWorkload } from './register.js';
 import { untilOk } from './until-ok.js';
-import { type Workload, need, toJson } from './workload.js';
+import { type CheckResult, type Workload, need, toJson } from './workload.js';
 
 /** Share of a key's operations that are stream windows (the rest: read, write, cas). */
 const STREAM_SHARE = 0.15;
@@ -61,25 +61,31 @@ export const registerWatchedWorkload: Workload = {
     return { type: 'ok', value: toJson(await stream.watch(windowMs, fromStart === true, call)) };
   },
 
-  async check(history, o) {
-    const paired = pairHistory(history, 'history.jsonl');
-    const settlement = settleFromStream(paired.ops);
-    const registerOnly = { ...paired, ops: paired.ops.filter((op) => op.f !== STREAM_OP) };
-    const withStream = await linearizable('linearizable', registerOnly, 'cas-register', o.checkTimeLimitMs, {
-      settled: settlement,
-      shrinkEvents: history.filter((e) => e.f !== STREAM_OP),
-    });
-    const { infoWrites, happened, didNotHappen, ambiguousValues, completeReplay } = settlement.counts;
-    const settled: Json = toJson({
-      infoWrites,
-      happened,
-      didNotHappen,
-      unresolved: infoWrites - happened - didNotHappen,
-      ambiguousValues,
-      completeReplay,
-      explanation: `${happened + didNotHappen} of ${infoWrites} writes of unknown outcome settled through the change stream: ${happened} seen (bounded by their delivery), ${didNotHappen} never delivered by ${completeReplay ? 'the complete replay' : 'any replay (none was complete)'}`,
-    });
-    const details = withStream.details as Record<string, Json>;
-    return [{ ...withStream, details: { ...details, streamSettled: settled } }];
-  },
+  check: (history, o) => checkRegisterWatched(history, o.checkTimeLimitMs),
 };
+
+/**
+ * The register-watched verdict of a history: the registers checked for linearizability with the
+ * writes of unknown outcome the stream settled. Also `faultline check --workload register-watched`.
+ */
+export async function checkRegisterWatched(history: readonly HistoryEvent[], timeLimitMs: number, file = 'history.jsonl'): Promise<CheckResult[]> {
+  const paired = pairHistory(history, file);
+  const settlement = settleFromStream(paired.ops);
+  const registerOnly = { ...paired, ops: paired.ops.filter((op) => op.f !== STREAM_OP) };
+  const withStream = await linearizable('linearizable', registerOnly, 'cas-register', timeLimitMs, {
+    settled: settlement,
+    shrinkEvents: history.filter((e) => e.f !== STREAM_OP),
+  });
+  const { infoWrites, happened, didNotHappen, ambiguousValues, completeReplay } = settlement.counts;
+  const settled: Json = toJson({
+    infoWrites,
+    happened,
+    didNotHappen,
+    unresolved: infoWrites - happened - didNotHappen,
+    ambiguousValues,
+    completeReplay,
+    explanation: `${happened + didNotHappen} of ${infoWrites} writes of unknown outcome settled through the change stream: ${happened} seen (bounded by their delivery), ${didNotHappen} never delivered by ${completeReplay ? 'the complete replay' : 'any replay (none was complete)'}`,
+  });
+  const details = withStream.details as Record<string, Json>;
+  return [{ ...withStream, details: { ...details, streamSettled: settled } }];
+}

@@ -14,9 +14,14 @@ export interface WorkloadCheckFlags {
   consistency?: string;
   /** The history's file name, for error messages about malformed input. */
   file?: string;
+  /** --time-limit, for the checkers that search (register-watched's linearizability). */
+  timeLimitMs?: number;
 }
 
-type OpsChecker = (ops: Operation[], events: readonly HistoryEvent[], flags: WorkloadCheckFlags) => CheckResult[];
+/** As `check --model`: a minute unless --time-limit says otherwise. */
+const DEFAULT_TIME_LIMIT_MS = 60_000;
+
+type OpsChecker = (ops: Operation[], events: readonly HistoryEvent[], flags: WorkloadCheckFlags) => CheckResult[] | Promise<CheckResult[]>;
 
 /**
  * The checkers of faultline's non-transactional workloads, for stored histories (faultline's
@@ -101,6 +106,13 @@ export const WORKLOAD_CHECKERS: ReadonlyMap<string, () => Promise<OpsChecker>> =
     },
   ],
   [
+    'register-watched',
+    async () => {
+      const { checkRegisterWatched } = await import('../../../workloads/register-watched.js');
+      return (_ops, events, flags) => checkRegisterWatched(events, flags.timeLimitMs ?? DEFAULT_TIME_LIMIT_MS, flags.file);
+    },
+  ],
+  [
     'election',
     async () => {
       const { electionResults } = await import('../../../workloads/election.js');
@@ -131,7 +143,7 @@ export async function checkWorkloadHistory(
   flags: WorkloadCheckFlags,
 ): Promise<{ verdict: CheckResult['verdict']; checkers: CheckResult[] }> {
   const checker = await WORKLOAD_CHECKERS.get(name)!();
-  const checkers = checker(pairHistory(events, file).ops, events, { ...flags, file });
+  const checkers = await checker(pairHistory(events, file).ops, events, { ...flags, file });
   return { verdict: worstVerdict(checkers.map((c) => c.verdict)), checkers };
 }
 

@@ -56,7 +56,7 @@ export function registerCheck(program: Command): void {
     .description('check a recorded history (faultline JSONL, Jepsen EDN or jepsen.log, Elle JSON) and exit 0 valid, 1 invalid, 2 unknown')
     .argument('<file>', 'the history file (its format is detected from the content), or a run directory: checked again with its own checkers')
     .option('--model <name>', `check linearizability against a model: ${[...MODELS.keys()].join(', ')}`)
-    .option('--workload <name>', `check transactions for anomalies (Elle-style): ${TXN_WORKLOADS.join(', ')}; or bank, queue, counter, set, set-full, watch, election, long-fork, comments, sequential (the checkers of those workloads; long-fork takes rw-register or list-append transactions; comments and sequential are Jepsen's CockroachDB checks)`)
+    .option('--workload <name>', `check transactions for anomalies (Elle-style): ${TXN_WORKLOADS.join(', ')}; or bank, queue, stream-queue, counter, set, set-full, watch, register-watched, election, long-fork, comments, sequential (the checkers of those workloads; register-watched checks the registers with the info writes the change stream settled; long-fork takes rw-register or list-append transactions; comments and sequential are Jepsen's CockroachDB checks)`)
     .option('--accounts <n>', `with --workload bank: the number of accounts (default ${BANK_ACCOUNTS})`)
     .option('--total <n>', `with --workload bank: what every read must sum to (default ${BANK_TOTAL})`)
     .option('--linearizable-set', 'with --workload set-full: an element missing from a read begun after it was known (a stale read) is an error, as Jepsen\'s :linearizable? true')
@@ -84,7 +84,8 @@ type Checker = (file: string, flags: CheckFlags) => Promise<number>;
 /** A history of a non-transactional workload (bank, queue, counter, set): its workload's checkers. */
 async function checkWorkloadFile(file: string, flags: CheckFlags): Promise<number> {
   const { events, notes } = await readNoting(file);
-  const r = await checkWorkloadHistory(flags.workload!, events, file, flags);
+  const timeLimit = flags.timeLimit === undefined ? {} : { timeLimitMs: positive(flags.timeLimit, '--time-limit') * 1000 };
+  const r = await checkWorkloadHistory(flags.workload!, events, file, { ...flags, ...timeLimit });
   if (flags.json === true) {
     const core = { verdict: r.verdict, exitCode: exitCodeForVerdict(r.verdict), file, checkers: r.checkers };
     process.stdout.write(`${exactJsonText(resultJson('check', core, { checkers: [], ...(notes.length === 0 ? {} : { notes }) }), null, 2)}\n`);
