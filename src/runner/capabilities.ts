@@ -192,6 +192,8 @@ export interface StateWindow {
   readonly system: 'zookeeper' | 'consul';
   readonly interrupted: boolean;
   readonly observations: readonly StateObservation[];
+  /** Consul: `stale` when the window's blocking queries were `?stale` (`--read-mode stale`, known-unsafe). */
+  readonly consistency?: 'stale';
 }
 
 /**

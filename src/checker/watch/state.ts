@@ -32,6 +32,8 @@ export interface StateWindow {
   system: 'zookeeper' | 'consul';
   interrupted: boolean;
   observations: StateObservation[];
+  /** Consul: `stale` when the blocking queries were `?stale` (known-unsafe; absent: `?consistent`). Checked the same way. */
+  consistency?: 'stale';
 }
 
 export type StateViolationKind =
@@ -143,7 +145,7 @@ export function checkStateWatch(history: readonly HistoryEvent[]): StateWatchRes
 
   for (const { op, w } of windows) {
     if (w.interrupted) interrupted++;
-    const who = `the ${w.system === 'consul' ? 'blocking queries' : 'watch'} by ${proc(op)} (history index ${op.completeIndex}, ${secs(op.call)}–${secs(op.ret)})`;
+    const who = `the ${w.system === 'consul' ? `${w.consistency === 'stale' ? '?stale ' : ''}blocking queries` : 'watch'} by ${proc(op)} (history index ${op.completeIndex}, ${secs(op.call)}–${secs(op.ret)})`;
     /** Per key: the last read, and whether a notification came since the last read that set a watch. */
     const last = new Map<string, { o: StateObservation; watchSet: boolean; notified: boolean }>();
     for (const o of w.observations) {
@@ -217,11 +219,12 @@ export function checkStateWatch(history: readonly HistoryEvent[]): StateWatchRes
 }
 
 function stateWindowOf(v: Json): StateWindow {
-  const o = v as { system?: unknown; interrupted?: unknown; observations: unknown[] };
+  const o = v as { system?: unknown; interrupted?: unknown; consistency?: unknown; observations: unknown[] };
   const num = (x: unknown): number | undefined => (typeof x === 'number' && Number.isFinite(x) ? x : undefined);
   return {
     system: o.system === 'consul' ? 'consul' : 'zookeeper',
     interrupted: o.interrupted === true,
+    ...(o.consistency === 'stale' ? { consistency: 'stale' as const } : {}),
     observations: o.observations.map((e) => {
       const x = (e ?? {}) as Record<string, unknown>;
       const cause = x.cause === 'notification' || x.cause === 'check' || x.cause === 'block' ? x.cause : 'get';

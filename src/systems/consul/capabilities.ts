@@ -186,7 +186,7 @@ export const consulClient = systemClient('consul', READ_MODES, ['register', 'loc
   const renewals = new Map<string, NodeJS.Timeout>();
   const closing = new AbortController();
   return {
-    capabilities: { register: register(client, readMode), lock: lock(client, sessions), election: consulElection(client, readMode, { sessions, renewals, closing }), ...consulDataTypes(client, { readMode }), watch: consulWatch(client) },
+    capabilities: { register: register(client, readMode), lock: lock(client, sessions), election: consulElection(client, readMode, { sessions, renewals, closing }), ...consulDataTypes(client, { readMode }), watch: consulWatch(client, readMode) },
     classifiers: [classifyConsulError],
     async close() {
       closing.abort();

@@ -22,8 +22,16 @@ type TxnCreate = (operations: readonly unknown[]) => Promise<unknown>;
  * `?consistent&index=N&wait=1s`, N the X-Consul-Index of the key's previous answer (0 at
  * first), again and again for `windowMs`. Puts go through the txn API (two keys: one txn),
  * which answers with the ModifyIndex they were made at.
+ *
+ * `readMode` `stale` (known-unsafe, opt-in) sends `?stale` instead: any server answers from
+ * its own copy, so a server cut off from the leader keeps handing back a state that
+ * acknowledged puts have moved past — the checker's stale-state rule, which holds every
+ * window to the consistent promise, finds it. Every other mode stays `?consistent`: the
+ * `default` mode's reads may be stale for a moment after a leader change (Consul documents
+ * it), which would turn the checked promise into a guess.
  */
-export function consulWatch(client: Consul): StateWatchCapability {
+export function consulWatch(client: Consul, readMode: string): StateWatchCapability {
+  const consistency = readMode === 'stale' ? 'stale' : 'consistent';
   const createTxn = client.transaction.create.bind(client.transaction) as unknown as TxnCreate;
   return {
     style: 'state',
@@ -52,7 +60,7 @@ export function consulWatch(client: Consul): StateWatchCapability {
           const cancel = (): void => void ctx.emit('cancel');
           stop.signal.addEventListener('abort', cancel, { once: true });
           try {
-            const options = { key: CONSUL_WATCH_PREFIX + key, consistent: true, index: String(index), wait: `${BLOCK_WAIT_MS}ms`, ctx };
+            const options = { key: CONSUL_WATCH_PREFIX + key, [consistency]: true, index: String(index), wait: `${BLOCK_WAIT_MS}ms`, ctx };
             const [response, item] = (await client.kv.get(options as unknown as Parameters<Consul['kv']['get']>[0])) as unknown as [{ headers: Record<string, string | undefined> }, KvItem | undefined];
             const got = Number(response.headers['x-consul-index'] ?? NaN);
             observations.push({
@@ -87,7 +95,7 @@ export function consulWatch(client: Consul): StateWatchCapability {
       }
       if (signal.aborted) throw abortError(signal);
       if (observations.length === 0 && failure !== undefined) throw failure;
-      return { system: 'consul', interrupted, observations };
+      return { system: 'consul', interrupted, observations, ...(consistency === 'stale' ? { consistency } : {}) };
     },
   };
 }

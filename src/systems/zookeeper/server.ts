@@ -81,23 +81,40 @@ export const zookeeperServer = {
   },
 } satisfies Partial<SystemDescriptor>;
 
+/** node-zookeeper-client's connection manager: its states, as it emits them (internal, untyped). */
+interface ConnectionStates {
+  on(event: 'state', listener: (state: number) => void): void;
+  removeListener(event: 'state', listener: (state: number) => void): void;
+}
+/** The connection manager's DISCONNECTED (its CONNECTING is 1, CONNECTED 2). */
+const CM_DISCONNECTED = 0;
+
+/**
+ * A session on `node` alone (operations go where the run routes them). Given a node without
+ * quorum the library keeps trying forever without an error, so the wait is bounded; and a
+ * server that ends the connection before any session exists (killed: the connection is
+ * refused; electing or cut off from its quorum: it closes every client connection) fails at
+ * once. Waiting out the timeout there would cost the operation's whole deadline for a node
+ * that cannot answer: under kills and partitions most of a run's time went into such waits.
+ */
 export async function connectZookeeper(node: Node): Promise<Client> {
-  // Given only a minority node, the library keeps trying forever without an error: bound it.
   const client = zookeeper.createClient(`${node.address}:${ZK_PORT}`, { sessionTimeout: 10_000, spinDelay: 200, retries: 0 });
-  const connected = new Promise<void>((resolve) => client.once('connected', () => resolve()));
+  const manager = (client as unknown as { connectionManager: ConnectionStates }).connectionManager;
+  let onState: (state: number) => void = () => undefined;
+  const closedEarly = new Promise<'closed'>((resolve) => (onState = (state) => state === CM_DISCONNECTED && resolve('closed')));
+  manager.on('state', onState);
+  const connected = new Promise<'connected'>((resolve) => client.once('connected', () => resolve('connected')));
   let timer: NodeJS.Timeout | undefined;
   const timedOut = new Promise<'timeout'>((resolve) => (timer = setTimeout(() => resolve('timeout'), CONNECT_TIMEOUT_MS)));
   client.connect();
-  const outcome = await Promise.race([connected, timedOut]);
+  const outcome = await Promise.race([connected, closedEarly, timedOut]);
   clearTimeout(timer);
-  if (outcome === 'timeout') {
-    client.close();
-    throw new InfrastructureError(
-      `ZooKeeper on ${node.name} (${node.address}:${ZK_PORT}) did not accept a session within ${CONNECT_TIMEOUT_MS / 1000} s`,
-      'a node without quorum never answers; check the cluster with `faultline cluster ls`',
-    );
-  }
-  return client;
+  manager.removeListener('state', onState);
+  if (outcome === 'connected') return client;
+  client.close();
+  const where = `ZooKeeper on ${node.name} (${node.address}:${ZK_PORT})`;
+  if (outcome === 'closed') throw new InfrastructureError(`${where} ended the connection before a session existed (not running, or not serving without a quorum)`, 'a killed node refuses connections; one without quorum closes them');
+  throw new InfrastructureError(`${where} did not accept a session within ${CONNECT_TIMEOUT_MS / 1000} s`, 'a node without quorum never answers; check the cluster with `faultline cluster ls`');
 }
 
 export async function closeZookeeper(client: Client): Promise<void> {

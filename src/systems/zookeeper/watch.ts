@@ -1,7 +1,7 @@
 import type { Client, Event, Stat } from 'node-zookeeper-client';
 import type { Json } from '../../history/event.js';
 import type { StateObservation, StateWatchCapability } from '../../runner/capabilities.js';
-import { KEY_PREFIX, abortError, decodeValue, encodeValue, untilAborted } from '../capability-support.js';
+import { KEY_PREFIX, abortError, decodeValue, definitely, encodeValue, untilAborted } from '../capability-support.js';
 import { buildMulti } from './multi.js';
 import { mkdirp } from './znodes.js';
 import { sync } from './sync.js';
@@ -29,12 +29,30 @@ function valueOf(data: Buffer | undefined): Json {
  * mzxid of their Stat.
  */
 export function zookeeperWatch(client: Client): StateWatchCapability {
-  let ready: Promise<void> | undefined;
-  // The znodes exist before any read: a watch on a missing znode would need exists() instead.
-  const prepare = (keys: readonly string[]): Promise<void> => (ready ??= Promise.all(keys.map((k) => mkdirp(client, pathOf(k)))).then(() => undefined));
+  const made = new Map<string, Promise<void>>();
+  // The znodes exist before any read (a watch on a missing znode would need exists() instead)
+  // and before any put (setData on a missing znode fails: a run's first puts would all be
+  // lost to `no-node`). A failed creation is tried again by the next operation.
+  const prepare = async (keys: readonly string[]): Promise<void> => {
+    await Promise.all(
+      keys.map((k) => {
+        let p = made.get(k);
+        if (p === undefined) {
+          p = mkdirp(client, pathOf(k));
+          made.set(k, p);
+          p.catch(() => made.delete(k));
+        }
+        return p;
+      }),
+    );
+  };
   return {
     style: 'state',
     async put(pairs, { signal }) {
+      // Before setData is sent nothing of the put can have happened: a failure here is definite.
+      await untilAborted(prepare(pairs.map(([k]) => k)), signal).catch((err: unknown) => {
+        throw definitely('no-znode', `creating the znodes of ${pairs.map(([k]) => k).join(', ')} failed: ${err instanceof Error ? err.message : String(err)}`);
+      });
       if (pairs.length === 1) {
         const [key, value] = pairs[0]!;
         return zxidNumber((await untilAborted(setStat(client, pathOf(key), Buffer.from(encodeValue(value))), signal)).mzxid);
@@ -50,12 +68,7 @@ export function zookeeperWatch(client: Client): StateWatchCapability {
     },
 
     async watch(windowMs, keys, { signal }) {
-      try {
-        await untilAborted(prepare(keys), signal);
-      } catch (err) {
-        ready = undefined;
-        throw err;
-      }
+      await untilAborted(prepare(keys), signal);
       const started = Date.now();
       const observations: StateObservation[] = [];
       let interrupted = false;
@@ -95,19 +108,21 @@ export function zookeeperWatch(client: Client): StateWatchCapability {
         await untilAborted(new Promise((r) => setTimeout(r, windowMs)), signal);
         if (failure !== undefined && observations.length === 0) throw failure;
         // The closing reads: after a sync, each key as the leader had it when the sync began.
-        // Each is recorded as its reply arrives, so the order is the session's.
+        // Each is recorded inside the library's reply callback, not after an await: the
+        // library handles every packet of one socket read synchronously, so a notification
+        // that follows the reply on the wire would otherwise be recorded before it.
         closing = true;
         await untilAborted(sync(client, ZK_WATCH_ROOT), signal);
-        await untilAborted(
-          Promise.all(
-            keys.map(async (k) => {
-              const atMs = Date.now() - started;
-              const r = await getStat(client, pathOf(k));
-              if (!over) observations.push({ key: k, cause: 'check', value: valueOf(r.data), revision: zxidNumber(r.stat.mzxid), version: r.stat.version, atMs });
-            }),
-          ),
-          signal,
-        );
+        const check = (k: string): Promise<void> =>
+          new Promise((resolve, reject) => {
+            const atMs = Date.now() - started;
+            client.getData(pathOf(k), (err, data, stat) => {
+              if (err !== null) return reject(err);
+              if (!over) observations.push({ key: k, cause: 'check', value: valueOf(data), revision: zxidNumber(stat.mzxid), version: stat.version, atMs });
+              resolve();
+            });
+          });
+        await untilAborted(Promise.all(keys.map(check)), signal);
       } finally {
         over = true;
         client.removeListener('state', onState);
@@ -121,8 +136,3 @@ export function zookeeperWatch(client: Client): StateWatchCapability {
 function setStat(client: Client, path: string, data: Buffer): Promise<Stat> {
   return new Promise((resolve, reject) => client.setData(path, data, -1, (err, stat) => (err === null ? resolve(stat) : reject(err))));
 }
-
-function getStat(client: Client, path: string): Promise<{ data: Buffer | undefined; stat: Stat }> {
-  return new Promise((resolve, reject) => client.getData(path, (err, data, stat) => (err === null ? resolve({ data, stat }) : reject(err))));
-}
-

@@ -242,6 +242,17 @@ describe('state watch checker: sentences and limits', () => {
     const h = [...put(0, 0, [['k0', 1]], 'ok', 100), ...watch(2, 1, { system: 'consul', interrupted: false, observations: [{ key: 'k0', cause: 'block', value: 1, revision: 100, requested: 120, index: 110, elapsedMs: 3, waitMs: 1000, atMs: 0 }] })];
     assert.match(checkWatch(h).explanation, /asked k0 for index above 120 and got index 110/);
   });
+  it('a ?stale Consul window that hands back a state an acknowledged put moved past is invalid, and says it was ?stale', () => {
+    // p0 puts k0=1 (revision 100), then k0=2 (105, acknowledged at 0.025 s); p1's ?stale query is sent at 0.04 s and still answers k0=1.
+    const w = { system: 'consul', interrupted: false, consistency: 'stale', observations: [{ key: 'k0', cause: 'block', value: 1, revision: 100, requested: 0, index: 100, atMs: 0 }] };
+    const h = [...put(0, 0, [['k0', 1]], 'ok', 100), ...put(2, 0, [['k0', 2]], 'ok', 105), ...watch(4, 1, w)];
+    const r = checkWatch(h);
+    assert.equal(r.verdict, 'invalid');
+    assert.match(r.explanation, /^the \?stale blocking queries by p1 \(history index 5, 0\.04 s–0\.04 s\) read k0=1 at revision 100 in a query sent at 0\.04 s or later, after the put of k0=2 by p0 \(history index 2, acknowledged at revision 105\) had returned \(0\.03 s\); no fault was in effect/);
+    // The same answer from a query sent before the put returned is not stale.
+    const early = [...put(0, 0, [['k0', 1]], 'ok', 100), ...watch(2, 1, w), ...put(4, 0, [['k0', 2]], 'ok', 105)];
+    assert.equal(checkWatch(early).verdict, 'valid', checkWatch(early).explanation);
+  });
   it('duplicate put values give unknown, for streams and states alike', () => {
     const state = [...put(0, 0, [['k0', 1]], 'ok', 100), ...put(2, 0, [['k1', 1]], 'ok', 101), ...watch(4, 1, { system: 'consul', interrupted: false, observations: [{ key: 'k0', cause: 'block', value: 1, revision: 100, requested: 0, index: 100, atMs: 0 }] })];
     assert.equal(checkWatch(state).verdict, 'unknown');
