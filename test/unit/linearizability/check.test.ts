@@ -142,6 +142,21 @@ describe('explanations', () => {
     assert.deepEqual([x.blocked.f, x.blocked.output, x.states], ['read', 7, [null]]);
     assert.match(describeResult('h', result), /read → 7 \[t=2\.\.3\] is impossible in any order/);
   });
+
+  it('say so from the initial state when the search had already moved on before the checks ran', async () => {
+    // 2,500 writes one after another: the checks before searching wait for the search's
+    // first 2,048 steps (search.ts EAGER_STEPS_MAX), by then deep into the writes.
+    type Row = Parameters<typeof history>[0][number];
+    const writes = Array.from({ length: 2500 }, (_, i): Row[] => [
+      [0, 'invoke', 'write', i + 1],
+      [0, 'ok', 'write', i + 1],
+    ]).flat();
+    const rows: Row[] = [...writes, [1, 'invoke', 'read', null], [1, 'ok', 'read', -7]];
+    const result = await checkLinearizability(history(rows), { model: 'register', workers: 0 });
+    const x = result.partitions[0]!.explanation!;
+    assert.equal(x.impossible, true);
+    assert.deepEqual([x.blocked.output, x.states, x.prefixLength], [-7, [null], 0]);
+  });
 });
 
 describe('budgets', () => {
