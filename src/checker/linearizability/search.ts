@@ -34,15 +34,17 @@ const EXPLAIN_STEPS = 200_000;
 const TAIL = 20;
 /**
  * The checks before searching (impossible reads, stale reads, the model's decision
- * procedure) wait until the search has taken this many steps per op (plus the base, at
- * most the max): a tiny partition — a per-key history of a few dozen ops — is usually
- * searched to the end in a few steps per op, for less than those checks cost (measured:
- * kv's impossible-read check hashed every prefix of every get's value, the largest share
- * of a small key's time). Past the max a long history gets them at once, as before.
+ * procedure) wait, in a partition of at most EAGER_MAX_OPS ops, until the search has
+ * taken this many steps per op (plus the base): a tiny partition — a per-key history of
+ * a few dozen ops — is usually searched to the end in a few steps per op, for less than
+ * those checks cost (measured: kv's impossible-read check hashed every prefix of every
+ * get's value, the largest share of a small key's time). A larger one gets them at once:
+ * there they are what decides it, and 2,000 cold search steps first cost ~50 ms of CPU
+ * (measured on the 10k-op rows of bench:check).
  */
 const EAGER_STEPS_PER_OP = 8;
 const EAGER_STEPS_BASE = 64;
-const EAGER_STEPS_MAX = 2048;
+const EAGER_MAX_OPS = 256;
 /** How an op got onto the search path, which decides what backtracking tries next. */
 const NORMAL = 0;
 /** A matching read-only op: backtracking goes straight past it (see `advance`). */
@@ -116,7 +118,7 @@ export class PartitionSearch {
     this.limitSeen();
     this.model = model;
     this.initial = initial;
-    this.eagerSteps = Math.min(EAGER_STEPS_PER_OP * n + EAGER_STEPS_BASE, EAGER_STEPS_MAX);
+    this.eagerSteps = n <= EAGER_MAX_OPS ? EAGER_STEPS_PER_OP * n + EAGER_STEPS_BASE : 0;
   }
 
   private readonly model: AnyModel;

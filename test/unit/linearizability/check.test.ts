@@ -144,18 +144,24 @@ describe('explanations', () => {
   });
 
   it('say so from the initial state when the search had already moved on before the checks ran', async () => {
-    // 2,500 writes one after another: the checks before searching wait for the search's
-    // first 2,048 steps (search.ts EAGER_STEPS_MAX), by then deep into the writes.
+    // 30 writes one after another, then 8 concurrent ones: after the impossible read fails,
+    // backtracking through the 8 writes' orders passes the step count at which a small
+    // partition's checks run (search.ts EAGER_STEPS_PER_OP), deep into the writes.
     type Row = Parameters<typeof history>[0][number];
-    const writes = Array.from({ length: 2500 }, (_, i): Row[] => [
+    const sequential = Array.from({ length: 30 }, (_, i): Row[] => [
       [0, 'invoke', 'write', i + 1],
       [0, 'ok', 'write', i + 1],
     ]).flat();
-    const rows: Row[] = [...writes, [1, 'invoke', 'read', null], [1, 'ok', 'read', -7]];
+    const concurrent: Row[] = [
+      ...Array.from({ length: 8 }, (_, p): Row => [p + 1, 'invoke', 'write', 100 + p]),
+      ...Array.from({ length: 8 }, (_, p): Row => [p + 1, 'ok', 'write', 100 + p]),
+    ];
+    const rows: Row[] = [...sequential, ...concurrent, [9, 'invoke', 'read', null], [9, 'ok', 'read', -7]];
     const result = await checkLinearizability(history(rows), { model: 'register', workers: 0 });
     const x = result.partitions[0]!.explanation!;
     assert.equal(x.impossible, true);
     assert.deepEqual([x.blocked.output, x.states, x.prefixLength], [-7, [null], 0]);
+    assert.ok(result.stats.nodes >= 8 * 39 + 64, `the search took ${result.stats.nodes} steps: the checks ran before it moved on`);
   });
 });
 
