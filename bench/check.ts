@@ -15,6 +15,7 @@ import { readHistoryFile } from '../src/history/read.js';
 import { packageRoot } from '../src/version.js';
 import { generateRegisterHistory as generateTimeoutHistory, type RegisterHistoryOptions } from './register-history.js';
 import { benchScale } from './check-scale.js';
+import { benchPerKey } from './check-per-key.js';
 
 const dir = join(packageRoot, '..', 'shared', 'histories', 'porcupine');
 
@@ -330,6 +331,7 @@ if (!isMainThread && workerData === 'million') {
   await benchInfo();
 } else {
   await benchShared();
+  benchPerKey(process.argv.slice(2));
   await benchMillion();
   await benchInfo();
   // Issue 18's generated rows; `npm run bench:check -- --baseline OTHER/dist` adds ratios.

@@ -40,16 +40,15 @@ export class EntryList {
         this.isReturn[e++] = 1;
       }
     }
-    const order = Array.from({ length: count }, (_, k) => k).sort(
-      (a, b) => time[a]! - time[b]! || this.isReturn[a]! - this.isReturn[b]! || a - b,
-    );
+    const order = timeOrder(time, this.isReturn);
     this.head = count;
     this.next = new Int32Array(count + 1).fill(-1);
     this.prev = new Int32Array(count + 1).fill(-1);
     this.callEntry = new Int32Array(n);
     this.returnEntry = new Int32Array(n).fill(-1);
     let last = this.head;
-    for (const k of order) {
+    for (let i = 0; i < order.length; i++) {
+      const k = order[i]!;
       this.next[last] = k;
       this.prev[k] = last;
       last = k;
@@ -86,6 +85,35 @@ export class EntryList {
     next[prev[c]!] = c;
     if (next[c]! >= 0) prev[next[c]!] = c;
   }
+}
+
+/** Below this many entries an insertion sort: no array of boxed indices, no comparator closure. */
+const SMALL = 128;
+
+/**
+ * Entry indices by time, calls before returns at equal times, then by index (a total
+ * order, so both ways of sorting give the same list). A per-key partition has a few
+ * dozen entries and thousands of partitions may be checked: there the generic sort's
+ * set-up (an index array, a closure called per comparison) cost more than the sorting.
+ */
+function timeOrder(time: Float64Array, isReturn: Uint8Array): ArrayLike<number> {
+  const count = time.length;
+  if (count > SMALL) return Array.from({ length: count }, (_, k) => k).sort((a, b) => time[a]! - time[b]! || isReturn[a]! - isReturn[b]! || a - b);
+  const order = new Int32Array(count);
+  for (let k = 0; k < count; k++) {
+    let j = k;
+    const t = time[k]!;
+    const r = isReturn[k]!;
+    while (j > 0) {
+      const p = order[j - 1]!;
+      const tp = time[p]!;
+      if (tp < t || (tp === t && isReturn[p]! <= r)) break;
+      order[j] = p;
+      j--;
+    }
+    order[j] = k;
+  }
+  return order;
 }
 
 /** When the op certainly took effect: its return, or `by` for an info op (Infinity: maybe never). */

@@ -29,7 +29,9 @@ export class SeenConfigurations {
   private high: Int32Array;
   /** Where the entry's window words start in `words`. */
   private at: Int32Array;
-  private words = new Uint32Array(FIRST_ARENA_WORDS);
+  // Sized in the constructor: a small partition's arena is small (allocating and zeroing
+  // 16 KiB per key, then dropping it, was a measurable share of a tiny partition's cost).
+  private words: Uint32Array;
   private used = 0;
   size = 0;
   /** Configurations forgotten to stay under the limit. */
@@ -50,7 +52,7 @@ export class SeenConfigurations {
   ) {
     let capacity = first;
     while (capacity > 8 && capacity * SLOT_BYTES * 2 > limit) capacity >>>= 1;
-    if (capacity < FIRST_CAPACITY) this.words = new Uint32Array(capacity);
+    this.words = new Uint32Array(Math.min(capacity, FIRST_ARENA_WORDS));
     this.mask = capacity - 1;
     this.hash = new Uint32Array(capacity);
     this.state = new Int32Array(capacity).fill(-1);

@@ -142,6 +142,27 @@ describe('explanations', () => {
     assert.deepEqual([x.blocked.f, x.blocked.output, x.states], ['read', 7, [null]]);
     assert.match(describeResult('h', result), /read → 7 \[t=2\.\.3\] is impossible in any order/);
   });
+
+  it('say so from the initial state when the search had already moved on before the checks ran', async () => {
+    // 30 writes one after another, then 8 concurrent ones: after the impossible read fails,
+    // backtracking through the 8 writes' orders passes the step count at which a small
+    // partition's checks run (search.ts EAGER_STEPS_PER_OP), deep into the writes.
+    type Row = Parameters<typeof history>[0][number];
+    const sequential = Array.from({ length: 30 }, (_, i): Row[] => [
+      [0, 'invoke', 'write', i + 1],
+      [0, 'ok', 'write', i + 1],
+    ]).flat();
+    const concurrent: Row[] = [
+      ...Array.from({ length: 8 }, (_, p): Row => [p + 1, 'invoke', 'write', 100 + p]),
+      ...Array.from({ length: 8 }, (_, p): Row => [p + 1, 'ok', 'write', 100 + p]),
+    ];
+    const rows: Row[] = [...sequential, ...concurrent, [9, 'invoke', 'read', null], [9, 'ok', 'read', -7]];
+    const result = await checkLinearizability(history(rows), { model: 'register', workers: 0 });
+    const x = result.partitions[0]!.explanation!;
+    assert.equal(x.impossible, true);
+    assert.deepEqual([x.blocked.output, x.states, x.prefixLength], [-7, [null], 0]);
+    assert.ok(result.stats.nodes >= 8 * 39 + 64, `the search took ${result.stats.nodes} steps: the checks ran before it moved on`);
+  });
 });
 
 describe('budgets', () => {

@@ -40,12 +40,14 @@ export const kv: Model<Store> = {
     if (op.f === 'get') return !op.known || (op.output ?? '') === current ? store : undefined;
     const input = String(op.input);
     const before = found ? store.hashes[i]! : textHash(0, store.initial);
-    const [value, hash] = op.f === 'put' ? [input, textHash(0, input)] : [current + input, textHash(before, input)];
-    const keys = found ? store.keys : [...store.keys.slice(0, i), key, ...store.keys.slice(i)];
-    const values = found ? [...store.values] : [...store.values.slice(0, i), '', ...store.values.slice(i)];
-    const hashes = found ? [...store.hashes] : [...store.hashes.slice(0, i), 0, ...store.hashes.slice(i)];
-    values[i] = value;
-    hashes[i] = hash;
+    // No tuple or spread here: this runs once per new transition, and a per-key
+    // partition's whole check is a few hundred of them (they were its largest garbage).
+    const put = op.f === 'put';
+    const keys = found ? store.keys : insertAt(store.keys, i, key);
+    const values = found ? store.values.slice() : insertAt(store.values, i, '');
+    const hashes = found ? store.hashes.slice() : insertAt(store.hashes, i, 0);
+    values[i] = put ? input : current + input;
+    hashes[i] = textHash(put ? 0 : before, input);
     return { initial: store.initial, keys, values, hashes, hash: combine(store.initial, keys, hashes) };
   },
   validate(op: ModelOp) {
@@ -118,6 +120,14 @@ export const kv: Model<Store> = {
     a.keys.every((k, i) => k === b.keys[i] && a.values[i] === b.values[i]),
   show: (store) => Object.fromEntries(store.keys.map((k, i) => [k, store.values[i]!])) as Json,
 };
+
+/** A copy of `items` with `item` inserted at `i`. */
+function insertAt<T>(items: readonly T[], i: number, item: T): T[] {
+  const out = items.slice(0, i);
+  out.push(item);
+  for (let k = i; k < items.length; k++) out.push(items[k]!);
+  return out;
+}
 
 /** Extends the polynomial hash `h` of some text by `text`. */
 function textHash(h: number, text: string): number {
