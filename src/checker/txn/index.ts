@@ -22,6 +22,7 @@ export * from './types.js';
 export { formatTxnResult } from './format.js';
 export { parseTransactionOrder } from './transaction-order.js';
 export { type TxnColumns, TxnColumnsBuilder, columnsOfOperations } from './columns.js';
+export { TxnEventColumns } from './event-columns.js';
 
 /**
  * Checks a transactional history (operations with `f: "txn"`) against a consistency model:
@@ -177,14 +178,14 @@ function wfrFor(options: TxnCheckOptions): boolean {
 function arenaBytes(t: TxnTable, edges: number): number {
   const n = t.txnOfNode.length;
   const ints =
-    6 * t.writes +
+    4 * t.writes +
     3 * pairMapCapacity(t.writes) +
-    6 * t.reads +
+    2 * t.reads +
     4 * edges +
     (2 * n + 1 + edges) +
     7 * n +
     (2 * t.length + 2 * n);
-  return 4 * ints + edges + t.reads + (1 << 16);
+  return 4 * ints + edges + t.writes + 2 * t.reads + (1 << 16);
 }
 
 /** An anomaly that involves an indeterminate transaction says why it counts as committed. */

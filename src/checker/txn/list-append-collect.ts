@@ -14,20 +14,17 @@ const EMPTY = new Int32Array(0);
 export class Collected {
   /** (key id, value code) → element id. */
   readonly index: IntPairMap;
-  // Appended elements (key, value): who appended them, at which micro-op (global index),
-  // and whether it was that transaction's last append to the key.
-  readonly elemKey: IntList;
+  // Appended elements: who appended them, at which micro-op (global index; the key and value
+  // are the micro-op's), and whether it was that transaction's last append to the key.
   readonly elemTxn: IntList;
   readonly elemMop: IntList;
-  readonly elemFinal: IntList;
-  // Reads by committed transactions: the list read is `lists.codes(key, handle)`.
+  readonly elemFinal: Uint8Array;
+  // Reads by committed transactions; key and list are the micro-op's (a 10M-transaction
+  // history has 20M reads: every column not stored is 80 MB).
   readonly readTxn: IntList;
-  readonly readKey: IntList;
   readonly readMop: IntList;
-  readonly readHandle: IntList;
-  readonly readLen: IntList;
   /** 1 when the read precedes the transaction's own appends to the key and some follow it. */
-  readonly readThenAppend: IntList;
+  readonly readThenAppend: Uint8Array;
   /** Per key: the read with the longest value, or -1. */
   readonly longest = new IntList();
 
@@ -37,16 +34,31 @@ export class Collected {
   ) {
     const { writes, reads } = table;
     this.index = new IntPairMap(writes, arena);
-    this.elemKey = new IntList(writes, arena);
     this.elemTxn = new IntList(writes, arena);
     this.elemMop = new IntList(writes, arena);
-    this.elemFinal = new IntList(writes, arena);
+    this.elemFinal = arena.uint8(writes);
     this.readTxn = new IntList(reads, arena);
-    this.readKey = new IntList(reads, arena);
     this.readMop = new IntList(reads, arena);
-    this.readHandle = new IntList(reads, arena);
-    this.readLen = new IntList(reads, arena);
-    this.readThenAppend = new IntList(reads, arena);
+    this.readThenAppend = arena.uint8(reads);
+  }
+
+  elemKey(e: number): number {
+    return this.table.cols.mopKey[this.elemMop.data[e]!]!;
+  }
+
+  readKey(r: number): number {
+    return this.table.cols.mopKey[this.readMop.data[r]!]!;
+  }
+
+  /** The read's list handle (ReadLists): nil reads the empty prefix. */
+  readHandle(r: number): number {
+    const m = this.readMop.data[r]!;
+    const { mopF, mopVal } = this.table.cols;
+    return mopF[m] === READ_LIST ? mopVal[m]! : 0;
+  }
+
+  readLen(r: number): number {
+    return this.table.cols.lists.length(this.readKey(r), this.readHandle(r));
   }
 
   get keyCount(): number {
@@ -71,7 +83,7 @@ export class Collected {
 
   /** The value codes read `r` saw (a view into shared tables). */
   codes(r: number): Int32Array {
-    return this.table.cols.lists.codes(this.readKey.data[r]!, this.readHandle.data[r]!);
+    return this.table.cols.lists.codes(this.readKey(r), this.readHandle(r));
   }
 
   /** Codes as data, for explanations. */
@@ -90,9 +102,8 @@ export class Collected {
 
   /** Whether read `r`'s list is a prefix of the codes `top`. */
   isPrefix(r: number, top: number): boolean {
-    const h = this.readHandle.data;
     // Two reads stored as prefixes of their key's canonical list agree up to the shorter.
-    if (r === top || (h[r]! >= 0 && h[top]! >= 0)) return this.readLen.data[r]! <= this.readLen.data[top]!;
+    if (r === top || (this.readHandle(r) >= 0 && this.readHandle(top) >= 0)) return this.readLen(r) <= this.readLen(top);
     const V = this.codes(r);
     const L = this.codes(top);
     if (V.length > L.length) return false;
@@ -104,7 +115,7 @@ export class Collected {
 export function collect(table: TxnTable, log: AnomalyLog, arena: Arena): Collected {
   const c = new Collected(table, arena);
   const { mopStart, mopCount, mopF, mopKey, mopVal, lists, values } = table.cols;
-  const { index, elemKey, elemTxn, elemMop, elemFinal, readTxn, readKey, readMop, readHandle, readLen, readThenAppend, longest } = c;
+  const { index, elemTxn, elemMop, elemFinal, readTxn, readMop, readThenAppend, longest } = c;
   const nil = values.code(null);
   for (let t = 0; t < table.length; t++) {
     const ok = table.isOk(t);
@@ -119,13 +130,11 @@ export function collect(table: TxnTable, log: AnomalyLog, arena: Arena): Collect
         const prev = previousAppend(table, start, m);
         if (prev >= 0) {
           const pe = index.get(kid, mopVal[prev]!);
-          if (pe >= 0 && elemTxn.data[pe] === t) elemFinal.data[pe] = 0;
+          if (pe >= 0 && elemTxn.data[pe] === t) elemFinal[pe] = 0;
         }
         index.set(kid, code, elemTxn.length);
-        elemKey.push(kid);
-        elemTxn.push(t);
+        elemFinal[elemTxn.push(t)] = 1;
         elemMop.push(m);
-        elemFinal.push(1);
       } else if (ok) {
         if (mopF[m] === READ && code !== nil) {
           log.add('garbage-read', () => ({
@@ -138,14 +147,11 @@ export function collect(table: TxnTable, log: AnomalyLog, arena: Arena): Collect
         const handle = mopF[m] === READ_LIST ? code : 0;
         const n = lists.length(kid, handle);
         const r = readTxn.push(t);
-        readKey.push(kid);
         readMop.push(m);
-        readHandle.push(handle);
-        readLen.push(n);
-        readThenAppend.push(readsThenAppends(table, start, end, m) ? 1 : 0);
+        readThenAppend[r] = readsThenAppends(table, start, end, m) ? 1 : 0;
         if (kid >= longest.length) longest.setAt(kid, -1);
         const best = longest.data[kid]!;
-        if (best < 0 || readLen.data[best]! < n) longest.data[kid] = r;
+        if (best < 0 || c.readLen(best) < n) longest.data[kid] = r;
         const expected = internalExpectation(c, start, m);
         if (expected !== undefined) {
           log.add('internal', () => ({

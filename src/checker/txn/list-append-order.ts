@@ -25,7 +25,7 @@ export interface VersionOrder {
 
 export function orderVersions(c: Collected, log: AnomalyLog, arena: Arena, edges: EdgeStore): VersionOrder {
   const { node, cols } = c.table;
-  const { index, readTxn, readKey, longest } = c;
+  const { index, readTxn, longest } = c;
   // An indeterminate transaction that a committed read saw an append of did commit, and so
   // did all its appends: they oblige later reads as a committed transaction's do. Its own
   // reads stay unknown (an info op records none), so only ok reads are evidence. Every
@@ -34,7 +34,7 @@ export function orderVersions(c: Collected, log: AnomalyLog, arena: Arena, edges
   const committedInfo = new Map<number, string>();
   const seenInfo = (w: number, r: number, code: number): void => {
     if (cols.type[w] !== INFO || committedInfo.has(w)) return;
-    const k = c.key(readKey.data[r]!);
+    const k = c.key(c.readKey(r));
     committedInfo.set(w, `${c.name(w)} (info, committed: its append ${c.showCode(code)} to key ${show(k)} was read by ${c.name(readTxn.data[r]!)})`);
   };
 
@@ -44,7 +44,7 @@ export function orderVersions(c: Collected, log: AnomalyLog, arena: Arena, edges
   const elemPos = arena.int32(nElems, -1);
   const order: Int32Array[] = new Array<Int32Array>(nKeys);
   let orderLength = 0;
-  for (let kid = 0; kid < nKeys; kid++) if (longest.data[kid]! >= 0) orderLength += c.readLen.data[longest.data[kid]!]!;
+  for (let kid = 0; kid < nKeys; kid++) if (longest.data[kid]! >= 0) orderLength += c.readLen(longest.data[kid]!);
   const orderAll = arena.int32(orderLength);
   let orderAt = 0;
   const dupPos = new Int32Array(nKeys).fill(NONE);
@@ -106,7 +106,7 @@ export function orderVersions(c: Collected, log: AnomalyLog, arena: Arena, edges
 
   const offOrder = arena.uint8(readTxn.length);
   for (let r = 0; r < readTxn.length; r++) {
-    const kid = readKey.data[r]!;
+    const kid = c.readKey(r);
     if (c.isPrefix(r, longest.data[kid]!)) continue;
     offOrder[r] = 1;
     for (const v of c.codes(r)) {

@@ -9,7 +9,7 @@ import { type AnomalyLog, show, showList } from './transactions.js';
 /** Phase 3 of list-append inference: ww edges to appends no read saw, then each read's wr and rw edges and anomalies. */
 export function addReadEdges(c: Collected, o: VersionOrder, log: AnomalyLog, arena: Arena, edges: EdgeStore): void {
   const { node, cols } = c.table;
-  const { index, elemKey, elemMop, elemFinal, readTxn, readKey, readMop, readThenAppend, longest } = c;
+  const { index, elemMop, elemFinal, readTxn, readMop, readThenAppend, longest } = c;
   const { order, elemPos, dupPos, failedPos, lastNode, lastElem, offOrder, committedInfo } = o;
   const eTxn = c.elemTxn.data;
   const nKeys = c.keyCount;
@@ -20,7 +20,7 @@ export function addReadEdges(c: Collected, o: VersionOrder, log: AnomalyLog, are
   const unseen: number[][] = new Array<number[]>(nKeys);
   for (let e = 0; e < c.elemTxn.length; e++) {
     if (elemPos[e] >= 0 || !committed(eTxn[e])) continue;
-    const kid = elemKey.data[e];
+    const kid = c.elemKey(e);
     (unseen[kid] ??= []).push(e);
     const from = lastNode[kid];
     const to = node[eTxn[e]];
@@ -29,7 +29,7 @@ export function addReadEdges(c: Collected, o: VersionOrder, log: AnomalyLog, are
 
   const abortedRead = (r: number, e: number): void => {
     const t = readTxn.data[r];
-    const k = c.key(readKey.data[r]!);
+    const k = c.key(c.readKey(r));
     log.add('G1a', () => ({
       txns: [c.ref(t), c.ref(eTxn[e])],
       key: k,
@@ -40,7 +40,7 @@ export function addReadEdges(c: Collected, o: VersionOrder, log: AnomalyLog, are
   /** A read that contradicts the version order still shows whom it read from: a wr edge, and its elements' anomalies. */
   const offOrderRead = (r: number): void => {
     const t = readTxn.data[r];
-    const kid = readKey.data[r];
+    const kid = c.readKey(r);
     const V = c.codes(r);
     const k = c.key(kid);
     let lastOther = -1;
@@ -71,7 +71,7 @@ export function addReadEdges(c: Collected, o: VersionOrder, log: AnomalyLog, are
   const rmw = new IntPairMap(1024, arena);
   for (let r = 0; r < readTxn.length; r++) {
     const t = readTxn.data[r];
-    const kid = readKey.data[r];
+    const kid = c.readKey(r);
     const V = c.codes(r);
     const Le = order[kid]!;
     const top = longest.data[kid]!;
@@ -99,7 +99,7 @@ export function addReadEdges(c: Collected, o: VersionOrder, log: AnomalyLog, are
     }
     if (failedPos[kid] < V.length) abortedRead(r, Le[failedPos[kid]]);
     const last = V.length > 0 ? Le[V.length - 1] : -1;
-    if (last >= 0 && eTxn[last] !== t && elemFinal.data[last] === 0) {
+    if (last >= 0 && eTxn[last] !== t && elemFinal[last] === 0) {
       const w = eTxn[last];
       log.add('G1b', () => ({
         txns: [c.ref(t), c.ref(w)],
@@ -134,7 +134,7 @@ export function addReadEdges(c: Collected, o: VersionOrder, log: AnomalyLog, are
       const later = unseen[kid];
       if (later !== undefined) for (const e of later) if (eTxn[e] !== t) edges.add(me, node[eTxn[e]], RW, r, e);
     }
-    if (readThenAppend.data[r] === 1) {
+    if (readThenAppend[r] === 1) {
       const other = rmw.get(kid, n);
       if (other === -1) rmw.set(kid, n, r);
       else if (other !== NONE && readTxn.data[other] !== t) {
@@ -152,13 +152,13 @@ export function addReadEdges(c: Collected, o: VersionOrder, log: AnomalyLog, are
 
 /** Phase 4 of list-append inference: why data edge `e` holds, in words (only for the edges of reported cycles). */
 export function explainEdge(c: Collected, o: VersionOrder, edges: EdgeStore, e: number): { key: Key; why: string } {
-  const { elemKey, readTxn, readKey } = c;
+  const { readTxn } = c;
   const eTxn = c.elemTxn.data;
   const kind = edges.kind[e];
   const a = edges.a[e];
   const b = edges.b[e];
   if (kind === WW) {
-    const k = c.key(elemKey.data[a]!);
+    const k = c.key(c.elemKey(a));
     const from = c.name(eTxn[a]);
     const to = c.name(eTxn[b]);
     const how =
@@ -167,7 +167,7 @@ export function explainEdge(c: Collected, o: VersionOrder, edges: EdgeStore, e: 
         : `no read saw ${c.valueOf(b)}, so it follows every element read, the last being ${c.valueOf(a)}`;
     return { key: k, why: `${from} appended ${c.valueOf(a)} to key ${show(k)} before ${to} appended ${c.valueOf(b)} (${how}) ⇒ ${from} ww→ ${to}` };
   }
-  const k = c.key(readKey.data[a]!);
+  const k = c.key(c.readKey(a));
   const reader = c.name(readTxn.data[a]);
   const writer = c.name(eTxn[b]);
   const read = `${reader} read key ${show(k)} = ${showList(c.json(c.codes(a)))}`;
