@@ -179,7 +179,7 @@ function arenaBytes(t: TxnTable, edges: number): number {
   const n = t.txnOfNode.length;
   const ints =
     4 * t.writes +
-    3 * pairMapCapacity(t.writes) +
+    pairMapCapacity(t.writes) +
     2 * t.reads +
     4 * edges +
     (2 * n + 1 + edges) +
