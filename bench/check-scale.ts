@@ -3,9 +3,9 @@
 // budget the issue sets for it. `--baseline DIR` also runs the checker built in DIR (a
 // `dist` of another checkout) on the same rows, for ratios measured in the same run.
 // `--only TEXT` keeps the rows whose name contains TEXT.
-import { execFileSync } from 'node:child_process';
-import { fileURLToPath, pathToFileURL } from 'node:url';
-import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { resolve } from 'node:path';
+import { baselineDist, crashed, importFrom, runChild, thisDist } from './baseline.js';
 import type { LinearizabilityOptions, checkLinearizability as Check } from '../src/checker/linearizability/check.js';
 import { pairHistory } from '../src/history/operation.js';
 import { generateRegister, type Shape } from './register-shapes.js';
@@ -43,8 +43,7 @@ interface Measured {
 
 /** Child: one row, one checker build. */
 async function child(row: Row, dist: string): Promise<void> {
-  const url = pathToFileURL(join(dist, 'src', 'checker', 'linearizability', 'check.js')).href;
-  const { checkLinearizability } = (await import(url)) as { checkLinearizability: typeof Check };
+  const { checkLinearizability } = await importFrom<{ checkLinearizability: typeof Check }>(dist, 'src/checker/linearizability/check.js');
   const history = pairHistory(generateRegister(row, 42));
   const historyMib = process.memoryUsage().rss / 2 ** 20;
   // The search's tables get what is left of the row's memory once the history is loaded.
@@ -67,13 +66,8 @@ async function child(row: Row, dist: string): Promise<void> {
 }
 
 function run(row: number, dist: string): Measured {
-  const script = fileURLToPath(import.meta.url);
-  try {
-    const text = execFileSync(process.execPath, ['--max-old-space-size=4096', script, '--child', String(row), dist], { encoding: 'utf8', maxBuffer: 1 << 20 });
-    return JSON.parse(text) as Measured;
-  } catch (e) {
-    return { verdict: `crashed (${(e as Error).message.split('\n')[0]})`, seconds: NaN, cpuSeconds: NaN, peakMib: NaN, historyMib: NaN };
-  }
+  const m = runChild<Measured>(fileURLToPath(import.meta.url), [String(row), dist]);
+  return crashed(m) ? { verdict: `crashed (${m.crashed})`, seconds: NaN, cpuSeconds: NaN, peakMib: NaN, historyMib: NaN } : m;
 }
 
 function show(m: Measured): string {
@@ -81,9 +75,8 @@ function show(m: Measured): string {
 }
 
 export function benchScale(args: readonly string[]): void {
-  const here = resolve(dirname(fileURLToPath(import.meta.url)), '..');
-  const b = args.indexOf('--baseline');
-  const baseline = b >= 0 ? resolve(args[b + 1]!) : undefined;
+  const here = thisDist(import.meta.url);
+  const baseline = baselineDist(args);
   const o = args.indexOf('--only');
   const only = o >= 0 ? args[o + 1]! : '';
   console.log(`\nGenerated single-register histories (issue 18), one child process per row, budget = the row's goal; RSS includes the generated history;`);

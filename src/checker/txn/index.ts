@@ -10,7 +10,9 @@ import { forbiddenBy, modelsRuledOut, orderEdgesFor } from './models.js';
 import { addProcessEdges, addRealtimeEdges } from './order.js';
 import { inferRwRegister } from './rw-register.js';
 import { checkDistinct } from './transaction-order.js';
-import { AnomalyLog, type Inference, type TxnTable, show, tableOf } from './transactions.js';
+import { AnomalyLog, type Inference, show } from './transactions.js';
+import { TxnTable } from './table.js';
+import { type TxnColumns, columnsOfOperations } from './columns.js';
 import { partialSearchMaskFor, searchMaskFor, searchVersionOrder } from './version-search.js';
 import type { TxnAnomaly, TxnCheckOptions, TxnCheckResult } from './types.js';
 import { explainCycle } from './explain.js';
@@ -19,11 +21,8 @@ export { CONSISTENCY_MODELS, type ConsistencyModel, forbiddenBy, isConsistencyMo
 export * from './types.js';
 export { formatTxnResult } from './format.js';
 export { parseTransactionOrder } from './transaction-order.js';
-
-const MICRO_OPS = {
-  'list-append': new Set(['append', 'r']),
-  'rw-register': new Set(['w', 'r']),
-};
+export { type TxnColumns, TxnColumnsBuilder, columnsOfOperations } from './columns.js';
+export { TxnEventColumns } from './event-columns.js';
 
 /**
  * Checks a transactional history (operations with `f: "txn"`) against a consistency model:
@@ -33,9 +32,22 @@ const MICRO_OPS = {
  */
 export function checkTransactions(ops: readonly Operation[], options: TxnCheckOptions): TxnCheckResult {
   const started = performance.now();
+  return checkColumns(columnsOfOperations(ops, options.workload, options.file), options, started);
+}
+
+/**
+ * The same check on a history already in columns (TxnColumnsBuilder): what the CLI and the
+ * benchmark use, so that a large history never exists as one object per event.
+ */
+export function checkTransactionColumns(cols: TxnColumns, options: TxnCheckOptions): TxnCheckResult {
+  if (cols.workload !== options.workload) throw new Error(`columns built for ${cols.workload}, checked as ${options.workload}`);
+  return checkColumns(cols, options, performance.now());
+}
+
+function checkColumns(cols: TxnColumns, options: TxnCheckOptions, started: number): TxnCheckResult {
   const deadline = new Deadline(options.timeLimitMs);
   const log = new AnomalyLog(options.maxReportedPerType ?? 8);
-  const table = tableOf(ops, MICRO_OPS[options.workload], options.file);
+  const table = new TxnTable(cols);
   if (options.transactionOrder !== undefined) checkDistinct(options.transactionOrder, options.file ?? 'history');
   const needs = orderEdgesFor(options.consistency);
   const processOrder = options.processOrder ?? needs.process;
@@ -107,7 +119,7 @@ export function checkTransactions(ops: readonly Operation[], options: TxnCheckOp
             ...(polygraph === undefined ? [] : ['polygraph']),
           ],
     stats: {
-      transactions: table.ops.length,
+      transactions: table.length,
       committed: table.committed,
       failed: table.failed,
       indeterminate: table.indeterminate,
@@ -166,21 +178,21 @@ function wfrFor(options: TxnCheckOptions): boolean {
 function arenaBytes(t: TxnTable, edges: number): number {
   const n = t.txnOfNode.length;
   const ints =
-    6 * t.writes +
-    3 * pairMapCapacity(t.writes) +
-    5 * t.reads +
+    4 * t.writes +
+    pairMapCapacity(t.writes) +
+    2 * t.reads +
     4 * edges +
     (2 * n + 1 + edges) +
     7 * n +
-    (2 * t.ops.length + 2 * n);
-  return 4 * ints + edges + t.reads + (1 << 16);
+    (2 * t.length + 2 * n);
+  return 4 * ints + edges + t.writes + 2 * t.reads + (1 << 16);
 }
 
 /** An anomaly that involves an indeterminate transaction says why it counts as committed. */
 function noteCommittedInfo(anomalies: TxnAnomaly[], table: TxnTable, inference: Inference): void {
   if (inference.committedInfo.size === 0) return;
   const byId = new Map<number, string>();
-  for (const [t, why] of inference.committedInfo) byId.set(table.ops[t]!.id, why);
+  for (const [t, why] of inference.committedInfo) byId.set(table.cols.id[t]!, why);
   for (const a of anomalies) {
     const notes = [...new Set(a.txns.map((t) => byId.get(t.id)).filter((w): w is string => w !== undefined))];
     if (notes.length > 0) a.explanation += '\n' + notes.join('\n');

@@ -100,7 +100,7 @@ export class IntPairMap {
 
   get(x: number, y: number): number {
     const slots = this.slots;
-    let i = hash(x, y) & this.mask;
+    let i = pairHash(x, y) & this.mask;
     for (;;) {
       const at = i * 3;
       const found = slots[at + 2]!;
@@ -113,7 +113,7 @@ export class IntPairMap {
   set(x: number, y: number, value: number): void {
     if ((this.size + 1) * 2 > this.mask + 1) this.rehash();
     const slots = this.slots;
-    let i = hash(x, y) & this.mask;
+    let i = pairHash(x, y) & this.mask;
     for (;;) {
       const at = i * 3;
       if (slots[at + 2] === -1) {
@@ -154,7 +154,8 @@ export function pairMapCapacity(expected: number): number {
   return c;
 }
 
-function hash(x: number, y: number): number {
+/** The hash IntPairMap spreads (x, y) with. */
+export function pairHash(x: number, y: number): number {
   let h = Math.imul(x, 0x9e3779b1) ^ Math.imul(y + 0x7f4a7c15, 0x85ebca6b);
   h ^= h >>> 15;
   h = Math.imul(h, 0x2c1b3c6d);

@@ -1,6 +1,7 @@
 import { type EdgeStore, PROCESS, REALTIME } from './graph.js';
 import type { Arena } from './int-tables.js';
-import type { TxnTable } from './transactions.js';
+import { OK } from './columns.js';
+import type { TxnTable } from './table.js';
 
 /**
  * Each process's transactions in the order it ran them. An `info` transaction may take effect
@@ -9,11 +10,12 @@ import type { TxnTable } from './transactions.js';
  */
 export function addProcessEdges(table: TxnTable, edges: EdgeStore): void {
   const last = new Map<number, number>();
+  const { process, type } = table.cols;
   for (let v = 0; v < table.txnOfNode.length; v++) {
-    const op = table.ops[table.txnOfNode[v]!]!;
-    const prev = last.get(op.process);
+    const t = table.txnOfNode[v]!;
+    const prev = last.get(process[t]!);
     if (prev !== undefined) edges.add(prev, v, PROCESS);
-    if (op.type === 'ok') last.set(op.process, v);
+    if (type[t] === OK) last.set(process[t]!, v);
   }
 }
 
@@ -26,26 +28,27 @@ export function addProcessEdges(table: TxnTable, edges: EdgeStore): void {
  * so they only receive edges.
  */
 export function addRealtimeEdges(table: TxnTable, edges: EdgeStore, arena: Arena): void {
-  const { ops, txnOfNode } = table;
+  const { txnOfNode } = table;
+  const { completeIndex, type, call: calls, ret } = table.cols;
   const n = txnOfNode.length;
   // Events are in time order, so completion indexes order the completions without a sort.
   let maxIndex = 0;
-  for (let v = 0; v < n; v++) maxIndex = Math.max(maxIndex, ops[txnOfNode[v]!]!.completeIndex);
+  for (let v = 0; v < n; v++) maxIndex = Math.max(maxIndex, completeIndex[txnOfNode[v]!]!);
   const byCompletion = arena.int32(maxIndex + 1, -1);
   for (let v = 0; v < n; v++) {
-    const op = ops[txnOfNode[v]!]!;
-    if (op.type === 'ok') byCompletion[op.completeIndex] = v;
+    const t = txnOfNode[v]!;
+    if (type[t] === OK) byCompletion[completeIndex[t]!] = v;
   }
   const predFrom = arena.int32(n);
   const predTo = arena.int32(n);
   const frontier = new Set<number>();
   let p = 0;
   for (let v = 0; v < n; v++) {
-    const call = ops[txnOfNode[v]!]!.call;
+    const call = calls[txnOfNode[v]!]!;
     for (; p <= maxIndex; p++) {
       const a = byCompletion[p]!;
       if (a < 0) continue;
-      if (ops[txnOfNode[a]!]!.ret >= call) break;
+      if (ret[txnOfNode[a]!]! >= call) break;
       for (let e = predFrom[a]!; e < predTo[a]!; e++) frontier.delete(edges.src[e]!);
       frontier.add(a);
     }

@@ -1,7 +1,8 @@
 import type { Json, Key } from '../../history/event.js';
 import { type EdgeStore, PROCESS, REALTIME, RW, WR, WW } from './graph.js';
 import type { CandidateEdge, Constraint } from './polygraph.js';
-import { AnomalyLog, type Inference, type VersionChoices, KeyTable, type TxnTable, show, showMops, txnName, txnRef, valueKey } from './transactions.js';
+import type { TxnTable } from './table.js';
+import { AnomalyLog, type Inference, type VersionChoices, KeyTable, show, showMops, txnName, txnRef, valueKey } from './transactions.js';
 
 type VKey = ReturnType<typeof valueKey>;
 const INITIAL: VKey = '\u0000initial';
@@ -35,7 +36,10 @@ export function inferRwRegister(
   edges: EdgeStore,
   order: RwOrderOptions = { process: false, realtime: false, wfr: true },
 ): Inference {
-  const { ops, mops, node } = table;
+  // Objects per transaction: rw-register is not yet columnar inside (list-append is).
+  const ops = table.opViews();
+  const mops = ops.map((_, t) => table.mops(t, 'w'));
+  const { node } = table;
   const keys = new KeyTable();
   const elemIds: Map<VKey, number>[] = [];
   const elemKey: number[] = [];

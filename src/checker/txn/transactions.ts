@@ -3,7 +3,7 @@ import type { Json, Key } from '../../history/event.js';
 import type { Operation } from '../../history/operation.js';
 import type { EdgeStore } from './graph.js';
 import type { CandidateEdge, Constraint } from './polygraph.js';
-import { type Arena, HEAP, IntList, IntPairMap } from './int-tables.js';
+import { IntList } from './int-tables.js';
 import type { TxnAnomaly, TxnRef } from './types.js';
 import { exactJsonText } from '../../history/exact-json.js';
 
@@ -11,11 +11,11 @@ import { exactJsonText } from '../../history/exact-json.js';
 export type MicroOp = readonly [string, Key, Json];
 
 /**
- * The `txn` operations of a history with dense integer ids. `t` indexes `ops`; `node[t]` is
- * the transaction's node in the dependency graph, or -1 for a failed one (it never happened,
- * so nothing can depend on it).
+ * The `txn` operations of a history as objects, with dense integer ids (long-fork reads
+ * them so; the transactional checker uses the columnar TxnTable of table.ts). `node[t]` is
+ * -1 for a failed transaction.
  */
-export interface TxnTable {
+export interface OpTable {
   ops: Operation[];
   /** Micro-ops as completed (`ok`) or as invoked (`fail`, `info`). */
   mops: MicroOp[][];
@@ -30,7 +30,7 @@ export interface TxnTable {
   reads: number;
 }
 
-export function tableOf(all: readonly Operation[], allowed: ReadonlySet<string>, file = 'history'): TxnTable {
+export function tableOf(all: readonly Operation[], allowed: ReadonlySet<string>, file = 'history'): OpTable {
   const ops = all.filter((o) => o.f === 'txn');
   const node = new Int32Array(ops.length);
   const txnOfNode = new IntList(ops.length + 1);
@@ -87,11 +87,11 @@ function checkMops(op: Operation, value: Json, allowed: ReadonlySet<string>, fil
   return value as unknown as MicroOp[];
 }
 
-export function txnName(op: Operation): string {
+export function txnName(op: Pick<Operation, 'id'>): string {
   return `T${op.id}`;
 }
 
-export function txnRef(op: Operation, value: Json): TxnRef {
+export function txnRef(op: Pick<Operation, 'id' | 'process' | 'type' | 'invokeIndex'>, value: Json): TxnRef {
   return { name: txnName(op), id: op.id, process: op.process, type: op.type, invokeIndex: op.invokeIndex, value };
 }
 
@@ -145,33 +145,6 @@ export function valueKey(v: Json): string | number | bigint | boolean | null {
 /** Values of one key equal as data (JSON), not as object identity. */
 export function sameValue(a: Json, b: Json): boolean {
   return a === b || (typeof a === 'object' && typeof b === 'object' && valueKey(a) === valueKey(b));
-}
-
-/**
- * (key id, value) → id. Workloads write small integers, which stay in typed arrays; any
- * other value goes through a Map by its JSON text.
- */
-export class ValueIndex {
-  private readonly ints: IntPairMap;
-  private readonly other = new Map<string, number>();
-
-  constructor(expected: number, arena: Arena = HEAP) {
-    this.ints = new IntPairMap(expected, arena);
-  }
-
-  get(kid: number, v: Json): number {
-    if (typeof v === 'number' && (v | 0) === v) return this.ints.get(kid, v);
-    return this.other.get(otherKey(kid, v)) ?? -1;
-  }
-
-  set(kid: number, v: Json, id: number): void {
-    if (typeof v === 'number' && (v | 0) === v) this.ints.set(kid, v, id);
-    else this.other.set(otherKey(kid, v), id);
-  }
-}
-
-function otherKey(kid: number, v: Json): string {
-  return `${kid}\u0000${typeof v === 'string' ? 's' + v : exactJsonText(v)}`;
 }
 
 /** What a workload's inference hands to the cycle search: the data edges, and how to explain one. */

@@ -4,9 +4,9 @@ import { classifyCycle } from './cycles.js';
 import { stepOf } from './explain.js';
 import { DATA_MASK, EDGE_KIND_NAMES, PROCESS, REALTIME, bit } from './graph.js';
 import { type ChoiceWhy, type CycleEdge, solvePolygraph } from './polygraph.js';
-import { type Inference, type TxnTable, show, txnName, txnRef } from './transactions.js';
+import type { TxnTable } from './table.js';
+import { type Inference, show } from './transactions.js';
 import type { CycleStep, TxnAnomaly } from './types.js';
-import type { Json } from '../../history/event.js';
 
 export interface VersionSearchOutcome {
   /** Open write pairs (constraints), and those inside a cyclic component (searched). */
@@ -73,7 +73,7 @@ export function searchVersionOrder(table: TxnTable, inference: Inference, mask: 
     const first = r.cycles[0];
     const txns = first.map((x) => {
       const t = table.txnOfNode['known' in x ? inference.edges.src[x.known]! : x.edge.src]!;
-      return txnRef(table.ops[t]!, table.mops[t]! as unknown as Json);
+      return table.ref(t);
     });
     const assumed = [...r.why.values()].filter((w) => w === 'assumed').length;
     outcome.anomaly = {
@@ -103,8 +103,8 @@ function stepsOf(cycle: readonly CycleEdge[], table: TxnTable, inference: Infere
   return cycle.map((x) => {
     if ('known' in x) return stepOf(x.known, table, inference);
     const { why: text, key } = inference.versionChoices!.explainChoice(x.edge);
-    const from = txnName(table.ops[table.txnOfNode[x.edge.src]!]!);
-    const to = txnName(table.ops[table.txnOfNode[x.edge.dst]!]!);
+    const from = table.name(table.txnOfNode[x.edge.src]!);
+    const to = table.name(table.txnOfNode[x.edge.dst]!);
     const note = x.constraint === conflict ? '' : NOTE[why.get(x.constraint) ?? 'free'];
     return { from, to, kind: EDGE_KIND_NAMES[x.edge.kind]!, key, why: text + note };
   });

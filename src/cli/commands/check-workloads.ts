@@ -170,7 +170,7 @@ function whole(text: string, flag: string): number {
  * A transactional check of a history that holds no transaction would be "valid" about nothing:
  * the file is not the kind the checker reads (a register history given to list-append, say).
  */
-export function requireTransactions(ops: readonly Operation[], file: string, workload: string): void {
+export function requireTransactions(ops: readonly { readonly f: string }[], file: string, workload: string): void {
   if (ops.some((o) => o.f === 'txn')) return;
   const fs = [...new Set(ops.map((o) => o.f))];
   const seen = fs.length === 0 ? '' : `; its operations are ${fs.slice(0, 5).join(', ')}${fs.length > 5 ? ', ...' : ''}`;

@@ -10,7 +10,7 @@ import { checkLinearizability } from '../../checker/linearizability/check.js';
 import { describeResult } from '../../checker/linearizability/describe.js';
 import { MODELS } from '../../checker/linearizability/models/index.js';
 import { InputError, UsageError } from '../../errors.js';
-import type { HistoryEvent, Json } from '../../history/event.js';
+import { type HistoryEvent, type Json, NEMESIS } from '../../history/event.js';
 import { serializeEvent } from '../../history/formats/jsonl.js';
 import { type ShrunkHistory, shrinkHistory } from '../../checker/shrink/history.js';
 import { shrinkNotLinearizable } from '../../checker/shrink/linearizability.js';
@@ -147,8 +147,9 @@ async function checkTxn(file: string, flags: CheckFlags): Promise<number> {
       throw new UsageError(`${flag} is for --workload rw-register`, 'list-append reads show the whole version order already');
     }
   }
-  const { events, notes } = await readNoting(file);
-  const { checkTransactions, formatTxnResult } = await import('../../checker/txn/index.js');
+  const read = await readNoting(file);
+  const { notes } = read;
+  const { checkTransactionColumns, formatTxnResult, TxnEventColumns } = await import('../../checker/txn/index.js');
   const options = {
     workload: workload as TxnWorkload,
     consistency,
@@ -159,13 +160,21 @@ async function checkTxn(file: string, flags: CheckFlags): Promise<number> {
     ...(flags.wfrKeys === true ? { wfrKeys: true } : {}),
     ...(flags.transactionOrder === undefined ? {} : { transactionOrder: await readTransactionOrder(flags.transactionOrder) }),
   };
-  const ops = pairHistory(events, file).ops;
-  requireTransactions(ops, file, workload);
-  const result = checkTransactions(ops, options);
-  // A candidate fails the same way when it is invalid with no anomaly kind the whole history lacks.
+  // Events go straight into columns (no operation objects); without --shrink they are then
+  // dropped, so during the check the history is held once, as columns.
+  const columnsOf = (h: readonly HistoryEvent[]): ReturnType<InstanceType<typeof TxnEventColumns>['finish']> => {
+    const sink = new TxnEventColumns(options.workload, file);
+    for (const e of h) sink.add(e);
+    return sink.finish();
+  };
+  requireTransactions(read.events.filter((e) => e.process !== NEMESIS), file, workload);
+  const columns = columnsOf(read.events);
+  const events = flags.shrink === true ? read.events : [];
+  read.events = [];
+  const result = checkTransactionColumns(columns, options);
   const kinds = new Set(Object.keys(result.anomalyCounts));
   const sameFailure = async (h: HistoryEvent[]): Promise<boolean> => {
-    const r = checkTransactions(pairHistory(h, file).ops, options);
+    const r = checkTransactionColumns(columnsOf(h), options);
     return r.verdict === 'invalid' && Object.keys(r.anomalyCounts).every((k) => kinds.has(k));
   };
   const shrunk = flags.shrink === true && result.verdict === 'invalid' ? await shrinkHistory(events, sameFailure, shrinkDeadline(flags)) : undefined;

@@ -50,16 +50,31 @@ export function seededRandom(seed: number): () => number {
 type Mop = [string, number, Json];
 
 export function serialHistory(o: ExecutorOptions, rand: () => number): HistoryEvent[] {
-  return execute(o, rand, false).events;
+  const events: HistoryEvent[] = [];
+  streamSerialHistory(o, rand, (e) => events.push(e));
+  return events;
 }
 
 /** The history and its serialization: completion event index → place in the serial order. */
 export function serialHistoryWithOrder(o: ExecutorOptions, rand: () => number): { events: HistoryEvent[]; order: Map<number, number> } {
-  return execute(o, rand, true);
+  const events: HistoryEvent[] = [];
+  const order = new Map<number, number>();
+  streamSerialHistory(o, rand, (e, serial) => {
+    if (serial >= 0) order.set(e.index, serial);
+    events.push(e);
+  });
+  return { events, order };
 }
 
-// The order map is built only when asked: the benchmark's million-transaction histories need no copy of it.
-function execute(o: ExecutorOptions, rand: () => number, withOrder: boolean): { events: HistoryEvent[]; order: Map<number, number> } {
+type Timed = { time: number; order: number; e: Omit<HistoryEvent, 'index'> };
+const byTime = (a: Timed, b: Timed): number => a.time - b.time || a.order - b.order;
+
+/**
+ * The same history one event at a time, in time order, holding only the few transactions
+ * still open (a 10M-transaction history as an array does not fit in memory). `serial` is a
+ * completion's place in the serial order, -1 for an invocation.
+ */
+export function streamSerialHistory(o: ExecutorOptions, rand: () => number, emit: (e: HistoryEvent, serial: number) => void): void {
   const slotKey = Array.from({ length: o.activeKeys }, (_, i) => i);
   const writes = new Int32Array(o.activeKeys);
   let nextKey = o.activeKeys;
@@ -75,7 +90,18 @@ function execute(o: ExecutorOptions, rand: () => number, withOrder: boolean): { 
   // Step between serialization points; the spread keeps each slot's intervals disjoint.
   const step = 1000;
   const spread = step * o.processes - 2;
-  const timed: { time: number; order: number; e: Omit<HistoryEvent, 'index'> }[] = [];
+  let timed: Timed[] = [];
+  let index = 0;
+  // Every event not yet generated is at or after the next transaction's earliest invocation.
+  const flush = (bound: number): void => {
+    timed.sort(byTime);
+    let i = 0;
+    for (; i < timed.length && timed[i]!.time < bound; i++) {
+      const t = timed[i]!;
+      emit({ index: index++, ...t.e } as HistoryEvent, t.order % 2 === 1 ? (t.order - 1) / 2 : -1);
+    }
+    timed = timed.slice(i);
+  };
 
   for (let i = 0; i < o.txns; i++) {
     const at = (i + 1) * step * o.processes;
@@ -91,6 +117,7 @@ function execute(o: ExecutorOptions, rand: () => number, withOrder: boolean): { 
     const invoked: Mop[] = [];
     const completed: Mop[] = [];
     const pending: [number, number][] = [];
+    const retired: number[] = [];
     for (let j = 0; j < n; j++) {
       const s = Math.floor(rand() * o.activeKeys);
       const k = slotKey[s]!;
@@ -116,6 +143,7 @@ function execute(o: ExecutorOptions, rand: () => number, withOrder: boolean): { 
         if (++writes[s]! >= o.appendsPerKey) {
           slotKey[s] = nextKey++;
           writes[s] = 0;
+          retired.push(k);
         }
       }
     }
@@ -129,6 +157,13 @@ function execute(o: ExecutorOptions, rand: () => number, withOrder: boolean): { 
         } else registers.set(k, v);
       }
     }
+    // A retired key is never used again: its state would only grow the generator's memory.
+    for (const k of retired) {
+      lists.delete(k);
+      snapshots.delete(k);
+      counters.delete(k);
+      registers.delete(k);
+    }
     const process = slotProcess[slot]!;
     timed.push({ time: call, order: 2 * i, e: { time: call, process, type: 'invoke', f: 'txn', value: invoked } });
     timed.push({
@@ -137,11 +172,9 @@ function execute(o: ExecutorOptions, rand: () => number, withOrder: boolean): { 
       e: { time: ret, process, type, f: 'txn', value: type === 'ok' ? completed : invoked },
     });
     if (type === 'info') slotProcess[slot] = nextProcess++;
+    if (timed.length >= 4 * o.processes) flush((i + 2) * step * o.processes - spread + 1);
   }
-  timed.sort((a, b) => a.time - b.time || a.order - b.order);
-  const order = new Map<number, number>();
-  if (withOrder) timed.forEach((t, index) => (t.order % 2 === 1 ? order.set(index, (t.order - 1) / 2) : undefined));
-  return { events: timed.map((t, index) => ({ index, ...t.e }) as HistoryEvent), order };
+  flush(Infinity);
 }
 
 /**
