@@ -70,7 +70,7 @@ export const registerWatchedWorkload: Workload = {
  */
 export async function checkRegisterWatched(history: readonly HistoryEvent[], timeLimitMs: number, file = 'history.jsonl'): Promise<CheckResult[]> {
   const paired = pairHistory(history, file);
-  const settlement = settleFromStream(paired.ops);
+  const settlement = settleFromStream(paired.ops, file);
   const registerOnly = { ...paired, ops: paired.ops.filter((op) => op.f !== STREAM_OP) };
   const withStream = await linearizable('linearizable', registerOnly, 'cas-register', timeLimitMs, {
     settled: settlement,

@@ -1,6 +1,7 @@
 import type { Json } from '../../history/event.js';
 import { exactJsonText } from '../../history/exact-json.js';
 import type { Operation } from '../../history/operation.js';
+import { InputError } from '../../errors.js';
 
 /** The operation name of a change-stream window in a register history (its value: a WatchWindow). */
 export const STREAM_OP = 'stream';
@@ -51,7 +52,7 @@ const slot = (key: unknown, value: Json): string => `${String(key)}\u0000${exact
  *   write it never delivered took effect — if ever — after every op that saw anything: it
  *   can be linearized after them all and so left out (later info ops may be left out too).
  */
-export function settleFromStream(ops: readonly Operation[]): Settlement {
+export function settleFromStream(ops: readonly Operation[], file = 'history'): Settlement {
   const writers = new Map<string, Operation[]>();
   for (const op of ops) {
     const v = written(op);
@@ -63,7 +64,7 @@ export function settleFromStream(ops: readonly Operation[]): Settlement {
   const infoWrites = ops.filter((o) => o.type === 'info' && written(o) !== undefined && o.key !== undefined);
 
   const happenedBy = new Map<number, number>();
-  const windows = ops.filter((o) => o.f === STREAM_OP && o.type === 'ok').map((o) => ({ op: o, w: windowOf(o.output) }));
+  const windows = ops.filter((o) => o.f === STREAM_OP && o.type === 'ok').map((o) => ({ op: o, w: windowOf(o, file) }));
   const seen = new Set<string>();
   for (const { op, w } of windows) {
     for (const e of w.events) {
@@ -95,17 +96,28 @@ export function settleFromStream(ops: readonly Operation[]): Settlement {
   };
 }
 
-function windowOf(v: Json): Window {
-  const o = (v ?? {}) as { from?: unknown; responses?: unknown; interrupted?: unknown; through?: unknown };
-  const responses = Array.isArray(o.responses) ? o.responses : [];
+/**
+ * A stream window as the run recorded it. Anything else is refused: a window read as empty
+ * would settle writes as "never delivered" on no evidence.
+ */
+function windowOf(op: Operation, file: string): Window {
+  const bad = (what: string): never => {
+    throw new InputError(file, undefined, `event ${op.completeIndex} (process ${op.process}): the stream window's value ${what}`, 'a window is {"from": N, "responses": [[{"key", "value", "revision"}, ...], ...], "interrupted": bool}');
+  };
+  const v = op.output;
+  if (v === null || typeof v !== 'object' || Array.isArray(v)) return bad('is not an object');
+  const o = v as { from?: unknown; responses?: unknown; interrupted?: unknown; through?: unknown };
+  if (!Array.isArray(o.responses) || !o.responses.every(Array.isArray)) return bad('has no "responses" list of event lists');
   return {
     from: typeof o.from === 'number' ? o.from : 0,
     interrupted: o.interrupted === true,
     ...(typeof o.through === 'number' ? { through: o.through } : {}),
-    events: responses.flatMap((r) =>
-      (Array.isArray(r) ? r : []).map((e) => {
-        const x = (e ?? {}) as { key?: unknown; value?: Json; revision?: unknown };
-        return { key: String(x.key), value: x.value ?? null, revision: Number(x.revision) };
+    events: (o.responses as unknown[][]).flatMap((r) =>
+      r.map((e) => {
+        if (e === null || typeof e !== 'object' || Array.isArray(e)) return bad(`holds an event that is not an object: ${exactJsonText(e as Json)}`);
+        const x = e as { key?: unknown; value?: Json; revision?: unknown };
+        if (typeof x.revision !== 'number' || !Number.isFinite(x.revision)) return bad(`holds an event without a numeric revision: ${exactJsonText(e as Json)}`);
+        return { key: String(x.key), value: x.value ?? null, revision: x.revision };
       }),
     ),
   };

@@ -17,7 +17,6 @@ import { shrinkNotLinearizable } from '../../checker/shrink/linearizability.js';
 import { type HistoryFormat, detectFormat, parseHistory, readHistoryText } from '../../history/read.js';
 import type { NilReads } from '../../checker/linearizability/partition.js';
 import { didYouMean } from '../../spec/did-you-mean.js';
-import { pairHistory } from '../../history/operation.js';
 import { CONSISTENCY_MODELS, isConsistencyModel } from '../../checker/txn/models.js';
 import { TXN_WORKLOADS, type TxnWorkload } from '../../checker/txn/types.js';
 import { exitCodeForVerdict } from '../../exit-codes.js';

@@ -49,10 +49,15 @@ describe('faultline check --workload register-watched', () => {
     assert.match(settled, /"infoWrites":1/);
   });
 
-  it('a malformed stream value is an exit-3 line, not a stack trace', async () => {
-    const bad = historyFile('bad.jsonl', [write(1, 'ok', 0, 10), { ...stream(20, 30, []), output: 'nonsense' }]);
-    const r = await runCli('check', bad, '--workload', 'register-watched');
-    assert.notEqual(r.code, 5, r.err);
+  it('a malformed stream window is an exit-3 line naming its event, never read as an empty window', async () => {
+    const notObject = historyFile('bad.jsonl', [write(1, 'ok', 0, 10), { ...stream(20, 30, []), output: 'nonsense' }]);
+    const r = await runCli('check', notObject, '--workload', 'register-watched');
+    assert.equal(r.code, ExitCode.Usage, r.out + r.err);
+    assert.match(r.err, /bad\.jsonl: event 3 \(process 1\): the stream window's value is not an object/);
     assert.doesNotMatch(r.err, /\n\s+at /);
+    const noRevision = historyFile('norev.jsonl', [write(1, 'ok', 0, 10), { ...stream(20, 30, []), output: { from: 1, responses: [[{ key: 'x', value: 1 }]] } }]);
+    const r2 = await runCli('check', noRevision, '--workload', 'register-watched');
+    assert.equal(r2.code, ExitCode.Usage, r2.out + r2.err);
+    assert.match(r2.err, /without a numeric revision/);
   });
 });
