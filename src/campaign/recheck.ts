@@ -24,7 +24,8 @@ export interface Recheck {
  * cannot be judged.
  */
 export async function recheckRun(dir: string): Promise<Recheck> {
-  const run = await loadRecordedRun(dir);
+  // A crashed run has no results.json: its history is checked anyway, and recordedReasons keeps it short of valid.
+  const run = await loadRecordedRun(dir, true);
   const plan = await planRun(run.spec);
   const { events, tornTail } = await readHistoryJsonl(join(dir, 'history.jsonl'));
   const checkers = await plan.workload.check(events, plan.workloadOptions);

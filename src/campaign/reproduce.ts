@@ -1,4 +1,4 @@
-import { readFile } from 'node:fs/promises';
+import { access, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { InputError, UsageError } from '../errors.js';
 import type { Json } from '../history/event.js';
@@ -19,6 +19,10 @@ export interface RecordedRun {
   readonly anomalies: readonly string[];
 }
 
+async function exists(path: string): Promise<boolean> {
+  return access(path).then(() => true, () => false);
+}
+
 async function readJson(path: string, what: string): Promise<Json> {
   let text: string;
   try {
@@ -33,10 +37,15 @@ async function readJson(path: string, what: string): Promise<Json> {
   }
 }
 
-/** Reads a run directory: test.json's spec, the schedule its history shows was applied, results.json's verdict. */
-export async function loadRecordedRun(dir: string): Promise<RecordedRun> {
+/**
+ * Reads a run directory: test.json's spec, the schedule its history shows was applied, results.json's verdict.
+ * `crashedOk`: a run that crashed or was killed has no results.json; re-checking its history is
+ * still worth doing (it then reads as `unknown`), so the caller may accept its absence.
+ */
+export async function loadRecordedRun(dir: string, crashedOk = false): Promise<RecordedRun> {
   const test = await readJson(join(dir, 'test.json'), 'test.json');
-  const results = await readJson(join(dir, 'results.json'), 'results.json');
+  const resultsPath = join(dir, 'results.json');
+  const results = crashedOk && !(await exists(resultsPath)) ? null : await readJson(resultsPath, 'results.json');
   const recorded = test !== null && typeof test === 'object' && !Array.isArray(test) ? test['spec'] : undefined;
   if (recorded === undefined) throw new InputError(join(dir, 'test.json'), undefined, 'has no spec');
   const { events } = await readHistoryJsonl(join(dir, 'history.jsonl'));

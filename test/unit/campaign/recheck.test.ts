@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdtemp, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
@@ -54,5 +54,19 @@ describe('check RUN_DIR', () => {
     assert.equal(r.code, ExitCode.Invalid);
     assert.match(r.out, /: invalid\n {2}\S+: invalid — /);
     assert.equal((await runCli('check', await runDir(1), '--model', 'register')).code, ExitCode.Usage);
+  });
+
+  it('a run that crashed (no results.json, torn history) is checked and reads unknown, never valid nor a refusal', async () => {
+    const dir = await runDir(1, [], true);
+    await rm(join(dir, 'results.json'));
+    const r = await runCli('check', dir);
+    assert.equal(r.code, ExitCode.Unknown);
+    assert.match(r.out, /: unknown\n/);
+    assert.match(r.out, /results\.json is missing or unreadable: the run may not have finished/);
+    assert.match(r.out, /ends in a torn line/);
+    // What the crashed run did record still counts against it.
+    const bad = await runDir(0, [], true);
+    await rm(join(bad, 'results.json'));
+    assert.equal((await runCli('check', bad)).code, ExitCode.Invalid);
   });
 });
