@@ -11,7 +11,7 @@ import { describeResult } from '../../checker/linearizability/describe.js';
 import { MODELS } from '../../checker/linearizability/models/index.js';
 import { InputError, UsageError } from '../../errors.js';
 import { type HistoryEvent, type Json, NEMESIS } from '../../history/event.js';
-import { serializeEvent } from '../../history/formats/jsonl.js';
+import { TORN_TAIL, serializeEvent } from '../../history/formats/jsonl.js';
 import { type ShrunkHistory, shrinkHistory } from '../../checker/shrink/history.js';
 import { shrinkNotLinearizable } from '../../checker/shrink/linearizability.js';
 import { type HistoryFormat, detectFormat, parseHistory, readHistoryText } from '../../history/read.js';
@@ -82,14 +82,15 @@ type Checker = (file: string, flags: CheckFlags) => Promise<number>;
 
 /** A history of a non-transactional workload (bank, queue, counter, set): its workload's checkers. */
 async function checkWorkloadFile(file: string, flags: CheckFlags): Promise<number> {
-  const { events, notes } = await readNoting(file);
+  const { events, notes, torn } = await readNoting(file);
   const timeLimit = flags.timeLimit === undefined ? {} : { timeLimitMs: positive(flags.timeLimit, '--time-limit') * 1000 };
-  const r = await checkWorkloadHistory(flags.workload!, events, file, { ...flags, ...timeLimit });
+  const checked = await checkWorkloadHistory(flags.workload!, events, file, { ...flags, ...timeLimit });
+  const r: { verdict: Verdict; checkers: typeof checked.checkers; reason?: string } = uncut(checked, torn);
   if (flags.json === true) {
-    const core = { verdict: r.verdict, exitCode: exitCodeForVerdict(r.verdict), file, checkers: r.checkers };
+    const core = { verdict: r.verdict, exitCode: exitCodeForVerdict(r.verdict), file, checkers: r.checkers, ...(r.reason === undefined ? {} : { errors: [r.reason] }) };
     process.stdout.write(`${exactJsonText(resultJson('check', core, { checkers: [], ...(notes.length === 0 ? {} : { notes }) }), null, 2)}\n`);
   } else {
-    const lines = [`${file}: ${r.verdict}`, ...r.checkers.map((c) => `  ${c.checker}: ${c.verdict} — ${describeChecker(c)}`)];
+    const lines = [`${file}: ${r.verdict}`, ...r.checkers.map((c) => `  ${c.checker}: ${c.verdict} — ${describeChecker(c)}`), ...(r.reason === undefined ? [] : [`  not valid because ${r.reason}`])];
     process.stdout.write(`${lines.join('\n')}\n`);
   }
   return exitCodeForVerdict(r.verdict);
@@ -170,7 +171,7 @@ async function checkTxn(file: string, flags: CheckFlags): Promise<number> {
   const columns = columnsOf(read.events);
   const events = flags.shrink === true ? read.events : [];
   read.events = [];
-  const result = checkTransactionColumns(columns, options);
+  const result = uncut(checkTransactionColumns(columns, options), read.torn);
   const kinds = new Set(Object.keys(result.anomalyCounts));
   const sameFailure = async (h: HistoryEvent[]): Promise<boolean> => {
     const r = checkTransactionColumns(columnsOf(h), options);
@@ -209,9 +210,9 @@ async function checkModel(file: string, flags: CheckFlags): Promise<number> {
   if (!MODELS.has(options.model)) {
     throw new UsageError(`unknown model "${options.model}"`, `models: ${[...MODELS.keys()].join(', ')}`);
   }
-  const { events, notes, format } = await readNoting(file);
+  const { events, notes, format, torn } = await readNoting(file);
   const nilReads = nilReadsFor(flags, format);
-  const result = await checkLinearizability(events, { ...options, nilReads });
+  const result = uncut(await checkLinearizability(events, { ...options, nilReads }), torn);
   const shrunk = flags.shrink === true ? await shrinkNotLinearizable(events, result, { ...options, nilReads }, shrinkDeadline(flags)) : undefined;
   const shown = { ...result, ...(shrunk === undefined ? {} : { shrunk }), ...(notes.length === 0 ? {} : { notes }) };
   process.stdout.write(flags.json === true ? `${exactJsonText(fileResult(file, 'linearizability', shown), null, 2)}\n` : `${describeResult(file, result)}${describeShrunk(shrunk)}`);
@@ -232,15 +233,23 @@ function explanationOf(result: object): Json | undefined {
   return sentence === undefined ? undefined : { explanation: sentence };
 }
 
+/** Why a history whose last line is torn is not valid: whatever followed it was never recorded. */
+const TORN_REASON = 'the history ends in a torn line: the recording was cut (the run was killed), so what followed it is unknown';
+
+/** A verdict on a cut recording: never `valid` (a run that did not finish proves nothing clean). */
+function uncut<R extends { verdict: Verdict }>(result: R, torn: boolean): R | (R & { verdict: 'unknown'; reason: string }) {
+  return torn && result.verdict === 'valid' ? { ...result, verdict: 'unknown', reason: TORN_REASON } : result;
+}
+
 /** The history, and what reading it left out, said at once on stderr (and in --json as `notes`). */
-async function readNoting(file: string): Promise<{ events: HistoryEvent[]; notes: string[]; format: HistoryFormat }> {
+async function readNoting(file: string): Promise<{ events: HistoryEvent[]; notes: string[]; format: HistoryFormat; torn: boolean }> {
   const notes: string[] = [];
   const text = await readHistoryText(file);
   const events = parseHistory(text, file, notes);
   for (const note of notes) process.stderr.write(`faultline: ${note}\n`);
   // A checker given no event could only say "valid" about nothing.
   if (events.length === 0) throw new InputError(file, undefined, 'holds no history events: nothing to check', 'a history has one event per line (JSONL or EDN), or is an EDN/JSON collection of them');
-  return { events, notes, format: detectFormat(text) };
+  return { events, notes, format: detectFormat(text), torn: notes.some((n) => n.endsWith(TORN_TAIL)) };
 }
 
 /**

@@ -20,7 +20,7 @@ export function parseJsonLines(text: string, file: string, notes?: string[]): Hi
     } catch (err) {
       const tornTail = i === lines.length - 1;
       if (tornTail) {
-        notes?.push(`${file}:${i + 1}: the last line is torn (the run was killed while writing it); it was left out`);
+        notes?.push(`${file}:${i + 1}: ${TORN_TAIL}`);
         break;
       }
       fail(at, `expected one JSON event object on this line (${parserMessage(err)})`);
@@ -90,3 +90,6 @@ export function serializeHistory(events: Iterable<HistoryEvent>): string {
   for (const e of events) out += serializeEvent(e);
   return out;
 }
+
+/** The note a torn last line leaves: the recording was cut, so a check of it is never `valid`. */
+export const TORN_TAIL = 'the last line is torn (the run was killed while writing it); it was left out';

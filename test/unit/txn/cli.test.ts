@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
@@ -59,6 +59,30 @@ describe('faultline check: a history with nothing to check is refused, never "va
       assert.equal(r.code, ExitCode.Usage, `${checker.join(' ')}: ${r.out}${r.err}`);
       assert.match(r.err, /empty\.jsonl: holds no history events/);
       assert.doesNotMatch(r.err, /\n\s+at /, 'no stack trace');
+    }
+  });
+
+  it('a history whose last line is torn (the recording was cut) is never valid, whatever the checker', async () => {
+    const torn = (name: string, lines: object[]): string => {
+      const path = join(dir, name);
+      writeFileSync(path, `${lines.map((l) => JSON.stringify(l)).join('\n')}\n{"process":0,"ty`);
+      return path;
+    };
+    const register = torn('register-torn.jsonl', [{ process: 0, type: 'invoke', f: 'write', value: 1 }, { process: 0, type: 'ok', f: 'write', value: 1 }]);
+    const txn = torn('txn-torn.jsonl', [{ process: 0, type: 'invoke', f: 'txn', value: [['append', 0, 1]] }, { process: 0, type: 'ok', f: 'txn', value: [['append', 0, 1]] }]);
+    const set = torn('set-torn.jsonl', [
+      { process: 0, type: 'invoke', f: 'add', value: 1 },
+      { process: 0, type: 'ok', f: 'add', value: 1 },
+      { process: 0, type: 'invoke', f: 'read', value: null },
+      { process: 0, type: 'ok', f: 'read', value: [1] },
+    ]);
+    for (const [file, checker] of [[register, ['--model', 'register']], [txn, ['--workload', 'list-append']], [set, ['--workload', 'set']]] as const) {
+      const r = await runCli('check', file, ...checker);
+      assert.equal(r.code, ExitCode.Unknown, `${checker.join(' ')}: ${r.out}${r.err}`);
+      assert.match(r.out, /the history ends in a torn line/);
+      // Without the torn line the same history is valid: the cut, not the checker, made it unknown.
+      writeFileSync(`${file}.whole`, readFileSync(file, 'utf8').replace(/\n[^\n]*$/, '\n'));
+      assert.equal((await runCli('check', `${file}.whole`, ...checker)).code, ExitCode.Valid);
     }
   });
 
