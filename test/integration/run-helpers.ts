@@ -33,10 +33,16 @@ export async function runAndInspect(args: readonly string[], inspectNode?: (node
     (out) => ({ ...out, exitCode: 0 }),
     (err: { code?: number; stdout?: string; stderr?: string }) => ({ stdout: err.stdout ?? '', stderr: err.stderr ?? '', exitCode: err.code ?? -1 }),
   );
-  assert.ok(r.stdout.trim().startsWith('{'), `no results on stdout (exit ${r.exitCode}): ${r.stderr.slice(-2000)}`);
-  const results = JSON.parse(r.stdout) as CliRun['results'];
   const docker = await connectDocker();
   const provider = new DockerProvider(docker);
+  if (!r.stdout.trim().startsWith('{')) {
+    // --leave-running kept the cluster for inspection; a run that crashed before printing its
+    // results must not leave it behind either: its id is in the log line "cluster ID healthy".
+    const id = /cluster (\S+) healthy/.exec(r.stderr)?.[1];
+    if (id !== undefined) await provider.destroy(id).catch(() => undefined);
+    assert.fail(`no results on stdout (exit ${r.exitCode}): ${r.stderr.slice(-2000)}`);
+  }
+  const results = JSON.parse(r.stdout) as CliRun['results'];
   try {
     const cluster = await provider.attach(results.cluster.id);
     for (const node of cluster.nodes) {
