@@ -58,14 +58,16 @@ describe('faultline check', () => {
     assert.doesNotMatch(bad.err, /at .*\.ts:\d+/);
   });
 
-  it('says on stderr and in --json that a torn last line was left out', async () => {
+  it('says on stderr and in --json that a torn last line was left out, and calls the cut recording unknown, not valid', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'faultline-torn-'));
     const path = join(dir, 'torn.jsonl');
     await writeFile(path, '{"process":0,"type":"invoke","f":"write","value":1}\n{"process":0,"type":"ok","f":"write","val');
     const text = await run(path, '--model', 'register');
-    assert.equal(text.code, ExitCode.Valid);
+    assert.equal(text.code, ExitCode.Unknown);
     assert.match(text.err, /torn\.jsonl:2: the last line is torn .*left out/);
-    const json = JSON.parse((await run(path, '--model', 'register', '--json')).out) as { notes?: string[] };
+    assert.match(text.out, /why unknown: the history ends in a torn line/);
+    const json = JSON.parse((await run(path, '--model', 'register', '--json')).out) as { notes?: string[]; verdict: string };
     assert.equal(json.notes?.length, 1);
+    assert.equal(json.verdict, 'unknown');
   });
 });
