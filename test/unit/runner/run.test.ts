@@ -154,7 +154,9 @@ describe('runTest', () => {
         nemesis: nem,
         final: overKeys((key) => ({ f: 'read', value: null, key })),
         onProgress: (p) => progress.push(p),
-        progressIntervalMs: 50,
+        // Sampled often: the partition comes and goes every ~20 ms, and at 50 ms a loaded
+        // machine (CI runs two test files at once) could take every sample while it was healed.
+        progressIntervalMs: 5,
       }),
     );
     const h = result.history;
