@@ -3,6 +3,7 @@ import type { Json, Key } from '../../history/event.js';
 import { exactJsonText } from '../../history/exact-json.js';
 import type { Operation } from '../../history/operation.js';
 import { IntList } from './int-tables.js';
+import { KeyTable } from './transactions.js';
 import type { TxnWorkload } from './types.js';
 import { ReadLists, ValueTable } from './values.js';
 
@@ -89,8 +90,7 @@ export class TxnColumnsBuilder {
   private readonly mopF = new U8List();
   private readonly mopKey = new IntList();
   private readonly mopVal = new IntList();
-  private readonly keyIds = new Map<Key, number>();
-  private readonly keys: Key[] = [];
+  private readonly keyTable = new KeyTable();
   private readonly values = new ValueTable();
   private readonly lists = new ReadLists();
   private readonly writeF: string;
@@ -134,7 +134,7 @@ export class TxnColumnsBuilder {
       const write = f === this.writeF;
       if (!write && f !== 'r') this.bad(t, `micro-op ${j} has unknown function ${exactJsonText(f)}`);
       if (typeof k !== 'string' && typeof k !== 'number') this.bad(t, `micro-op ${j} has a key that is not a string or number`);
-      const kid = this.keyId(k as Key);
+      const kid = this.keyTable.id(k as Key);
       this.mopKey.push(kid);
       if (!write && this.workload === 'list-append' && Array.isArray(v)) {
         this.mopF.push(READ_LIST);
@@ -172,20 +172,10 @@ export class TxnColumnsBuilder {
       mopF: this.mopF.data.subarray(0, m),
       mopKey: this.mopKey.data.subarray(0, m),
       mopVal: this.mopVal.data.subarray(0, m),
-      keys: this.keys,
+      keys: this.keyTable.keys,
       values: this.values,
       lists: this.lists,
     };
-  }
-
-  private keyId(k: Key): number {
-    let id = this.keyIds.get(k);
-    if (id === undefined) {
-      id = this.keys.length;
-      this.keyIds.set(k, id);
-      this.keys.push(k);
-    }
-    return id;
   }
 
   private bad(t: number, what: string): never {
