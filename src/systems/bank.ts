@@ -9,11 +9,9 @@ import type { Json } from '../history/event.js';
 import type { BankCapability, CallOptions } from '../runner/capabilities.js';
 import { KEY_PREFIX, definitely } from './capability-support.js';
 import { type ConditionalStore, readModifyCommit } from './data-types.js';
+import { BANK_ACCOUNTS, INITIAL_BALANCE } from './bank-size.js';
 
-export const BANK_ACCOUNTS = 5;
-export const INITIAL_BALANCE = 10;
-/** What every read must sum to. */
-export const BANK_TOTAL = BANK_ACCOUNTS * INITIAL_BALANCE;
+export { BANK_ACCOUNTS, BANK_TOTAL, INITIAL_BALANCE } from './bank-size.js';
 export const BANK_PREFIX = `${KEY_PREFIX}/bank`;
 
 export function bankKey(account: number): string {

@@ -6,7 +6,6 @@ import { worstVerdict } from '../verdict.js';
 import type { AnyModel } from './model.js';
 import { getModel, MODELS } from './models/index.js';
 import { type NilReads, partitionByKey, prune } from './partition.js';
-import { runInWorkers } from './pool.js';
 import { type CheckedOp, resolveInfoOps } from './info-ops.js';
 import type { LinearizabilityResult, PartitionResult } from './result.js';
 import { type PartitionJob, runRoundRobin } from './schedule.js';
@@ -128,7 +127,8 @@ export async function checkLinearizability(
     const batches: PartitionJob[][] = Array.from({ length: threads }, () => []);
     [...left].sort((a, b) => b.ops.length - a.ops.length).forEach((job, i) => batches[i % threads]!.push(job));
     const tasks: WorkerTask[] = batches.map((batch) => ({ model: model.name, init: options.init, jobs: batch, budget, stopOnInvalid }));
-    await runInWorkers(tasks, report);
+    // Threads are the rare case: the pool (and node:worker_threads) load only then.
+    await (await import('./pool.js')).runInWorkers(tasks, report);
   };
   if (requested !== 'auto' && requested > 0 && threadable) {
     await onThreads(jobs, requested);

@@ -32,7 +32,7 @@ export const WORKLOAD_CHECKERS: ReadonlyMap<string, () => Promise<OpsChecker>> =
   [
     'bank',
     async () => {
-      const [{ BANK_READ, checkBank, checkBankRealtime }, { BANK_ACCOUNTS, BANK_TOTAL }] = await Promise.all([import('../../checker/bank/index.js'), import('../../systems/bank.js')]);
+      const [{ BANK_READ, checkBank, checkBankRealtime }, { BANK_ACCOUNTS, BANK_TOTAL }] = await Promise.all([import('../../checker/bank/index.js'), import('../../systems/bank-size.js')]);
       return (ops, events, flags) => {
         const accounts = flags.accounts === undefined ? BANK_ACCOUNTS : whole(flags.accounts, '--accounts');
         const total = flags.total === undefined ? BANK_TOTAL : whole(flags.total, '--total');

@@ -1,7 +1,7 @@
 import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Command } from 'commander';
-import { BANK_ACCOUNTS, BANK_TOTAL } from '../../systems/bank.js';
+import { BANK_ACCOUNTS, BANK_TOTAL } from '../../systems/bank-size.js';
 import { WORKLOAD_CHECKERS, checkWorkloadHistory, requireTransactions } from './check-workloads.js';
 import { describeChecker } from '../../output/outcome.js';
 import { resultJson } from '../../output/result-json.js';
@@ -12,8 +12,7 @@ import { MODELS } from '../../checker/linearizability/models/index.js';
 import { InputError, UsageError } from '../../errors.js';
 import { type HistoryEvent, type Json, NEMESIS } from '../../history/event.js';
 import { TORN_TAIL, serializeEvent } from '../../history/formats/jsonl.js';
-import { type ShrunkHistory, shrinkHistory } from '../../checker/shrink/history.js';
-import { shrinkNotLinearizable } from '../../checker/shrink/linearizability.js';
+import type { ShrunkHistory } from '../../checker/shrink/history.js';
 import { type HistoryFormat, detectFormat, parseHistory, readHistoryText } from '../../history/read.js';
 import type { NilReads } from '../../checker/linearizability/partition.js';
 import { didYouMean } from '../../spec/did-you-mean.js';
@@ -177,7 +176,7 @@ async function checkTxn(file: string, flags: CheckFlags): Promise<number> {
     const r = checkTransactionColumns(columnsOf(h), options);
     return r.verdict === 'invalid' && Object.keys(r.anomalyCounts).every((k) => kinds.has(k));
   };
-  const shrunk = flags.shrink === true && result.verdict === 'invalid' ? await shrinkHistory(events, sameFailure, shrinkDeadline(flags)) : undefined;
+  const shrunk = flags.shrink === true && result.verdict === 'invalid' ? await (await import('../../checker/shrink/history.js')).shrinkHistory(events, sameFailure, shrinkDeadline(flags)) : undefined;
   const shown = { ...result, ...(shrunk === undefined ? {} : { shrunk }), ...(notes.length === 0 ? {} : { notes }) };
   process.stdout.write(flags.json === true ? `${exactJsonText(fileResult(file, 'transactions', shown), null, 2)}\n` : `${formatTxnResult(result).trimEnd()}\n${describeShrunk(shrunk)}`);
   return exitCodeForVerdict(result.verdict);
@@ -213,7 +212,8 @@ async function checkModel(file: string, flags: CheckFlags): Promise<number> {
   const { events, notes, format, torn } = await readNoting(file);
   const nilReads = nilReadsFor(flags, format);
   const result = uncut(await checkLinearizability(events, { ...options, nilReads }), torn);
-  const shrunk = flags.shrink === true ? await shrinkNotLinearizable(events, result, { ...options, nilReads }, shrinkDeadline(flags)) : undefined;
+  // The shrinkers are loaded only when asked for (start-up cost of every check, docs/run.md).
+  const shrunk = flags.shrink === true ? await (await import('../../checker/shrink/linearizability.js')).shrinkNotLinearizable(events, result, { ...options, nilReads }, shrinkDeadline(flags)) : undefined;
   const shown = { ...result, ...(shrunk === undefined ? {} : { shrunk }), ...(notes.length === 0 ? {} : { notes }) };
   process.stdout.write(flags.json === true ? `${exactJsonText(fileResult(file, 'linearizability', shown), null, 2)}\n` : `${describeResult(file, result)}${describeShrunk(shrunk)}`);
   return exitCodeForVerdict(result.verdict);

@@ -1,9 +1,10 @@
-import { parseEDNString } from 'edn-data';
+import { createRequire } from 'node:module';
+import type { parseEDNString as ParseEDNString } from 'edn-data';
 import type { HistoryEvent } from '../event.js';
 import { describe, fail, parserMessage, toEvent } from './normalize.js';
 
 /** Keywords as plain strings (`:append` → "append"), vectors/lists/sets as arrays, maps as objects. */
-const OPTIONS: Parameters<typeof parseEDNString>[1] = {
+const OPTIONS: Parameters<typeof ParseEDNString>[1] = {
   mapAs: 'object',
   keywordAs: 'string',
   listAs: 'array',
@@ -11,6 +12,17 @@ const OPTIONS: Parameters<typeof parseEDNString>[1] = {
   symbolAs: 'string',
   charAs: 'string',
 };
+
+/**
+ * edn-data, required when the first EDN text is parsed: a JSON Lines check (the common case)
+ * never pays for it, and a synchronous require of this CommonJS package skips the ESM
+ * loader's export scan of it (the CLI's start-up, docs/run.md).
+ */
+let parser: typeof ParseEDNString | undefined;
+function parseEDNString(text: string, options: Parameters<typeof ParseEDNString>[1]): unknown {
+  parser ??= (createRequire(import.meta.url)('edn-data') as { parseEDNString: typeof ParseEDNString }).parseEDNString;
+  return parser(text, options);
+}
 
 export function parseEdnValue(text: string): unknown {
   return parseEDNString(exactLongIntegers(text), OPTIONS);
