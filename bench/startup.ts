@@ -5,7 +5,7 @@
 // what its start-up costs. Each command runs in a fresh process; the runs of all commands are
 // interleaved (round after round) so that load drift hits each alike, and the median is
 // reported with the range.
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -41,17 +41,22 @@ const HISTORIES: Record<string, string> = {
     .join('\n'),
 };
 
-/** The CLI commands measured (arguments after `faultline`); `{dir}` is the histories' folder. */
-const COMMANDS: readonly (readonly string[])[] = [
-  ['--help'],
-  ['check', '{dir}/register.jsonl', '--model', 'register'],
-  ['check', '{dir}/txn.jsonl', '--workload', 'list-append'],
-  ['check', '{dir}/queue.jsonl', '--workload', 'queue'],
+/**
+ * The CLI commands measured (arguments after `faultline`; `{dir}` is the histories' folder)
+ * and the exit code each must end with: a build whose check fails early would look fast.
+ */
+const COMMANDS: readonly { readonly args: readonly string[]; readonly exit: number }[] = [
+  { args: ['--help'], exit: 0 },
+  { args: ['check', '{dir}/register.jsonl', '--model', 'register'], exit: 0 },
+  { args: ['check', '{dir}/txn.jsonl', '--workload', 'list-append'], exit: 0 },
+  // No final drain: what stayed in the queue is unknown.
+  { args: ['check', '{dir}/queue.jsonl', '--workload', 'queue'], exit: 2 },
 ];
 
 interface Row {
   readonly label: string;
   readonly argv: readonly string[];
+  readonly exit: number;
   readonly ms: number[];
 }
 
@@ -84,16 +89,19 @@ function main(): void {
     const builds: [string, string][] = [['this', thisDist(import.meta.url)]];
     const base = baselineDist(args);
     if (base !== undefined) builds.push(['baseline', base]);
-    const rows: Row[] = [{ label: 'node -e 0', argv: [process.execPath, '-e', '0'], ms: [] }];
+    const rows: Row[] = [{ label: 'node -e 0', argv: [process.execPath, '-e', '0'], exit: 0, ms: [] }];
     for (const cmd of COMMANDS) {
       for (const [name, dist] of builds) {
-        const argv = cmd.map((a) => a.replace('{dir}', dir));
-        rows.push({ label: `${name}: faultline ${cmd.join(' ').replace('{dir}/', '')}`, argv: [process.execPath, join(dist, '..', 'bin', 'faultline.js'), ...argv], ms: [] });
+        const argv = cmd.args.map((a) => a.replace('{dir}', dir));
+        rows.push({ label: `${name}: faultline ${cmd.args.join(' ').replace('{dir}/', '')}`, argv: [process.execPath, join(dist, '..', 'bin', 'faultline.js'), ...argv], exit: cmd.exit, ms: [] });
       }
     }
     console.log(`load average ${loadavg().map((l) => l.toFixed(1)).join(' ')}; ${runs} runs each, interleaved; CPU = user + system of the process`);
-    // One untimed round first: the files are in the page cache for every build alike.
-    for (const row of rows) childCpuMs(row.argv);
+    // One untimed round first, checking each command does its work: the files are then in the page cache for every build alike.
+    for (const row of rows) {
+      const r = spawnSync(row.argv[0]!, row.argv.slice(1), { encoding: 'utf8' });
+      if (r.status !== row.exit) throw new Error(`bench:startup: ${row.label} exited ${r.status}, expected ${row.exit}: ${r.stderr.trim()}`);
+    }
     for (let i = 0; i < runs; i++) for (const row of rows) row.ms.push(childCpuMs(row.argv));
     const node = stats(rows[0]!.ms).median;
     console.log(`${'command'.padEnd(64)} ${'median'.padStart(8)} ${'range'.padStart(13)} ${'above node'.padStart(10)}`);
