@@ -84,7 +84,12 @@ export function checkFifo(ops: readonly Operation[], faults: readonly FaultInter
 
   // Within one drain: an element listed behind one it certainly went in before.
   const byDrain = new Map<Operation, Tracked[]>();
-  for (const t of tracked) if (t.out.f === DRAIN) byDrain.set(t.out, [...(byDrain.get(t.out) ?? []), t]);
+  for (const t of tracked) {
+    if (t.out.f !== DRAIN) continue;
+    const list = byDrain.get(t.out);
+    if (list === undefined) byDrain.set(t.out, [t]);
+    else list.push(t);
+  }
   for (const list of byDrain.values()) {
     list.sort((x, y) => x.position - y.position);
     let firstIn: Tracked | undefined; // among those listed behind: the acknowledged enqueue that completed first
