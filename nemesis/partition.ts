@@ -4,6 +4,7 @@ import { run } from '../src/cluster/node.js';
 import type { FaultResult, Nemesis, NemesisContext } from '../src/runner/nemesis.js';
 import type { SystemDescriptor as System } from '../src/systems/descriptor.js';
 import { type Aim, type AimSettings, aimJson, laggingFollowerAim, primaryWithClientsAim } from './aims.js';
+import { awaitLeader, noLeaderReason } from './leader-wait.js';
 import { type Grudge, isolate, parsePartitionShape, partitionFor } from './partition-shapes.js';
 import { type StateTarget, isStateTarget, selectTargets } from './targets.js';
 
@@ -69,17 +70,20 @@ export function nodeByName(cluster: Cluster, name: string): Node {
 /**
  * The partition a `start-partition` asks for: a shape name drawn here, or — when a recorded
  * schedule is replayed — the exact grudge it had (`{shape, grudge}`), so the same nodes are
- * cut off again.
+ * cut off again. `isolate-leader` waits a little for a leader (an election may be under way);
+ * when none appears, the reason instead of a grudge.
  */
-async function chosenPartition(value: Json, ctx: NemesisContext): Promise<{ shape: string; grudge: Grudge }> {
+async function chosenPartition(value: Json, ctx: NemesisContext): Promise<{ shape: string; grudge: Grudge } | { shape: string; notApplied: string }> {
   if (value !== null && typeof value === 'object' && !Array.isArray(value) && value['grudge'] !== null && typeof value['grudge'] === 'object' && !Array.isArray(value['grudge'])) {
     const grudge: Record<string, string[]> = {};
     for (const [node, drops] of Object.entries(value['grudge'])) grudge[node] = Array.isArray(drops) ? drops.filter((d): d is string => typeof d === 'string' && ctx.nodes.includes(d)) : [];
     return { shape: typeof value['shape'] === 'string' ? value['shape'] : 'replayed', grudge };
   }
   const shape = parsePartitionShape(String(value));
-  const leader = shape === 'isolate-leader' ? await ctx.leader(ctx.signal) : undefined;
-  return { shape, grudge: partitionFor(shape, ctx.nodes, ctx.rng, leader) };
+  if (shape !== 'isolate-leader') return { shape, grudge: partitionFor(shape, ctx.nodes, ctx.rng) };
+  const wait = await awaitLeader((s) => ctx.leader(s), ctx.signal);
+  if (wait.leader === undefined) return { shape, notApplied: noLeaderReason(wait) };
+  return { shape, grudge: partitionFor(shape, ctx.nodes, ctx.rng, wait.leader) };
 }
 
 /** Drops new TCP connections to `port` from each address (the clients that must not reach this node afresh). */
@@ -128,10 +132,10 @@ export function partitionNemesis(cluster: Cluster, system?: System, settings?: A
   };
   const aimedStart = async (target: StateTarget, ctx: NemesisContext): Promise<FaultResult> => {
     if (system === undefined || settings === undefined) throw new Error(`this partition nemesis cannot aim at ${target}`);
-    const leader = await ctx.leader(ctx.signal);
-    const node = selectTargets(target, ctx.nodes, ctx.rng, leader === undefined ? [] : [leader])[0];
+    const wait = await awaitLeader((s) => ctx.leader(s), ctx.signal);
+    const node = selectTargets(target, ctx.nodes, ctx.rng, wait.leader === undefined ? [] : [wait.leader])[0];
     if (node === undefined || aimed !== undefined) {
-      const why = node === undefined ? 'no leader was known' : 'another aimed partition was in effect';
+      const why = node === undefined ? noLeaderReason(wait) : 'another aimed partition was in effect';
       return { fault: 'partition', active: false, targets: [], details: { shape: target, aim: { target, reached: false, why } } };
     }
     const { aim, grudge, extra } = await aimedPartition(target, node, cluster, system, settings, ctx);
@@ -149,7 +153,12 @@ export function partitionNemesis(cluster: Cluster, system?: System, settings?: A
     async invoke(op, ctx) {
       if (op.f === 'stop-partition') return heal(ctx, true);
       if (typeof op.value === 'string' && isStateTarget(op.value)) return aimedStart(op.value, ctx);
-      const { shape, grudge } = await chosenPartition(op.value, ctx);
+      const chosen = await chosenPartition(op.value, ctx);
+      if ('notApplied' in chosen) {
+        const notApplied: FaultResult = { fault: 'partition', active: false, targets: [], details: { shape: chosen.shape, applied: false, reason: chosen.notApplied } };
+        return notApplied;
+      }
+      const { shape, grudge } = chosen;
       const address = (name: string): string => nodeByName(cluster, name).address;
       await onAll((n) => dropScript((grudge[n.name] ?? []).map(address)), ctx.signal);
       const targets = ctx.nodes.filter((n) => (grudge[n] ?? []).length > 0);

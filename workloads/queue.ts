@@ -1,4 +1,5 @@
-import { QUEUE_DEQUEUE, QUEUE_DRAIN, QUEUE_ENQUEUE, checkQueue } from '../src/checker/queue/index.js';
+import { QUEUE_DEQUEUE, QUEUE_DRAIN, QUEUE_ENQUEUE, checkFifo, checkTotalQueue } from '../src/checker/queue/index.js';
+import { faultIntervals } from '../src/history/faults.js';
 import { pairHistory } from '../src/history/operation.js';
 import type { GenContext, OpRequest } from '../src/generator/types.js';
 import { pacedClientOps } from './register.js';
@@ -12,11 +13,12 @@ export const MAX_QUEUE_ELEMENTS = 5_000;
 /**
  * Enqueues of unique elements and dequeues, then a drain of whatever is left once the
  * faults heal. Checked as Jepsen's total queue: nothing acknowledged lost, nothing out
- * that never went in, nothing out twice.
+ * that never went in, nothing out twice; and as a FIFO queue: nothing out ahead of an
+ * element certainly enqueued before it.
  */
 export const queueWorkload: Workload = {
   name: 'queue',
-  summary: 'enqueue unique elements, dequeue, drain at the end; lost / unexpected / duplicated elements',
+  summary: 'enqueue unique elements, dequeue, drain at the end; lost / unexpected / duplicated elements, FIFO order',
   needs: ['queue'],
 
   generator: (o) =>
@@ -44,8 +46,15 @@ export const queueWorkload: Workload = {
     }
   },
 
+  // Every system's recipe here is a FIFO queue (one list under compare-and-set, or a Redis
+  // list: RPUSH at the tail, LPOP at the head), so order is checked too.
   async check(history) {
-    const result = checkQueue(pairHistory(history, 'history.jsonl').ops);
-    return [{ checker: 'queue', verdict: result.verdict, details: toJson(result) }];
+    const { ops } = pairHistory(history, 'history.jsonl');
+    const total = checkTotalQueue(ops);
+    const fifo = checkFifo(ops, faultIntervals(history));
+    return [
+      { checker: 'queue', verdict: total.verdict, details: toJson(total) },
+      { checker: 'queue-fifo', verdict: fifo.verdict, details: toJson(fifo) },
+    ];
   },
 };

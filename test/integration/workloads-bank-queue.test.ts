@@ -22,7 +22,7 @@ describe('bank workload', () => {
   }
 });
 
-/** The queue on every system under partitions and kills: nothing acknowledged lost, nothing out twice. */
+/** The queue on every system under partitions: nothing acknowledged lost, nothing out twice, nothing out ahead of an element enqueued before it. */
 describe('queue workload', () => {
   for (const system of ['etcd', 'zookeeper', 'consul', 'redis']) {
     it(`${system}: what goes in comes out once`, async () => {
@@ -33,6 +33,13 @@ describe('queue workload', () => {
       const queue = run.results.checkers.find((c) => c.checker === 'queue');
       assert.equal(queue?.verdict, 'valid', JSON.stringify(queue?.details).slice(0, 1500));
       assert.ok(run.history.some((e) => e.f === 'drain' && e.type === 'ok'), 'the final drain completed');
+      // Every recipe here promises FIFO order (one list under compare-and-set; a Redis list).
+      const fifo = run.results.checkers.find((c) => c.checker === 'queue-fifo');
+      assert.equal(fifo?.verdict, 'valid', JSON.stringify(fifo?.details).slice(0, 1500));
+      const details = fifo!.details as { checked: number; overtaking: number };
+      assert.equal(details.overtaking, 0);
+      assert.ok(details.checked >= 20, `order judged for ${details.checked} elements only`);
+      console.log(`${system} queue: ${JSON.stringify(queue!.details).slice(0, 200)} fifo: ${details.checked} elements judged`);
     });
   }
 });

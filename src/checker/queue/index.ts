@@ -4,7 +4,8 @@ import { key, sample } from './elements.js';
 import type { Verdict } from '../verdict.js';
 import { type StreamQueueResult, checkStreamQueue, isStreamHistory } from './stream.js';
 
-export { QUEUE_CLAIM, type StreamDelivery, type StreamQueueResult, checkStreamQueue } from './stream.js';
+export { QUEUE_CLAIM, type StreamDelivery, type StreamQueueResult, checkStreamQueue, isStreamHistory } from './stream.js';
+export { type FifoResult, type FifoViolation, checkFifo } from './fifo.js';
 
 /** The operation names the queue checker reads. */
 export const QUEUE_ENQUEUE = 'enqueue';

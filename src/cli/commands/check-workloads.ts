@@ -10,6 +10,8 @@ export interface WorkloadCheckFlags {
   accounts?: string;
   total?: string;
   linearizableSet?: boolean;
+  /** With queue: the queue promises no order, so no FIFO check. */
+  unordered?: boolean;
   /** The model the history's reads promised: the bank's real-time check runs only for strict-serializable (the default). */
   consistency?: string;
   /** The history's file name, for error messages about malformed input. */
@@ -49,8 +51,13 @@ export const WORKLOAD_CHECKERS: ReadonlyMap<string, () => Promise<OpsChecker>> =
   [
     'queue',
     async () => {
-      const { checkQueue } = await import('../../checker/queue/index.js');
-      return (ops) => [result('queue', checkQueue(ops))];
+      const { checkFifo, checkQueue, isStreamHistory } = await import('../../checker/queue/index.js');
+      return (ops, events, flags) => {
+        const total = result('queue', checkQueue(ops));
+        // A stream queue (at-least-once, redeliveries) has its own order rule, on entry ids.
+        if (flags.unordered === true || isStreamHistory(ops)) return [total];
+        return [total, result('queue-fifo', checkFifo(ops, faultIntervals(events)))];
+      };
     },
   ],
   [

@@ -36,6 +36,7 @@ export interface CheckFlags {
   accounts?: string;
   total?: string;
   linearizableSet?: boolean;
+  unordered?: boolean;
   nilRead?: string;
   linearizableKeys?: boolean;
   sequentialKeys?: boolean;
@@ -58,6 +59,7 @@ export function registerCheck(program: Command): void {
     .option('--accounts <n>', `with --workload bank: the number of accounts (default ${BANK_ACCOUNTS})`)
     .option('--total <n>', `with --workload bank: what every read must sum to (default ${BANK_TOTAL})`)
     .option('--linearizable-set', 'with --workload set-full: an element missing from a read begun after it was known (a stale read) is an error, as Jepsen\'s :linearizable? true')
+    .option('--unordered', 'with --workload queue: the queue promises no order, so skip the FIFO check (lost / unexpected / duplicated elements are still checked)')
     .option('--consistency <model>', `with --workload: the model to check against (default strict-serializable): ${CONSISTENCY_MODELS.join(', ')}`)
     .option('--init <value>', "the model's initial state, as JSON (otherwise taken as a string); default: absent/null, \"\" for kv")
     .option('--linearizable-keys', 'with --workload rw-register: every key is linearizable, so real time orders its writes (version order, as Elle)')

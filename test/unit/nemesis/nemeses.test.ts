@@ -59,9 +59,21 @@ describe('iptables partition', () => {
     for (const n of ['n1', 'n2', 'n3']) assert.equal(last(scripts, n), dropScript([]));
   });
 
-  it('isolate-leader without a known leader fails (and is recorded as such by the runner)', async () => {
-    const { cluster } = fakeCluster();
-    await assert.rejects(partitionNemesis(cluster).invoke({ f: 'start-partition', value: 'isolate-leader' }, ctx(cluster)), /no leader/);
+  it('isolate-leader waits for a leader through an election, and is recorded not applied when none appears', async () => {
+    const { cluster, scripts } = fakeCluster();
+    let lookups = 0;
+    const electing: NemesisContext = { ...ctx(cluster), leader: async () => (lookups++ < 2 ? undefined : 'n3') };
+    const isolated = await partitionNemesis(cluster).invoke({ f: 'start-partition', value: 'isolate-leader' }, electing);
+    assert.equal(lookups, 3);
+    assert.deepEqual(isolated, { fault: 'partition', active: true, targets: ['n1', 'n2', 'n3'], details: { shape: 'isolate-leader', grudge: { n3: ['n1', 'n2'], n1: ['n3'], n2: ['n3'] } } });
+    const before = [...scripts.values()].map((l) => l.length);
+    const none = await partitionNemesis(cluster).invoke({ f: 'start-partition', value: 'isolate-leader' }, ctx(cluster));
+    assert.equal(none.active, false);
+    assert.deepEqual(none.targets, []);
+    const details = none.details as { shape: string; applied: boolean; reason: string };
+    assert.equal(details.applied, false);
+    assert.match(details.reason, /^no leader known after waiting [23]\.\d s \(\d+ lookups\)$/);
+    assert.deepEqual([...scripts.values()].map((l) => l.length), before, 'no iptables rule was touched');
   });
 });
 
