@@ -113,7 +113,7 @@ function checkColumns(cols: TxnColumns, options: TxnCheckOptions, started: numbe
         : [
             'reads',
             ...(options.wfrKeys === true ? ['wfr-keys'] : wfrFor(options) ? ['wfr'] : []),
-            ...(options.linearizableKeys === true ? ['linearizable-keys'] : realtime ? ['realtime'] : []),
+            ...(options.linearizableKeys === true ? ['linearizable-keys', 'linearizable-reads'] : realtime ? ['realtime', 'realtime-reads'] : []),
             ...(options.sequentialKeys === true ? ['sequential-keys'] : processOrder ? ['process'] : []),
             ...(options.transactionOrder === undefined ? [] : ['transaction-order']),
             ...(polygraph === undefined ? [] : ['polygraph']),

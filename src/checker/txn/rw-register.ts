@@ -1,6 +1,7 @@
 import type { Json, Key } from '../../history/event.js';
 import { type EdgeStore, PROCESS, REALTIME, RW, WR, WW } from './graph.js';
 import type { CandidateEdge, Constraint } from './polygraph.js';
+import { type Observation, observedPairs } from './observed-order.js';
 import type { TxnTable } from './table.js';
 import { AnomalyLog, type Inference, type VersionChoices, KeyTable, show, showMops, txnName, txnRef, valueKey } from './transactions.js';
 
@@ -209,6 +210,11 @@ export function inferRwRegister(
   // Implied only by the model, they hold only given that order: edges of its kind.
   if (order.process || order.sequentialKeys === true) addOrderedVersionEdges(PROCESS, order.sequentialKeys === true ? RW : PROCESS);
   if (order.realtime || order.linearizableKeys === true) addOrderedVersionEdges(REALTIME, order.linearizableKeys === true ? RW : REALTIME);
+  // Reads ordered by real time against writes and reads of a linearizable key (Elle's
+  // linearizable-keys orders every operation on the key): asserted, they are rw/ww edges;
+  // implied by a real-time model only, they are real-time edges.
+  const fromObserved = new Map<number, { first: Observation; second: Observation; ww: boolean }>();
+  if (order.realtime || order.linearizableKeys === true) addObservedEdges(order.linearizableKeys === true);
   // Edges the transaction order gave, to explain them as such.
   const fromTxnOrder = new Set<number>();
   const rank = (t: number): number | undefined => order.transactionOrder?.get(ops[t]!.completeIndex);
@@ -298,6 +304,80 @@ export function inferRwRegister(
         }
       }
     }
+  }
+
+  /**
+   * For each key, x < y from an observation of x completing before one of y was invoked:
+   * writer(x) ww→ writer(y) and every reader of x rw→ writer(y). Nil is first anyway; a
+   * non-nil version before a read of nil on an asserted-linearizable key is no order at all.
+   */
+  function addObservedEdges(asserted: boolean): void {
+    const byKey: Observation[][] = [];
+    const interval = (t: number): { call: number; ret: number } => ({ call: ops[t]!.call, ret: ops[t]!.type === 'ok' ? ops[t]!.ret : Infinity });
+    for (let kid = 0; kid < writersOfKey.length; kid++) {
+      for (const e of writersOfKey[kid] ?? []) {
+        if (elemFinal[e] === 1 && node[elemTxn[e]!]! >= 0) (byKey[kid] ??= []).push({ txn: elemTxn[e]!, elem: e, write: true, ...interval(elemTxn[e]!) });
+      }
+    }
+    for (let r = 0; r < readTxn.length; r++) {
+      const t = readTxn[r]!;
+      const v = readValue[r]!;
+      const e = v === null ? -1 : elemIds[readKey[r]!]?.get(valueKey(v));
+      // Only reads of a committed final version order anything (garbage, aborted and intermediate reads are reported apart).
+      if (e === undefined || (e >= 0 && (elemFinal[e] !== 1 || elemTxn[e] === t || node[elemTxn[e]!]! < 0))) continue;
+      if (e >= 0 && ops[elemTxn[e]!]!.type !== 'ok' && !committedInfo.has(elemTxn[e]!)) continue;
+      (byKey[readKey[r]!] ??= []).push({ txn: t, elem: e, write: false, ...interval(t) });
+    }
+    const ww = asserted ? WW : REALTIME;
+    const rw = asserted ? RW : REALTIME;
+    for (let kid = 0; kid < byKey.length; kid++) {
+      for (const pair of observedPairs(byKey[kid] ?? [])) {
+        const x = pair.first.elem;
+        const y = pair.second.elem;
+        // Write before write is addOrderedVersionEdges' already (explained there as such).
+        if (x < 0 || (pair.first.write && pair.second.write)) continue;
+        if (y < 0) {
+          if (asserted) {
+            const k = keys.keys[kid]!;
+            log.add('incompatible-order', () => ({
+              txns: [ref(pair.first.txn), ref(pair.second.txn)],
+              key: k,
+              explanation:
+                `${txnName(ops[pair.first.txn]!)} saw key ${show(k)} = ${show(elemValue[x])} and completed before ${txnName(ops[pair.second.txn]!)} was invoked, ` +
+                `which read nil (the initial state) there; the key is linearizable, so no version order fits`,
+            }));
+          }
+          continue;
+        }
+        const wx = elemTxn[x]!;
+        const wy = elemTxn[y]!;
+        if (wx !== wy) {
+          fromObserved.set(edges.length, { ...pair, ww: true });
+          edges.add(node[wx]!, node[wy]!, ww, x, y);
+        }
+        for (const r of readersOf.get(kid)?.get(valueKey(elemValue[x]!)) ?? []) {
+          if (readTxn[r] === wy) continue;
+          fromObserved.set(edges.length, { ...pair, ww: false });
+          edges.add(node[readTxn[r]!]!, node[wy]!, rw, r, y);
+        }
+      }
+    }
+  }
+
+  function explainObserved(kind: number, a: number, b: number, pair: { first: Observation; second: Observation; ww: boolean }): { key: Key; why: string } {
+    const k = keys.keys[elemKey[b]!]!;
+    const x = pair.first.elem;
+    const arrow = kind === REALTIME ? 'realtime' : pair.ww ? 'ww' : 'rw';
+    const assumed = kind === REALTIME ? 'the model orders transactions by real time' : 'the key is linearizable';
+    const seen = (o: Observation): string => `${txnName(ops[o.txn]!)} saw ${show(elemValue[o.elem])}`;
+    const src = txnName(ops[pair.ww ? elemTxn[a]! : readTxn[a]!]!);
+    const what = pair.ww ? `${src} wrote ${show(elemValue[x])}` : `${src} read ${show(elemValue[x])}`;
+    return {
+      key: k,
+      why:
+        `${seen(pair.first)} on key ${show(k)} and completed before ${seen(pair.second)} there was invoked; ${assumed}, ` +
+        `so ${show(elemValue[x])} precedes ${show(elemValue[b])}; ${what} ⇒ ${src} ${arrow}→ ${txnName(ops[elemTxn[b]!]!)}`,
+    };
   }
 
   function explainTxnOrder(kind: number, a: number, b: number): { key: Key; why: string } {
@@ -390,6 +470,8 @@ export function inferRwRegister(
       const a = edges.a[e]!;
       const b = edges.b[e]!;
       if (fromTxnOrder.has(e)) return explainTxnOrder(kind, a, b);
+      const observed = fromObserved.get(e);
+      if (observed !== undefined) return explainObserved(kind, a, b, observed);
       const keyOrder = fromKeyOrder.get(e);
       if (keyOrder !== undefined && kind === WW) {
         const k = keys.keys[elemKey[a]!]!;

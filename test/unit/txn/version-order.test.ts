@@ -209,7 +209,7 @@ describe('serializable executor histories, with the assumptions true', () => {
         for (const consistency of ['read-uncommitted', 'serializable', 'strict-serializable'] as const) {
           const r = checkTransactions(ops, { workload: 'rw-register', consistency, wfrKeys: true, linearizableKeys: true, transactionOrder: order });
           assert.deepEqual(r.anomalyTypes, [], `${consistency}: ${r.anomalies.map((a) => a.explanation).join('\n')}`);
-          assert.deepEqual(r.versionOrder, ['reads', 'wfr-keys', 'linearizable-keys', ...(consistency === 'strict-serializable' ? ['process'] : []), 'transaction-order']);
+          assert.deepEqual(r.versionOrder, ['reads', 'wfr-keys', 'linearizable-keys', 'linearizable-reads', ...(consistency === 'strict-serializable' ? ['process'] : []), 'transaction-order']);
         }
       }),
       { numRuns: 150 },
