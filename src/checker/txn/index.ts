@@ -114,7 +114,11 @@ function checkColumns(cols: TxnColumns, options: TxnCheckOptions, started: numbe
             'reads',
             ...(options.wfrKeys === true ? ['wfr-keys'] : wfrFor(options) ? ['wfr'] : []),
             ...(options.linearizableKeys === true ? ['linearizable-keys', 'linearizable-reads'] : realtime ? ['realtime', 'realtime-reads'] : []),
-            ...(options.sequentialKeys === true ? ['sequential-keys'] : processOrder ? ['process'] : []),
+            ...(options.sequentialKeys === true
+              ? ['sequential-keys', ...(options.linearizableKeys === true ? [] : ['sequential-reads'])]
+              : processOrder
+                ? ['process', ...(options.linearizableKeys === true || realtime ? [] : ['process-reads'])]
+                : []),
             ...(options.transactionOrder === undefined ? [] : ['transaction-order']),
             ...(polygraph === undefined ? [] : ['polygraph']),
           ],

@@ -4,7 +4,8 @@
  * operation that observed version x of a key (read it, or wrote it as its final write)
  * completed before another that observed y was invoked, then x ≤ y in the key's version
  * order, so x < y when they differ. A read-only transaction thus orders the writes it
- * precedes and the writes it follows.
+ * precedes and the writes it follows. Process order on a sequential key (Elle's
+ * `:sequential-keys?`, or a strong-session model) does the same for one process's operations.
  */
 
 /** One committed observation of a key: its transaction, the version (-1: the initial nil), the interval. */
@@ -18,17 +19,20 @@ export interface Observation {
   ret: number;
 }
 
-/** x < y, witnessed by observation `first` completing before `second` was invoked. */
+/** x < y (or, of one version, a read before its write), witnessed by `first` completing before `second` was invoked. */
 export interface ObservedPair {
   first: Observation;
   second: Observation;
 }
 
 /**
- * The strict pairs among one key's observations. Only each observation's frontier (those
+ * The strict pairs among one key's observations (of one process, for process order), and
+ * each read of a version before that version's write. Only each observation's frontier (those
  * invoked after it completed and before the first of them completed) is paired: ≤ is
  * transitive, so a longer chain x ≤ z ≤ y with x ≠ y has a strict step along it whose
- * pair is emitted, and the version edges of the steps form a path.
+ * pair is emitted, and the version edges of the steps form a path; a read of x before x's
+ * write with only reads of x between them has its last step, a read of x before the write,
+ * emitted.
  */
 export function observedPairs(obs: Observation[]): ObservedPair[] {
   const ws = [...obs].sort((a, b) => a.call - b.call);
@@ -46,7 +50,8 @@ export function observedPairs(obs: Observation[]): ObservedPair[] {
     }
     for (let i = lo; i < ws.length && ws[i]!.call <= minRet[lo]!; i++) {
       const y = ws[i]!;
-      if (y.elem !== x.elem && y.txn !== x.txn) out.push({ first: x, second: y });
+      // One version twice is no order, except a read of it before its write (which no order admits).
+      if (y.txn !== x.txn && (y.elem !== x.elem || (!x.write && y.write))) out.push({ first: x, second: y });
     }
   }
   return out;

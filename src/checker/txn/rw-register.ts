@@ -213,8 +213,12 @@ export function inferRwRegister(
   // Reads ordered by real time against writes and reads of a linearizable key (Elle's
   // linearizable-keys orders every operation on the key): asserted, they are rw/ww edges;
   // implied by a real-time model only, they are real-time edges.
-  const fromObserved = new Map<number, { first: Observation; second: Observation; ww: boolean }>();
-  if (order.realtime || order.linearizableKeys === true) addObservedEdges(order.linearizableKeys === true);
+  // Process order (sequential keys, strong-session models) does the same for one process's operations.
+  const fromObserved = new Map<number, { first: Observation; second: Observation; ww: boolean; by: typeof PROCESS | typeof REALTIME }>();
+  if (order.realtime || order.linearizableKeys === true) addObservedEdges(order.linearizableKeys === true, REALTIME);
+  // (Real time orders a process's operations too: under it, process order adds nothing.)
+  if (order.sequentialKeys === true && order.linearizableKeys !== true) addObservedEdges(true, PROCESS);
+  else if (order.process && !order.realtime && order.linearizableKeys !== true) addObservedEdges(false, PROCESS);
   // Edges the transaction order gave, to explain them as such.
   const fromTxnOrder = new Set<number>();
   const rank = (t: number): number | undefined => order.transactionOrder?.get(ops[t]!.completeIndex);
@@ -307,16 +311,25 @@ export function inferRwRegister(
   }
 
   /**
-   * For each key, x < y from an observation of x completing before one of y was invoked:
-   * writer(x) ww→ writer(y) and every reader of x rw→ writer(y). Nil is first anyway; a
-   * non-nil version before a read of nil on an asserted-linearizable key is no order at all.
+   * For each key, x < y from an observation of x completing before one of y was invoked (by
+   * PROCESS: on the same process): writer(x) ww→ writer(y) and every reader of x rw→
+   * writer(y). Nil is first anyway. Asserted of the key, two observations admit no version
+   * order at all when a non-nil version was seen before a read of nil, or a read of x
+   * completed before x's writer was invoked (implied by the model only, the order edges
+   * between the transactions close a cycle there already).
    */
-  function addObservedEdges(asserted: boolean): void {
-    const byKey: Observation[][] = [];
+  function addObservedEdges(asserted: boolean, by: typeof PROCESS | typeof REALTIME): void {
+    const groups = new Map<string, Observation[]>();
+    const push = (kid: number, o: Observation): void => {
+      const g = by === PROCESS ? `${kid}/${ops[o.txn]!.process}` : `${kid}`;
+      const list = groups.get(g);
+      if (list === undefined) groups.set(g, [o]);
+      else list.push(o);
+    };
     const interval = (t: number): { call: number; ret: number } => ({ call: ops[t]!.call, ret: ops[t]!.type === 'ok' ? ops[t]!.ret : Infinity });
     for (let kid = 0; kid < writersOfKey.length; kid++) {
       for (const e of writersOfKey[kid] ?? []) {
-        if (elemFinal[e] === 1 && node[elemTxn[e]!]! >= 0) (byKey[kid] ??= []).push({ txn: elemTxn[e]!, elem: e, write: true, ...interval(elemTxn[e]!) });
+        if (elemFinal[e] === 1 && node[elemTxn[e]!]! >= 0) push(kid, { txn: elemTxn[e]!, elem: e, write: true, ...interval(elemTxn[e]!) });
       }
     }
     for (let r = 0; r < readTxn.length; r++) {
@@ -326,56 +339,79 @@ export function inferRwRegister(
       // Only reads of a committed final version order anything (garbage, aborted and intermediate reads are reported apart).
       if (e === undefined || (e >= 0 && (elemFinal[e] !== 1 || elemTxn[e] === t || node[elemTxn[e]!]! < 0))) continue;
       if (e >= 0 && ops[elemTxn[e]!]!.type !== 'ok' && !committedInfo.has(elemTxn[e]!)) continue;
-      (byKey[readKey[r]!] ??= []).push({ txn: t, elem: e, write: false, ...interval(t) });
+      push(readKey[r]!, { txn: t, elem: e, write: false, ...interval(t) });
     }
-    const ww = asserted ? WW : REALTIME;
-    const rw = asserted ? RW : REALTIME;
-    for (let kid = 0; kid < byKey.length; kid++) {
-      for (const pair of observedPairs(byKey[kid] ?? [])) {
+    const ww = asserted ? WW : by;
+    const rw = asserted ? RW : by;
+    const assumed = by === REALTIME ? 'linearizable' : 'sequential';
+    const before = (o: Observation): string => (by === REALTIME ? 'completed before' : `ran on process ${ops[o.txn]!.process} before`);
+    for (const obs of groups.values()) {
+      for (const pair of observedPairs(obs)) {
         const x = pair.first.elem;
         const y = pair.second.elem;
         // Write before write is addOrderedVersionEdges' already (explained there as such).
         if (x < 0 || (pair.first.write && pair.second.write)) continue;
-        if (y < 0) {
+        if (x === y) {
+          // A read of x before x's writer (observedPairs pairs one version only so).
           if (asserted) {
-            const k = keys.keys[kid]!;
+            const k = keys.keys[elemKey[x]!]!;
             log.add('incompatible-order', () => ({
               txns: [ref(pair.first.txn), ref(pair.second.txn)],
               key: k,
               explanation:
-                `${txnName(ops[pair.first.txn]!)} saw key ${show(k)} = ${show(elemValue[x])} and completed before ${txnName(ops[pair.second.txn]!)} was invoked, ` +
-                `which read nil (the initial state) there; the key is linearizable, so no version order fits`,
+                `${txnName(ops[pair.first.txn]!)} read key ${show(k)} = ${show(elemValue[x])} and ${before(pair.first)} ${txnName(ops[pair.second.txn]!)}, which wrote it, was invoked; ` +
+                `the key is ${assumed}, so no version order fits`,
+            }));
+          }
+          continue;
+        }
+        if (y < 0) {
+          if (asserted) {
+            const k = keys.keys[elemKey[x]!]!;
+            log.add('incompatible-order', () => ({
+              txns: [ref(pair.first.txn), ref(pair.second.txn)],
+              key: k,
+              explanation:
+                `${txnName(ops[pair.first.txn]!)} saw key ${show(k)} = ${show(elemValue[x])} and ${before(pair.first)} ${txnName(ops[pair.second.txn]!)} was invoked, ` +
+                `which read nil (the initial state) there; the key is ${assumed}, so no version order fits`,
             }));
           }
           continue;
         }
         const wx = elemTxn[x]!;
         const wy = elemTxn[y]!;
+        const kid = elemKey[x]!;
         if (wx !== wy) {
-          fromObserved.set(edges.length, { ...pair, ww: true });
+          fromObserved.set(edges.length, { ...pair, ww: true, by });
           edges.add(node[wx]!, node[wy]!, ww, x, y);
         }
         for (const r of readersOf.get(kid)?.get(valueKey(elemValue[x]!)) ?? []) {
           if (readTxn[r] === wy) continue;
-          fromObserved.set(edges.length, { ...pair, ww: false });
+          fromObserved.set(edges.length, { ...pair, ww: false, by });
           edges.add(node[readTxn[r]!]!, node[wy]!, rw, r, y);
         }
       }
     }
   }
 
-  function explainObserved(kind: number, a: number, b: number, pair: { first: Observation; second: Observation; ww: boolean }): { key: Key; why: string } {
+  function explainObserved(kind: number, a: number, b: number, pair: { first: Observation; second: Observation; ww: boolean; by: typeof PROCESS | typeof REALTIME }): { key: Key; why: string } {
     const k = keys.keys[elemKey[b]!]!;
     const x = pair.first.elem;
-    const arrow = kind === REALTIME ? 'realtime' : pair.ww ? 'ww' : 'rw';
-    const assumed = kind === REALTIME ? 'the model orders transactions by real time' : 'the key is linearizable';
+    const arrow = kind === REALTIME ? 'realtime' : kind === PROCESS ? 'process' : pair.ww ? 'ww' : 'rw';
+    const assumed =
+      kind === REALTIME
+        ? 'the model orders transactions by real time'
+        : kind === PROCESS
+          ? 'the model orders each process\'s transactions'
+          : `the key is ${pair.by === REALTIME ? 'linearizable' : 'sequential'}`;
+    const before = pair.by === REALTIME ? 'completed before' : `ran on process ${ops[pair.first.txn]!.process} before`;
     const seen = (o: Observation): string => `${txnName(ops[o.txn]!)} saw ${show(elemValue[o.elem])}`;
     const src = txnName(ops[pair.ww ? elemTxn[a]! : readTxn[a]!]!);
     const what = pair.ww ? `${src} wrote ${show(elemValue[x])}` : `${src} read ${show(elemValue[x])}`;
     return {
       key: k,
       why:
-        `${seen(pair.first)} on key ${show(k)} and completed before ${seen(pair.second)} there was invoked; ${assumed}, ` +
+        `${seen(pair.first)} on key ${show(k)} and ${before} ${seen(pair.second)} there was invoked; ${assumed}, ` +
         `so ${show(elemValue[x])} precedes ${show(elemValue[b])}; ${what} ⇒ ${src} ${arrow}→ ${txnName(ops[elemTxn[b]!]!)}`,
     };
   }
