@@ -212,7 +212,9 @@ describe('rw-register anomalies', () => {
     const r = rw(ops, 'strong-session-serializable');
     assert.equal(r.verdict, 'invalid');
     assert.ok(r.anomalyTypes.every((t) => t.endsWith('-process')), r.anomalyTypes.join());
-    assert.match(r.anomalies[0]!.explanation, /written by T0, which ran on process 0 before T1 was invoked to write 2 there/);
+    // The read of 1 after the process's own write of 2 puts 2 before 1: a cycle with process order.
+    assert.match(r.anomalies[0]!.explanation, /T1 saw 2 on key x and ran on process 0 before T2 saw 1 there was invoked; the model orders each process's transactions, so 2 precedes 1; T1 wrote 2 ⇒ T1 process→ T0/);
+    assert.deepEqual(r.versionOrder, ['reads', 'wfr', 'process', 'process-reads']);
     assert.equal(rw(ops, 'serializable').verdict, 'valid');
   });
 });
