@@ -204,6 +204,8 @@ export function inferRwRegister(
     }
   }
 
+  // Order edges that are anti-dependencies given the model's order (named as rw in cycles).
+  const antiDependencies = new Set<number>();
   // Edges of an order asserted of the keys (linearizable or sequential), with that order.
   const fromKeyOrder = new Map<number, typeof PROCESS | typeof REALTIME>();
   // Asserted by the user of every key, the orders are the version order itself: rw edges.
@@ -304,6 +306,7 @@ export function inferRwRegister(
         for (const r of readers ?? []) {
           if (readTxn[r] === elemTxn[b]) continue;
           if (kind === RW) fromKeyOrder.set(edges.length, by);
+          else antiDependencies.add(edges.length);
           edges.add(node[readTxn[r]!]!, node[elemTxn[b]!]!, kind, r, b);
         }
       }
@@ -388,6 +391,7 @@ export function inferRwRegister(
         for (const r of readersOf.get(kid)?.get(valueKey(elemValue[x]!)) ?? []) {
           if (readTxn[r] === wy) continue;
           fromObserved.set(edges.length, { ...pair, ww: false, by });
+          if (!asserted) antiDependencies.add(edges.length);
           edges.add(node[readTxn[r]!]!, node[wy]!, rw, r, y);
         }
       }
@@ -501,6 +505,7 @@ export function inferRwRegister(
     keys: keys.keys.length,
     committedInfo,
     versionChoices,
+    orderedAntiDependency: (e) => antiDependencies.has(e),
     explainEdge(e) {
       const kind = edges.kind[e]!;
       const a = edges.a[e]!;
