@@ -348,12 +348,19 @@ export function inferRwRegister(
     const rw = asserted ? RW : by;
     const assumed = by === REALTIME ? 'linearizable' : 'sequential';
     const before = (o: Observation): string => (by === REALTIME ? 'completed before' : `ran on process ${ops[o.txn]!.process} before`);
+    // Many observations of one version pair give the same edges (from every reader of x): once per pair.
+    const done = new Set<number>();
     for (const obs of groups.values()) {
       for (const pair of observedPairs(obs)) {
         const x = pair.first.elem;
         const y = pair.second.elem;
         // Write before write is addOrderedVersionEdges' already (explained there as such).
         if (x < 0 || (pair.first.write && pair.second.write)) continue;
+        if (y >= 0 && x !== y) {
+          const id = x * elemTxn.length + y;
+          if (done.has(id)) continue;
+          done.add(id);
+        }
         if (x === y) {
           // A read of x before x's writer (observedPairs pairs one version only so).
           if (asserted) {
