@@ -128,21 +128,26 @@ function suffixOf(order: number): string {
   return '';
 }
 
-/** Names a cycle by its edges, as Elle does. */
-export function classifyCycle(kinds: readonly number[]): string {
+/**
+ * Names a cycle by its edges, as Elle does. `antiDependency[i]`: edge i, a real-time or
+ * process edge, is an anti-dependency that holds given that order (rw-register's version
+ * order inferred from the model's order): it counts as rw, and gives the order's suffix.
+ */
+export function classifyCycle(kinds: readonly number[], antiDependency?: readonly boolean[]): string {
   let rw = 0;
   let wr = false;
   let realtime = false;
   let process = false;
   let adjacentRw = false;
+  const isRw = (i: number): boolean => kinds[i] === RW || antiDependency?.[i] === true;
   for (let i = 0; i < kinds.length; i++) {
     const k = kinds[i]!;
-    if (k === RW) {
-      rw++;
-      if (kinds[(i + 1) % kinds.length] === RW && kinds.length > 1) adjacentRw = true;
-    } else if (k === WR) wr = true;
-    else if (k === REALTIME) realtime = true;
+    if (k === REALTIME) realtime = true;
     else if (k === PROCESS) process = true;
+    if (isRw(i)) {
+      rw++;
+      if (isRw((i + 1) % kinds.length) && kinds.length > 1) adjacentRw = true;
+    } else if (k === WR) wr = true;
   }
   const base = rw === 0 ? (wr ? 'G1c' : 'G0') : rw === 1 ? 'G-single-item' : adjacentRw ? 'G2-item' : 'G-nonadjacent-item';
   return base + (realtime ? '-realtime' : process ? '-process' : '');

@@ -1,6 +1,7 @@
 import type { Json, Key } from '../../history/event.js';
 import { type EdgeStore, PROCESS, REALTIME, RW, WR, WW } from './graph.js';
 import type { CandidateEdge, Constraint } from './polygraph.js';
+import { type Observation, observedPairs } from './observed-order.js';
 import type { TxnTable } from './table.js';
 import { AnomalyLog, type Inference, type VersionChoices, KeyTable, show, showMops, txnName, txnRef, valueKey } from './transactions.js';
 
@@ -203,12 +204,23 @@ export function inferRwRegister(
     }
   }
 
+  // Order edges that are anti-dependencies given the model's order (named as rw in cycles).
+  const antiDependencies = new Set<number>();
   // Edges of an order asserted of the keys (linearizable or sequential), with that order.
   const fromKeyOrder = new Map<number, typeof PROCESS | typeof REALTIME>();
   // Asserted by the user of every key, the orders are the version order itself: rw edges.
   // Implied only by the model, they hold only given that order: edges of its kind.
   if (order.process || order.sequentialKeys === true) addOrderedVersionEdges(PROCESS, order.sequentialKeys === true ? RW : PROCESS);
   if (order.realtime || order.linearizableKeys === true) addOrderedVersionEdges(REALTIME, order.linearizableKeys === true ? RW : REALTIME);
+  // Reads ordered by real time against writes and reads of a linearizable key (Elle's
+  // linearizable-keys orders every operation on the key): asserted, they are rw/ww edges;
+  // implied by a real-time model only, they are real-time edges.
+  // Process order (sequential keys, strong-session models) does the same for one process's operations.
+  const fromObserved = new Map<number, { first: Observation; second: Observation; ww: boolean; by: typeof PROCESS | typeof REALTIME }>();
+  if (order.realtime || order.linearizableKeys === true) addObservedEdges(order.linearizableKeys === true, REALTIME);
+  // (Real time orders a process's operations too: under it, process order adds nothing.)
+  if (order.sequentialKeys === true && order.linearizableKeys !== true) addObservedEdges(true, PROCESS);
+  else if (order.process && !order.realtime && order.linearizableKeys !== true) addObservedEdges(false, PROCESS);
   // Edges the transaction order gave, to explain them as such.
   const fromTxnOrder = new Set<number>();
   const rank = (t: number): number | undefined => order.transactionOrder?.get(ops[t]!.completeIndex);
@@ -294,10 +306,125 @@ export function inferRwRegister(
         for (const r of readers ?? []) {
           if (readTxn[r] === elemTxn[b]) continue;
           if (kind === RW) fromKeyOrder.set(edges.length, by);
+          else antiDependencies.add(edges.length);
           edges.add(node[readTxn[r]!]!, node[elemTxn[b]!]!, kind, r, b);
         }
       }
     }
+  }
+
+  /**
+   * For each key, x < y from an observation of x completing before one of y was invoked (by
+   * PROCESS: on the same process): writer(x) ww→ writer(y) and every reader of x rw→
+   * writer(y). Nil is first anyway. Asserted of the key, two observations admit no version
+   * order at all when a non-nil version was seen before a read of nil, or a read of x
+   * completed before x's writer was invoked (implied by the model only, the order edges
+   * between the transactions close a cycle there already).
+   */
+  function addObservedEdges(asserted: boolean, by: typeof PROCESS | typeof REALTIME): void {
+    const groups = new Map<string, Observation[]>();
+    const push = (kid: number, o: Observation): void => {
+      const g = by === PROCESS ? `${kid}/${ops[o.txn]!.process}` : `${kid}`;
+      const list = groups.get(g);
+      if (list === undefined) groups.set(g, [o]);
+      else list.push(o);
+    };
+    const interval = (t: number): { call: number; ret: number } => ({ call: ops[t]!.call, ret: ops[t]!.type === 'ok' ? ops[t]!.ret : Infinity });
+    for (let kid = 0; kid < writersOfKey.length; kid++) {
+      for (const e of writersOfKey[kid] ?? []) {
+        if (elemFinal[e] === 1 && node[elemTxn[e]!]! >= 0) push(kid, { txn: elemTxn[e]!, elem: e, write: true, ...interval(elemTxn[e]!) });
+      }
+    }
+    for (let r = 0; r < readTxn.length; r++) {
+      const t = readTxn[r]!;
+      const v = readValue[r]!;
+      const e = v === null ? -1 : elemIds[readKey[r]!]?.get(valueKey(v));
+      // Only reads of a committed final version order anything (garbage, aborted and intermediate reads are reported apart).
+      if (e === undefined || (e >= 0 && (elemFinal[e] !== 1 || elemTxn[e] === t || node[elemTxn[e]!]! < 0))) continue;
+      if (e >= 0 && ops[elemTxn[e]!]!.type !== 'ok' && !committedInfo.has(elemTxn[e]!)) continue;
+      push(readKey[r]!, { txn: t, elem: e, write: false, ...interval(t) });
+    }
+    const ww = asserted ? WW : by;
+    const rw = asserted ? RW : by;
+    const assumed = by === REALTIME ? 'linearizable' : 'sequential';
+    const before = (o: Observation): string => (by === REALTIME ? 'completed before' : `ran on process ${ops[o.txn]!.process} before`);
+    // Many observations of one version pair give the same edges (from every reader of x): once per pair.
+    const done = new Set<number>();
+    for (const obs of groups.values()) {
+      for (const pair of observedPairs(obs)) {
+        const x = pair.first.elem;
+        const y = pair.second.elem;
+        // Write before write is addOrderedVersionEdges' already (explained there as such).
+        if (x < 0 || (pair.first.write && pair.second.write)) continue;
+        if (y >= 0 && x !== y) {
+          const id = x * elemTxn.length + y;
+          if (done.has(id)) continue;
+          done.add(id);
+        }
+        if (x === y) {
+          // A read of x before x's writer (observedPairs pairs one version only so).
+          if (asserted) {
+            const k = keys.keys[elemKey[x]!]!;
+            log.add('incompatible-order', () => ({
+              txns: [ref(pair.first.txn), ref(pair.second.txn)],
+              key: k,
+              explanation:
+                `${txnName(ops[pair.first.txn]!)} read key ${show(k)} = ${show(elemValue[x])} and ${before(pair.first)} ${txnName(ops[pair.second.txn]!)}, which wrote it, was invoked; ` +
+                `the key is ${assumed}, so no version order fits`,
+            }));
+          }
+          continue;
+        }
+        if (y < 0) {
+          if (asserted) {
+            const k = keys.keys[elemKey[x]!]!;
+            log.add('incompatible-order', () => ({
+              txns: [ref(pair.first.txn), ref(pair.second.txn)],
+              key: k,
+              explanation:
+                `${txnName(ops[pair.first.txn]!)} saw key ${show(k)} = ${show(elemValue[x])} and ${before(pair.first)} ${txnName(ops[pair.second.txn]!)} was invoked, ` +
+                `which read nil (the initial state) there; the key is ${assumed}, so no version order fits`,
+            }));
+          }
+          continue;
+        }
+        const wx = elemTxn[x]!;
+        const wy = elemTxn[y]!;
+        const kid = elemKey[x]!;
+        if (wx !== wy) {
+          fromObserved.set(edges.length, { ...pair, ww: true, by });
+          edges.add(node[wx]!, node[wy]!, ww, x, y);
+        }
+        for (const r of readersOf.get(kid)?.get(valueKey(elemValue[x]!)) ?? []) {
+          if (readTxn[r] === wy) continue;
+          fromObserved.set(edges.length, { ...pair, ww: false, by });
+          if (!asserted) antiDependencies.add(edges.length);
+          edges.add(node[readTxn[r]!]!, node[wy]!, rw, r, y);
+        }
+      }
+    }
+  }
+
+  function explainObserved(kind: number, a: number, b: number, pair: { first: Observation; second: Observation; ww: boolean; by: typeof PROCESS | typeof REALTIME }): { key: Key; why: string } {
+    const k = keys.keys[elemKey[b]!]!;
+    const x = pair.first.elem;
+    const arrow = kind === REALTIME ? 'realtime' : kind === PROCESS ? 'process' : pair.ww ? 'ww' : 'rw';
+    const assumed =
+      kind === REALTIME
+        ? 'the model orders transactions by real time'
+        : kind === PROCESS
+          ? 'the model orders each process\'s transactions'
+          : `the key is ${pair.by === REALTIME ? 'linearizable' : 'sequential'}`;
+    const before = pair.by === REALTIME ? 'completed before' : `ran on process ${ops[pair.first.txn]!.process} before`;
+    const seen = (o: Observation): string => `${txnName(ops[o.txn]!)} saw ${show(elemValue[o.elem])}`;
+    const src = txnName(ops[pair.ww ? elemTxn[a]! : readTxn[a]!]!);
+    const what = pair.ww ? `${src} wrote ${show(elemValue[x])}` : `${src} read ${show(elemValue[x])}`;
+    return {
+      key: k,
+      why:
+        `${seen(pair.first)} on key ${show(k)} and ${before} ${seen(pair.second)} there was invoked; ${assumed}, ` +
+        `so ${show(elemValue[x])} precedes ${show(elemValue[b])}; ${what} ⇒ ${src} ${arrow}→ ${txnName(ops[elemTxn[b]!]!)}`,
+    };
   }
 
   function explainTxnOrder(kind: number, a: number, b: number): { key: Key; why: string } {
@@ -385,11 +512,14 @@ export function inferRwRegister(
     keys: keys.keys.length,
     committedInfo,
     versionChoices,
+    orderedAntiDependency: (e) => antiDependencies.has(e),
     explainEdge(e) {
       const kind = edges.kind[e]!;
       const a = edges.a[e]!;
       const b = edges.b[e]!;
       if (fromTxnOrder.has(e)) return explainTxnOrder(kind, a, b);
+      const observed = fromObserved.get(e);
+      if (observed !== undefined) return explainObserved(kind, a, b, observed);
       const keyOrder = fromKeyOrder.get(e);
       if (keyOrder !== undefined && kind === WW) {
         const k = keys.keys[elemKey[a]!]!;

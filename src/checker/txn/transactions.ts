@@ -163,6 +163,11 @@ export interface Inference {
    * of committed writes of a key, at least one of them read), and how to explain their edges.
    */
   versionChoices?: VersionChoices;
+  /**
+   * rw-register: whether order edge `e` is an anti-dependency inferred from the model's order
+   * (a reader of a version before a later version's writer), to name its cycles by it.
+   */
+  orderedAntiDependency?: (e: number) => boolean;
 }
 
 export interface VersionChoices {

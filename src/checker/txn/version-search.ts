@@ -77,7 +77,10 @@ export function searchVersionOrder(table: TxnTable, inference: Inference, mask: 
     });
     const assumed = [...r.why.values()].filter((w) => w === 'assumed').length;
     outcome.anomaly = {
-      type: classifyCycle(first.map((x) => ('known' in x ? inference.edges.kind[x.known]! : x.edge.kind))),
+      type: classifyCycle(
+        first.map((x) => ('known' in x ? inference.edges.kind[x.known]! : x.edge.kind)),
+        first.map((x) => 'known' in x && inference.orderedAntiDependency?.(x.known) === true),
+      ),
       txns,
       steps: steps[0],
       key: choices.keyName(c.key),

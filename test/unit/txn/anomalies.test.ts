@@ -2,6 +2,8 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { check, concurrent, sequential, txn } from './build.js';
 import type { ConsistencyModel } from '../../../src/checker/txn/index.js';
+import type { HistoryEvent } from '../../../src/history/event.js';
+import { pairHistory } from '../../../src/history/operation.js';
 
 /**
  * Asserts the anomaly types found when every kind of edge is searched (strict-serializable),
@@ -197,12 +199,36 @@ describe('rw-register anomalies', () => {
     const strict = rw(ops, 'strict-serializable');
     assert.equal(strict.verdict, 'invalid');
     assert.ok(strict.anomalyTypes.every((t) => t.endsWith('-realtime')), strict.anomalyTypes.join());
-    assert.match(strict.anomalies[0]!.explanation, /T2 read key x = 1, written by T0, which completed before T1 was invoked to write 2 there/);
+    // T1's write completed before T2's read of 1 began, so (real-time reads) 2 precedes 1 as well.
+    assert.match(strict.anomalies[0]!.explanation, /T1 saw 2 on key x and completed before T2 saw 1 there was invoked; the model orders transactions by real time, so 2 precedes 1/);
     // Snapshots that follow real time (strong SI) must see T1's write too.
     assert.deepEqual(strict.notModels, ['strong-snapshot-isolation', 'strict-serializable']);
     // Without real time nothing orders the two writes: 2 may have come first.
     assert.equal(rw(ops, 'serializable').verdict, 'valid');
     assert.equal(rw(ops, 'strong-session-serializable').verdict, 'valid');
+  });
+
+  it('a write skew through a version order real time implies is G2, which strong snapshot isolation allows', () => {
+    // T0 wrote k = 1 and completed; then T1 (read k = 1, wrote j) and T2 (read j = nil, wrote
+    // k = 2) ran concurrently. Real time puts T0's 1 before T2's 2, so T1 rw→ T2, and T2 rw→ T1:
+    // two anti-dependencies, a write skew, not a G-single.
+    const events: [number, 'invoke' | 'ok', unknown][] = [
+      [0, 'invoke', [['w', 'k', 1]]],
+      [0, 'ok', [['w', 'k', 1]]],
+      [1, 'invoke', [['r', 'k', null], ['w', 'j', 1]]],
+      [2, 'invoke', [['r', 'j', null], ['w', 'k', 2]]],
+      [1, 'ok', [['r', 'k', 1], ['w', 'j', 1]]],
+      [2, 'ok', [['r', 'j', null], ['w', 'k', 2]]],
+    ];
+    const ops = pairHistory(events.map(([process, type, value], index) => ({ process, type, f: 'txn', value, index, time: index }) as HistoryEvent)).ops;
+    const strict = rw(ops, 'strict-serializable');
+    assert.deepEqual(strict.anomalyTypes, ['G2-item-realtime'], strict.anomalies.map((a) => a.explanation).join('\n'));
+    assert.deepEqual(strict.notModels, ['strict-serializable']);
+    // Strong SI infers no versions from real time (that search could miss a G-single behind a
+    // write skew): the open order of k leaves it undecided, never a false alarm.
+    const si = rw(ops, 'strong-snapshot-isolation');
+    assert.equal(si.verdict, 'unknown');
+    assert.deepEqual(si.versionOrder, ['reads', 'wfr', 'polygraph']);
   });
 
   it('process order orders a process\'s writes under strong-session-serializable', () => {
@@ -211,7 +237,9 @@ describe('rw-register anomalies', () => {
     const r = rw(ops, 'strong-session-serializable');
     assert.equal(r.verdict, 'invalid');
     assert.ok(r.anomalyTypes.every((t) => t.endsWith('-process')), r.anomalyTypes.join());
-    assert.match(r.anomalies[0]!.explanation, /written by T0, which ran on process 0 before T1 was invoked to write 2 there/);
+    // The read of 1 after the process's own write of 2 puts 2 before 1: a cycle with process order.
+    assert.match(r.anomalies[0]!.explanation, /T1 saw 2 on key x and ran on process 0 before T2 saw 1 there was invoked; the model orders each process's transactions, so 2 precedes 1; T1 wrote 2 ⇒ T1 process→ T0/);
+    assert.deepEqual(r.versionOrder, ['reads', 'wfr', 'process', 'process-reads']);
     assert.equal(rw(ops, 'serializable').verdict, 'valid');
   });
 });
@@ -227,9 +255,11 @@ describe('rw-register: version order the user asserts', () => {
     assert.equal(rw(ops, 'serializable').verdict, 'valid');
     const linear = check(ops, 'serializable', 'rw-register', { linearizableKeys: true });
     assert.equal(linear.verdict, 'invalid');
-    assert.deepEqual(linear.anomalyTypes, ['G-single-item']);
-    assert.deepEqual(linear.versionOrder, ['reads', 'wfr', 'linearizable-keys']);
-    assert.equal(check(ops, 'read-committed', 'rw-register', { linearizableKeys: true }).verdict, 'valid');
+    // The read of 1 after 2 completed also orders 2 before 1 against 1 before 2: a ww cycle.
+    assert.deepEqual(linear.anomalyTypes, ['G-single-item', 'G0']);
+    assert.deepEqual(linear.versionOrder, ['reads', 'wfr', 'linearizable-keys', 'linearizable-reads']);
+    // That ww cycle (G0) is forbidden even at read-committed once the key is asserted linearizable.
+    assert.equal(check(ops, 'read-committed', 'rw-register', { linearizableKeys: true }).verdict, 'invalid');
   });
 
   it('--sequential-keys does the same for one process\'s writes', () => {

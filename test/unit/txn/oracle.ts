@@ -11,6 +11,8 @@ export type OracleWorkload = 'list-append' | 'rw-register';
 export type OracleOrder = 'none' | 'process' | 'realtime';
 /** An assumed version order: where both write a key, a's write of it comes before b's. */
 export type WriteOrder = (a: Operation, b: Operation) => boolean;
+/** Each key on its own a linearizable register (real time) or a sequential one (process order). */
+export type KeyAssumption = 'linearizable' | 'sequential';
 type Mop = readonly [string, string | number, Json];
 type State = ReadonlyMap<string, Json>;
 
@@ -24,9 +26,29 @@ type State = ReadonlyMap<string, Json>;
  * serializability) only when both ran on one process. An `info` transaction never
  * completed, so nothing must follow it. With `ranks` (a transaction order), of two ranked
  * transactions that write a common key, the lower-ranked one comes first; given as a
- * function, that function says which comes first (e.g. real time, for linearizable keys).
+ * function, that function says which comes first.
+ *
+ * With `keys` the whole need only be serializable, but each key on its own must be a
+ * linearizable register (`linearizable`: Elle's linearizable-keys) or a sequentially
+ * consistent one (`sequential`: sequential-keys). A key's operations are the committed
+ * transactions touching it (an `info` one only by its writes: its reads are unknown), each
+ * atomic on the key. Ordering only the *writers* of a key by real time is too weak: a
+ * linearizable register orders its reads too, so a read that completed before a write was
+ * invoked must not see that write or anything after it. Since each key's versions and
+ * reads in the serial order form a legal register history, the key is linearizable exactly
+ * when the serial order can be rearranged per key to respect real time without changing
+ * what any access saw — that is, when no access A that completed before access B was
+ * invoked is placed after B in the serial order, unless both only read the key and saw the
+ * same version (two readers of one version may be swapped freely). Only that is checked:
+ * the serial order across keys need not respect real time (a non-real-time model).
  */
-export function explainable(ops: readonly Operation[], workload: OracleWorkload, order: OracleOrder, ranks?: ReadonlyMap<Operation, number> | WriteOrder): boolean {
+export function explainable(
+  ops: readonly Operation[],
+  workload: OracleWorkload,
+  order: OracleOrder,
+  ranks?: ReadonlyMap<Operation, number> | WriteOrder,
+  keys?: KeyAssumption,
+): boolean {
   const txns = ops.filter((o) => o.f === 'txn' && o.type !== 'fail');
   const n = txns.length;
   if (n > 30) throw new Error(`the oracle is for small histories, not ${n} transactions`);
@@ -58,6 +80,35 @@ export function explainable(ops: readonly Operation[], workload: OracleWorkload,
     });
     return m;
   });
+  // Per key, what each committed transaction does there: only reads (the value it read; reads
+  // of an info transaction are unknown, so it counts only where it writes) or writes.
+  const access = txns.map((o, i) => {
+    const m = new Map<string, { readOnly: boolean; read: string }>();
+    for (const [f, k, v] of mops[i]!) {
+      const key = keyOf(k);
+      if (f !== 'r') m.set(key, { readOnly: false, read: '' });
+      else if (o.type === 'ok' && !m.has(key)) m.set(key, { readOnly: true, read: JSON.stringify(readValue(v, workload)) });
+    }
+    return m;
+  });
+  // keyBefore[i]: the transactions j such that i's access of a common key must come first (i completed before j was invoked).
+  const keyBefore = txns.map((a, i) =>
+    txns.flatMap((b, j) => (keys !== undefined && i !== j && a.type === 'ok' && a.ret < b.call && (keys === 'linearizable' || a.process === b.process) ? [j] : [])),
+  );
+  /** Whether placing i now keeps every key linearizable (sequential): see above. */
+  const keysAllow = (i: number, placed: number, state: State): boolean => {
+    for (const j of keyBefore[i]!) {
+      if (((placed >> j) & 1) === 0) continue;
+      for (const [key, mine] of access[i]!) {
+        const theirs = access[j]!.get(key);
+        if (theirs === undefined) continue;
+        // j, placed earlier, read a version no later than the current one: the same exactly when no write came between.
+        const now = JSON.stringify(readValue(state.get(key) ?? null, workload));
+        if (!(mine.readOnly && theirs.readOnly && theirs.read === now)) return false;
+      }
+    }
+    return true;
+  };
   const dead = new Set<string>();
   const search = (placed: number, state: State): boolean => {
     if ((placed & mustAll) === mustAll) return true;
@@ -65,6 +116,7 @@ export function explainable(ops: readonly Operation[], workload: OracleWorkload,
     if (dead.has(memo)) return false;
     for (let i = 0; i < n; i++) {
       if ((placed >> i) & 1 || (mustPrecede[i]! & ~placed) !== 0 || (rankedAfter[i]! & placed) !== 0) continue;
+      if (keys !== undefined && !keysAllow(i, placed, state)) continue;
       const next = run(state, mops[i]!, txns[i]!.type === 'ok', workload);
       if (next !== undefined && search(placed | (1 << i), next)) return true;
     }
@@ -75,6 +127,9 @@ export function explainable(ops: readonly Operation[], workload: OracleWorkload,
 }
 
 const keyOf = (k: string | number): string => `${typeof k}:${k}`;
+
+/** A read's value as the serial state holds it (list-append: nil is the empty list). */
+const readValue = (v: Json, workload: OracleWorkload): Json => (workload === 'list-append' && v === null ? [] : v);
 
 /** Runs one transaction on `state`; undefined when a read it must explain disagrees. */
 function run(state: State, mops: readonly Mop[], checkReads: boolean, workload: OracleWorkload): State | undefined {

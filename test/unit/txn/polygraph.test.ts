@@ -50,7 +50,7 @@ describe('rw-register polygraph search', () => {
     const ok = concurrent(txn(0, [['w', 'x', 1]]), txn(1, [['w', 'x', 2]]), txn(2, [['r', 'x', 1]]), txn(3, [['r', 'x', 2]]));
     const r = check(ok, 'strict-serializable', 'rw-register');
     assert.equal(r.verdict, 'valid');
-    assert.deepEqual(r.versionOrder, ['reads', 'wfr', 'realtime', 'process', 'polygraph']);
+    assert.deepEqual(r.versionOrder, ['reads', 'wfr', 'realtime', 'realtime-reads', 'process', 'polygraph']);
     assert.equal(r.stats.polygraph?.openPairs, 1);
   });
 
