@@ -30,8 +30,8 @@ export const casRegister: Model<Json> = {
     const [expected, next] = op.input as [Json, Json];
     return { writes: [jsonKey(next)], reads: [jsonKey(expected)] };
   },
-  // Zones are for reads and writes only: a cas both reads and writes.
-  decide: (ops, init) => (ops.some((o) => o.f === 'cas') ? undefined : zoneDecision(ops, init)),
+  // Zones with cas chains: an ok cas reads its old value and writes its new one at once.
+  decide: zoneDecision,
   overwritten(ops, init) {
     // Writes and cas's new values are the producers, ok reads and ok cas's old values the needs.
     return overwrittenRead(ops, jsonKey(init), casRegister.traces!);
