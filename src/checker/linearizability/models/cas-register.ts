@@ -3,7 +3,7 @@ import type { Model } from '../model.js';
 import { jsonKey, sameJson } from './json.js';
 import { overwrittenRead } from './overwritten.js';
 import { register } from './register.js';
-import { zoneDecision } from './zones.js';
+import { relabeledZoneDecision } from './relabel.js';
 
 /**
  * A register with compare-and-set: `cas [old new]` writes new only if the value is old.
@@ -31,7 +31,7 @@ export const casRegister: Model<Json> = {
     return { writes: [jsonKey(next)], reads: [jsonKey(expected)] };
   },
   // Zones with cas chains: an ok cas reads its old value and writes its new one at once.
-  decide: zoneDecision,
+  decide: relabeledZoneDecision,
   overwritten(ops, init) {
     // Writes and cas's new values are the producers, ok reads and ok cas's old values the needs.
     return overwrittenRead(ops, jsonKey(init), casRegister.traces!);
