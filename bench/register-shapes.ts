@@ -69,8 +69,8 @@ export function generateRegister(shape: Shape, seed: number): HistoryEvent[] {
       break;
     }
   } else if (shape.staleAt !== undefined) {
-    // Five values back; with cas (values change more often) ten per process back.
-    const back = shape.cas === true ? 10 * shape.processes : 5;
+    // Five values back; with cas (values change more often) two per process back.
+    const back = shape.cas === true ? 2 * shape.processes : 5;
     const reads = ops.filter((o) => o.f === 'read' && !o.info && typeof o.value === 'number' && o.value > 2 * back);
     const r = reads[Math.floor(reads.length * shape.staleAt)]!;
     r.value = (r.value as number) - back;

@@ -3,6 +3,9 @@ import type { Decision, TimedOp } from '../model.js';
 import { jsonKey } from './json.js';
 import { zoneDecision } from './zones.js';
 
+/** Ambiguous reads are tried in every combination while combinations × ops stays below this. */
+const MAX_WORK = 4_000_000;
+
 /**
  * Zones for a register whose written values repeat, when real time tells which write each
  * read read from. A read r of v reads from the last write before it in a linearization
@@ -17,8 +20,10 @@ import { zoneDecision } from './zones.js';
  * history is one of the relabeled history (each read's source is its candidate) and vice
  * versa (erase the labels). A read with no candidate is certainly invalid. Then the values are distinct, and an info write nobody reads
  * now may take effect last (dropped), one read is bounded by its first reader's return
- * (see info-ops.ts) — and the zones decide exactly. Undefined (search instead) when some
- * read has two candidates, or reads a value nobody wrote (the search explains that).
+ * (see info-ops.ts) — and the zones decide exactly. A few reads with two or more
+ * candidates (concurrent writes of one value) are tried in every combination. Undefined
+ * (search instead) past MAX_WORK, or for a read of a value nobody wrote (the search
+ * explains that).
  */
 export function relabeledZoneDecision(ops: readonly TimedOp[], init: Json): Decision | undefined {
   const writesOf = new Map<string | number, number[]>();
@@ -62,7 +67,9 @@ export function relabeledZoneDecision(ops: readonly TimedOp[], init: Json): Deci
 
   /** The op whose value each op gets: itself for a write, its one candidate for a read (-1: the initial value). */
   const source = new Int32Array(ops.length);
-  const read = new Uint8Array(ops.length);
+  /** Reads with two or more candidates, and theirs (the initial value as -1). */
+  const ambiguous: { read: number; candidates: number[] }[] = [];
+  let combinations = 1;
   for (let i = 0; i < ops.length; i++) {
     const op = ops[i]!;
     if (op.f === 'write') {
@@ -71,13 +78,18 @@ export function relabeledZoneDecision(ops: readonly TimedOp[], init: Json): Deci
     }
     if (!op.known) return undefined;
     const key = jsonKey(op.output);
-    let found = -2;
-    if (key === initKey && !(initOverwritten < op.call)) found = -1;
+    const candidates: number[] = [];
+    if (key === initKey && !(initOverwritten < op.call)) candidates.push(-1);
     for (const w of writesOf.get(key) ?? []) {
       if (ops[w]!.call > op.ret || ends[w]! < op.call) continue;
-      if (found !== -2) return undefined;
-      found = w;
+      candidates.push(w);
     }
+    if (candidates.length > 1) {
+      combinations *= candidates.length;
+      if (combinations * ops.length > MAX_WORK) return undefined;
+      ambiguous.push({ read: i, candidates });
+    }
+    const found = candidates.length === 0 ? -2 : candidates[0]!;
     if (found === -2) {
       // No write could be its source: certainly invalid. A value nobody wrote is left to the search's own explanation.
       const writes = writesOf.get(key);
@@ -91,8 +103,28 @@ export function relabeledZoneDecision(ops: readonly TimedOp[], init: Json): Deci
       };
     }
     source[i] = found;
-    if (found >= 0) read[found] = 1;
   }
+  // Every choice of source for the ambiguous reads: linearizable iff some choice's relabeled
+  // history is (each linearization's sources are one choice). The first choice's conflict
+  // explains an invalid verdict.
+  let first: Decision | undefined;
+  for (let c = 0; c < combinations; c++) {
+    let rest = c;
+    for (const a of ambiguous) {
+      source[a.read] = a.candidates[rest % a.candidates.length]!;
+      rest = Math.floor(rest / a.candidates.length);
+    }
+    const decision = decideRelabeled(ops, init, source);
+    if (decision === undefined || decision.valid) return decision;
+    first ??= decision;
+  }
+  return first;
+}
+
+/** Zones on the history with each write its own value and each read its `source`'s (-1: the initial value). */
+function decideRelabeled(ops: readonly TimedOp[], init: Json, source: Int32Array): Decision | undefined {
+  const read = new Uint8Array(ops.length);
+  for (let i = 0; i < ops.length; i++) if (ops[i]!.f === 'read' && source[i]! >= 0) read[source[i]!] = 1;
   // The relabeled history: each write its own value (its index), reads their source's; unread
   // info writes dropped, read ones bounded by their first reader.
   const firstRead = new Float64Array(ops.length).fill(Infinity);
