@@ -35,9 +35,12 @@ export const ROWS: Row[] = [
   { name: 'cas 1k ops, 50 proc, 1% info, stale read', model: 'cas-register', cas: true, ops: 1_000, processes: 50, staleAt: 0.5, seconds: 10, mib: 1024, porcupine: 'not measured' },
   { name: 'cas 10k ops, 50 proc, 1% info, valid', model: 'cas-register', cas: true, ops: 10_000, processes: 50, seconds: 10, mib: 1024, porcupine: 'not measured' },
   { name: 'cas 10k ops, 50 proc, 1% info, stale read', model: 'cas-register', cas: true, ops: 10_000, processes: 50, staleAt: 0.5, seconds: 10, mib: 1024, porcupine: 'not measured' },
-  // Values repeat: writes draw from 1..1000 (each value written ~5 times in 10k ops), or 1..5 (the register workload's range).
+  // Values repeat: writes draw from 1..20000 (~12 % of values written twice in 10k ops, a few concurrently), 1..1000 (each value ~5 times, dozens of
+  // reads with two concurrent writes of their value) or 1..5 (the register workload's range).
+  { name: 'rep/20000 10k ops, 50 proc, 1% info, valid', values: 20_000, ops: 10_000, processes: 50, seconds: 10, mib: 1024, porcupine: 'not measured' },
+  { name: 'rep/20000 10k ops, 50 proc, 1% info, stale read', values: 20_000, ops: 10_000, processes: 50, staleAt: 0.5, seconds: 10, mib: 1024, porcupine: 'not measured' },
+  { name: 'rep/20000 1k ops, 50 proc, 1% info, valid', values: 20_000, ops: 1_000, processes: 50, seconds: 10, mib: 1024, porcupine: 'not measured' },
   { name: 'rep/1000 1k ops, 50 proc, 1% info, valid', values: 1000, ops: 1_000, processes: 50, seconds: 10, mib: 1024, porcupine: 'not measured' },
-  { name: 'rep/1000 10k ops, 50 proc, 1% info, valid', values: 1000, ops: 10_000, processes: 50, seconds: 10, mib: 1024, porcupine: 'not measured' },
   { name: 'rep/1000 10k ops, 50 proc, 1% info, stale read', values: 1000, ops: 10_000, processes: 50, staleAt: 0.5, seconds: 10, mib: 1024, porcupine: 'not measured' },
   { name: 'rep/5 1k ops, 50 proc, 1% info, valid', values: 5, ops: 1_000, processes: 50, seconds: 10, mib: 1024, porcupine: 'not measured' },
 ];
