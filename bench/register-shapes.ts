@@ -71,7 +71,7 @@ export function generateRegister(shape: Shape, seed: number): HistoryEvent[] {
   } else if (shape.staleAt !== undefined) {
     // Five values back; with cas (values change more often) four per process back.
     const back = shape.cas === true ? 4 * shape.processes : 5;
-    const reads = ops.filter((o) => o.f === 'read' && !o.info && typeof o.value === 'number' && o.value > back + 10);
+    const reads = ops.filter((o) => o.f === 'read' && !o.info && typeof o.value === 'number' && o.value > (shape.cas === true ? back + 10 : 10));
     const r = reads[Math.floor(reads.length * shape.staleAt)]!;
     r.value = (r.value as number) - back;
   }
