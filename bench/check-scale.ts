@@ -16,6 +16,8 @@ interface Row extends Shape {
   mib: number;
   /** What Porcupine does on it (issue 18's measurements, 4 GiB machine). */
   porcupine: string;
+  /** Default register. */
+  model?: 'register' | 'cas-register';
 }
 
 export const ROWS: Row[] = [
@@ -28,6 +30,19 @@ export const ROWS: Row[] = [
   { name: '1M ops, 20 proc, no info, valid', ops: 1_000_000, processes: 20, info: 0, seconds: 60, mib: 2048, porcupine: 'out of memory' },
   { name: '1M ops, 10 proc, 1% info, valid', ops: 1_000_000, processes: 10, seconds: 60, mib: 2048, porcupine: 'out of memory' },
   { name: '1M ops, 10 proc, 1% info, stale read late', ops: 1_000_000, processes: 10, staleAt: 0.9, seconds: 60, mib: 2048, porcupine: 'out of memory' },
+  // cas-register: a third of the ops cas, every write and cas a distinct new value.
+  { name: 'cas 1k ops, 50 proc, 1% info, valid', model: 'cas-register', cas: true, ops: 1_000, processes: 50, seconds: 10, mib: 1024, porcupine: 'not measured' },
+  { name: 'cas 1k ops, 50 proc, 1% info, stale read', model: 'cas-register', cas: true, ops: 1_000, processes: 50, staleAt: 0.5, seconds: 10, mib: 1024, porcupine: 'not measured' },
+  { name: 'cas 10k ops, 50 proc, 1% info, valid', model: 'cas-register', cas: true, ops: 10_000, processes: 50, seconds: 10, mib: 1024, porcupine: 'not measured' },
+  { name: 'cas 10k ops, 50 proc, 1% info, stale read', model: 'cas-register', cas: true, ops: 10_000, processes: 50, staleAt: 0.5, seconds: 10, mib: 1024, porcupine: 'not measured' },
+  // Values repeat: writes draw from 1..20000 (~12 % of values written twice in 10k ops, a few concurrently), 1..1000 (each value ~5 times, dozens of
+  // reads with two concurrent writes of their value) or 1..5 (the register workload's range).
+  { name: 'rep/20000 10k ops, 50 proc, 1% info, valid', values: 20_000, ops: 10_000, processes: 50, seconds: 10, mib: 1024, porcupine: 'not measured' },
+  { name: 'rep/20000 10k ops, 50 proc, 1% info, stale read', values: 20_000, ops: 10_000, processes: 50, staleAt: 0.5, seconds: 10, mib: 1024, porcupine: 'not measured' },
+  { name: 'rep/20000 1k ops, 50 proc, 1% info, valid', values: 20_000, ops: 1_000, processes: 50, seconds: 10, mib: 1024, porcupine: 'not measured' },
+  { name: 'rep/1000 1k ops, 50 proc, 1% info, valid', values: 1000, ops: 1_000, processes: 50, seconds: 10, mib: 1024, porcupine: 'not measured' },
+  { name: 'rep/1000 10k ops, 50 proc, 1% info, stale read', values: 1000, ops: 10_000, processes: 50, staleAt: 0.5, seconds: 10, mib: 1024, porcupine: 'not measured' },
+  { name: 'rep/5 1k ops, 50 proc, 1% info, valid', values: 5, ops: 1_000, processes: 50, seconds: 10, mib: 1024, porcupine: 'not measured' },
 ];
 
 interface Measured {
@@ -47,7 +62,7 @@ async function child(row: Row, dist: string): Promise<void> {
   const history = pairHistory(generateRegister(row, 42));
   const historyMib = process.memoryUsage().rss / 2 ** 20;
   // The search's tables get what is left of the row's memory once the history is loaded.
-  const options: LinearizabilityOptions = { model: 'register', workers: 0, timeLimitMs: row.seconds * 1000, memoryLimitBytes: Math.max(64, row.mib - historyMib) * 2 ** 20 };
+  const options: LinearizabilityOptions = { model: row.model ?? 'register', workers: 0, timeLimitMs: row.seconds * 1000, memoryLimitBytes: Math.max(64, row.mib - historyMib) * 2 ** 20 };
   const t = performance.now();
   const u = process.cpuUsage();
   const r = await checkLinearizability(history, options);

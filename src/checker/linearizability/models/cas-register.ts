@@ -3,7 +3,7 @@ import type { Model } from '../model.js';
 import { jsonKey, sameJson } from './json.js';
 import { overwrittenRead } from './overwritten.js';
 import { register } from './register.js';
-import { zoneDecision } from './zones.js';
+import { relabeledZoneDecision } from './relabel.js';
 
 /**
  * A register with compare-and-set: `cas [old new]` writes new only if the value is old.
@@ -30,8 +30,8 @@ export const casRegister: Model<Json> = {
     const [expected, next] = op.input as [Json, Json];
     return { writes: [jsonKey(next)], reads: [jsonKey(expected)] };
   },
-  // Zones are for reads and writes only: a cas both reads and writes.
-  decide: (ops, init) => (ops.some((o) => o.f === 'cas') ? undefined : zoneDecision(ops, init)),
+  // Zones with cas chains: an ok cas reads its old value and writes its new one at once.
+  decide: relabeledZoneDecision,
   overwritten(ops, init) {
     // Writes and cas's new values are the producers, ok reads and ok cas's old values the needs.
     return overwrittenRead(ops, jsonKey(init), casRegister.traces!);

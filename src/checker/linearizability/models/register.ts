@@ -2,7 +2,7 @@ import type { Json } from '../../../history/event.js';
 import type { Model } from '../model.js';
 import { jsonKey, sameJson } from './json.js';
 import { overwrittenRead } from './overwritten.js';
-import { zoneDecision } from './zones.js';
+import { relabeledZoneDecision } from './relabel.js';
 
 /** One read/write register. Absent reads as null. */
 export const register: Model<Json> = {
@@ -42,7 +42,7 @@ export const register: Model<Json> = {
   overwritten(ops, init) {
     return overwrittenRead(ops, jsonKey(init), register.traces!);
   },
-  decide: zoneDecision,
+  decide: relabeledZoneDecision,
   withoutNilReads: (op) => (op.f === 'read' && op.output === null ? null : op),
   key: jsonKey,
   show: (state) => state,
