@@ -2,6 +2,7 @@ import { CONSISTENCY_MODELS, isConsistencyModel } from '../../checker/txn/models
 import { worstVerdict } from '../../checker/verdict.js';
 import { InputError, UsageError } from '../../errors.js';
 import type { HistoryEvent, Json } from '../../history/event.js';
+import { exactInteger } from '../../history/exact-json.js';
 import { faultIntervals } from '../../history/faults.js';
 import { type Operation, pairHistory } from '../../history/operation.js';
 import { type CheckResult, toJson } from '../../../workloads/workload.js';
@@ -35,7 +36,7 @@ export const WORKLOAD_CHECKERS: ReadonlyMap<string, () => Promise<OpsChecker>> =
       const [{ BANK_READ, checkBank, checkBankRealtime }, { BANK_ACCOUNTS, BANK_TOTAL }] = await Promise.all([import('../../checker/bank/index.js'), import('../../systems/bank.js')]);
       return (ops, events, flags) => {
         const accounts = flags.accounts === undefined ? BANK_ACCOUNTS : whole(flags.accounts, '--accounts');
-        const total = flags.total === undefined ? BANK_TOTAL : whole(flags.total, '--total');
+        const total = flags.total === undefined ? BANK_TOTAL : exactWhole(flags.total, '--total');
         const balances = ops.map((o) => (o.f === BANK_READ ? { ...o, output: balancesOf(o.output) } : o));
         const faults = faultIntervals(events);
         const sums = result('bank', checkBank(balances, { accounts, total }, faults));
@@ -64,7 +65,7 @@ export const WORKLOAD_CHECKERS: ReadonlyMap<string, () => Promise<OpsChecker>> =
     'counter',
     async () => {
       const { checkCounter } = await import('../../checker/counter/index.js');
-      return (ops) => [result('counter', checkCounter(ops))];
+      return (ops, _events, flags) => [result('counter', checkCounter(ops, flags.file))];
     },
   ],
   [
@@ -164,6 +165,12 @@ function whole(text: string, flag: string): number {
   const n = Number(text);
   if (!Number.isSafeInteger(n) || n < 0) throw new UsageError(`${flag} expects a whole number, got "${text}"`, `e.g. ${flag} 5`);
   return n;
+}
+
+/** A whole number of any size (a bank's total may pass 2^53): a bigint when a double cannot hold it exactly. */
+function exactWhole(text: string, flag: string): number | bigint {
+  if (!/^\d+$/.test(text.trim())) throw new UsageError(`${flag} expects a whole number, got "${text}"`, `e.g. ${flag} 50`);
+  return exactInteger(BigInt(text.trim()));
 }
 
 /**
