@@ -1,0 +1,75 @@
+import assert from 'node:assert/strict';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, describe, it } from 'node:test';
+import { ExitCode } from '../../../src/exit-codes.js';
+import { CheckRunner } from './run-check.js';
+
+/** Inputs the check fuzz harness (check-fuzz.test.ts) found crashing or misjudged, each by name. */
+
+const dir = mkdtempSync(join(tmpdir(), 'faultline-check-regressions-'));
+const runner = new CheckRunner();
+after(async () => {
+  await runner.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+const file = (name: string, text: string): string => {
+  const path = join(dir, name);
+  writeFileSync(path, text);
+  return path;
+};
+const lines = (...events: object[]): string => `${events.map((e) => JSON.stringify(e)).join('\n')}\n`;
+const oneLine = (err: string): void => {
+  assert.equal(err.split('\n').filter((l) => l.startsWith('faultline: ')).length, 1, err);
+  assert.doesNotMatch(err, /internal error|\n\s+at /);
+};
+
+describe('check: inputs the fuzz harness found', () => {
+  it('a run directory whose history.jsonl is missing, or a directory: exit 3 naming it, not exit 5 (ENOENT/EISDIR)', async () => {
+    const d = join(dir, 'run-no-history');
+    mkdirSync(d);
+    writeFileSync(join(d, 'test.json'), JSON.stringify({ name: 'redis-register', seed: 1, spec: { system: 'redis', workload: 'register', nemesis: [], seed: 1 } }));
+    writeFileSync(join(d, 'results.json'), '{}');
+    const missing = await runner.run([d], 20_000);
+    assert.equal(missing.code, ExitCode.Usage, missing.err);
+    assert.match(missing.err, /history\.jsonl: cannot read history: no such file/);
+    oneLine(missing.err);
+    mkdirSync(join(d, 'history.jsonl'));
+    const directory = await runner.run([d], 20_000);
+    assert.equal(directory.code, ExitCode.Usage, directory.err);
+    assert.match(directory.err, /history\.jsonl: cannot read history: is a directory/);
+  });
+
+  it('counter-string-delta.jsonl: an add of "x" is exit 3 naming the event, not exit 5', async () => {
+    const path = file(
+      'counter-string-delta.jsonl',
+      lines(
+        { process: 0, type: 'invoke', f: 'add', value: 'x' },
+        { process: 0, type: 'ok', f: 'add', value: 1 },
+        { process: 1, type: 'invoke', f: 'read', value: null },
+        { process: 1, type: 'ok', f: 'read', value: 1 },
+      ),
+    );
+    const r = await runner.run([path, '--workload', 'counter'], 20_000);
+    assert.equal(r.code, ExitCode.Usage, r.err);
+    assert.match(r.err, /counter-string-delta\.jsonl: event 0: the add's delta is "x"; the counter check's bounds hold for non-negative integer deltas only/);
+    oneLine(r.err);
+  });
+
+  it('bank --total 9007199254740993: taken exactly (reads summing to 2^53 are wrong), not refused as not whole', async () => {
+    const history = (balance: string): string =>
+      [
+        '{"process":0,"type":"invoke","f":"read","value":null}',
+        `{"process":0,"type":"ok","f":"read","value":[0,${balance}]}`,
+      ].join('\n');
+    const right = await runner.run([file('bank-right.jsonl', history('9007199254740993')), '--workload', 'bank', '--accounts', '2', '--total', '9007199254740993'], 20_000);
+    assert.equal(right.code, ExitCode.Valid, right.out + right.err);
+    const wrong = await runner.run([file('bank-wrong.jsonl', history('9007199254740992')), '--workload', 'bank', '--accounts', '2', '--total', '9007199254740993'], 20_000);
+    assert.equal(wrong.code, ExitCode.Invalid, wrong.out + wrong.err);
+    assert.match(wrong.out, /sum to 9007199254740992, not 9007199254740993: money was destroyed/);
+    const bad = await runner.run([file('bank-any.jsonl', history('1')), '--workload', 'bank', '--total', '1e3'], 20_000);
+    assert.equal(bad.code, ExitCode.Usage);
+    assert.match(bad.err, /--total expects a whole number, got "1e3"/);
+  });
+});
