@@ -72,4 +72,20 @@ describe('check: inputs the fuzz harness found', () => {
     assert.equal(bad.code, ExitCode.Usage);
     assert.match(bad.err, /--total expects a whole number, got "1e3"/);
   });
+
+  it('bank-huge-amount.jsonl: an unknown transfer of 2^40 between two reads is judged, not exit 5 (Maximum BigInt size exceeded)', async () => {
+    const path = file(
+      'bank-huge-amount.jsonl',
+      lines(
+        { process: 0, type: 'invoke', f: 'read', value: null },
+        { process: 0, type: 'ok', f: 'read', value: [50, 0, 0, 0, 0] },
+        { process: 1, type: 'invoke', f: 'transfer', value: { from: 0, to: 1, amount: 2 ** 40 } },
+        { process: 2, type: 'invoke', f: 'read', value: null },
+        { process: 2, type: 'ok', f: 'read', value: [50, 0, 0, 0, 0] },
+      ),
+    );
+    const r = await runner.run([path, '--workload', 'bank'], 20_000);
+    assert.equal(r.code, ExitCode.Valid, r.out + r.err);
+    assert.match(r.out, /bank-realtime: valid/);
+  });
 });
