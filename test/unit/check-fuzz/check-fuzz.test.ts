@@ -109,7 +109,7 @@ describe('faultline check, fuzzed: every checker × every format', () => {
           assertKept(await check(file(bytes), seed, json), json, `${seed.name} ${seed.flags.join(' ')} as ${format}: ${show(bytes)}`);
         },
       ),
-      params(400),
+      params(900),
     );
   });
 
@@ -153,13 +153,26 @@ describe('faultline check, fuzzed: every checker × every format', () => {
 });
 
 /** Run directories as a run writes them, for the seeds a faultline workload recorded. */
-const RUN_WORKLOADS: Readonly<Record<string, string>> = { 'cas-register': 'register', 'list-append': 'append', counter: 'counter', set: 'set', queue: 'queue', bank: 'bank' };
+const RUN_WORKLOADS: Readonly<Record<string, string>> = {
+  'cas-register': 'register',
+  'list-append': 'append',
+  counter: 'counter',
+  set: 'set',
+  queue: 'queue',
+  bank: 'bank',
+  'stream-queue': 'stream-queue',
+  watch: 'watch',
+  'register-watched': 'register-watched',
+  election: 'election',
+};
+/** The system each run directory names: one that offers its workload. */
+const RUN_SYSTEMS: Readonly<Record<string, string>> = { watch: 'etcd', 'register-watched': 'etcd', election: 'etcd' };
 
 function runDir(seed: Seed, history: Buffer, results: string | undefined, test?: string): string {
   const d = join(dir, `run-${files++}`);
   mkdirSync(d);
-  const spec = { system: 'redis', workload: RUN_WORKLOADS[seed.name], nemesis: [], seed: 1, minOk: 1 };
-  writeFileSync(join(d, 'test.json'), test ?? JSON.stringify({ name: `redis-${spec.workload}`, seed: 1, spec }));
+  const spec = { system: RUN_SYSTEMS[seed.name] ?? 'redis', workload: RUN_WORKLOADS[seed.name], nemesis: [], seed: 1, minOk: 1 };
+  writeFileSync(join(d, 'test.json'), test ?? JSON.stringify({ name: `${spec.system}-${spec.workload}`, seed: 1, spec }));
   if (results !== undefined) writeFileSync(join(d, 'results.json'), results);
   writeFileSync(join(d, 'history.jsonl'), history);
   return d;
@@ -168,6 +181,15 @@ function runDir(seed: Seed, history: Buffer, results: string | undefined, test?:
 describe('faultline check RUN_DIR, fuzzed', () => {
   const seeds = SEEDS.filter((s) => RUN_WORKLOADS[s.name] !== undefined);
   const invoked = (s: Seed): number => s.events.filter((e) => e.type === 'invoke' && e.process !== 'nemesis').length;
+
+  it('every seed as a run directory is judged again (a faultline set history without final-read is unknown), never refused', async () => {
+    for (const seed of seeds) {
+      const d = runDir(seed, Buffer.from(render(seed.events, 'jsonl')), JSON.stringify({ verdict: 'valid', verdictReasons: [], checkers: [], ops: { invoked: invoked(seed) } }));
+      const r = await checkInProcess([d]);
+      assertKept(r, false, `${seed.name} run dir`);
+      assert.notEqual(r.code, ExitCode.Usage, `${seed.name} run dir refused\n${r.err}`);
+    }
+  });
 
   it('mutated run directories: the same contract; one with a cut or missing part is never valid', async () => {
     await fc.assert(
