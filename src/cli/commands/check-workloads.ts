@@ -103,7 +103,7 @@ export const WORKLOAD_CHECKERS: ReadonlyMap<string, () => Promise<OpsChecker>> =
     'watch',
     async () => {
       const { checkWatch } = await import('../../checker/watch/index.js');
-      return (_ops, events) => [result('watch', checkWatch(events))];
+      return (_ops, events, flags) => [result('watch', checkWatch(events, flags.file))];
     },
   ],
   [

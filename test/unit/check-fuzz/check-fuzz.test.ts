@@ -69,6 +69,8 @@ function broken(r: CheckOutcome, json: boolean): string | undefined {
     if (parsed.verdict !== verdict || parsed.exitCode !== r.code) return `--json says ${String(parsed.verdict)}/${String(parsed.exitCode)} for exit ${r.code}`;
   } else if (!/valid|invalid|unknown|linearizable|INVALID|VALID|UNKNOWN/.test(r.out)) return 'no verdict on stdout';
   if (r.code === ExitCode.Invalid && !/[a-z]+ [a-z]+ [^\n]{20,}/i.test(r.out)) return 'an invalid verdict without a sentence';
+  // A malformed value that slipped through as a number or an object shows in the sentence (a value "NaN" is quoted).
+  if (/(?<!["\\])\b(NaN|undefined)\b(?!")|\[object Object\]/.test(r.out)) return 'NaN, undefined or [object Object] in the verdict: a malformed value was judged';
   return undefined;
 }
 

@@ -88,4 +88,22 @@ describe('check: inputs the fuzz harness found', () => {
     assert.equal(r.code, ExitCode.Valid, r.out + r.err);
     assert.match(r.out, /bank-realtime: valid/);
   });
+
+  it('watch-null-responses.jsonl and watch-nan-revision.jsonl: exit 3 naming the event, not an empty window nor "revision NaN" in a verdict', async () => {
+    const put = [
+      { process: 0, type: 'invoke', f: 'put', value: [['k1', 0]] },
+      { process: 0, type: 'ok', f: 'put', value: 1 },
+      { process: 2, type: 'invoke', f: 'watch', value: { windowMs: 500 } },
+    ];
+    const nullResponses = await runner.run([file('watch-null-responses.jsonl', lines(...put, { process: 2, type: 'ok', f: 'watch', value: { from: 1, responses: null } })), '--workload', 'watch'], 20_000);
+    assert.equal(nullResponses.code, ExitCode.Usage, nullResponses.out + nullResponses.err);
+    assert.match(nullResponses.err, /watch-null-responses\.jsonl: event 3 \(process 2\): the watch window's value has no "responses" list of event lists/);
+    oneLine(nullResponses.err);
+    const window = { from: 1, responses: [[{ key: 'k1', value: 0, revision: 'x' }]] };
+    const nan = await runner.run([file('watch-nan-revision.jsonl', lines(...put, { process: 2, type: 'ok', f: 'watch', value: window })), '--workload', 'watch'], 20_000);
+    assert.equal(nan.code, ExitCode.Usage, nan.out + nan.err);
+    assert.match(nan.err, /holds an event without a revision \(a whole number below 2\^53\): \{"key":"k1","value":0,"revision":"x"\}/);
+    const right = { from: 1, responses: [[{ key: 'k1', value: 0, revision: 1 }]] };
+    assert.equal((await runner.run([file('watch-right.jsonl', lines(...put, { process: 2, type: 'ok', f: 'watch', value: right })), '--workload', 'watch'], 20_000)).code, ExitCode.Valid);
+  });
 });
