@@ -45,7 +45,7 @@ export const queueWorkload: Workload = {
   },
 
   async check(history) {
-    const result = checkQueue(pairHistory(history, 'history.jsonl').ops);
+    const result = checkQueue(pairHistory(history, 'history.jsonl').ops, 'history.jsonl');
     return [{ checker: 'queue', verdict: result.verdict, details: toJson(result) }];
   },
 };

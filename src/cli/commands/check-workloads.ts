@@ -51,7 +51,7 @@ export const WORKLOAD_CHECKERS: ReadonlyMap<string, () => Promise<OpsChecker>> =
     'queue',
     async () => {
       const { checkQueue } = await import('../../checker/queue/index.js');
-      return (ops) => [result('queue', checkQueue(ops))];
+      return (ops, _events, flags) => [result('queue', checkQueue(ops, flags.file))];
     },
   ],
   [
@@ -96,7 +96,7 @@ export const WORKLOAD_CHECKERS: ReadonlyMap<string, () => Promise<OpsChecker>> =
     'set-full',
     async () => {
       const { checkSetFull } = await import('../../checker/set/index.js');
-      return (ops, events, flags) => [result('set-full', checkSetFull(ops, { linearizable: flags.linearizableSet === true, faults: faultIntervals(events) }))];
+      return (ops, events, flags) => [result('set-full', checkSetFull(ops, { linearizable: flags.linearizableSet === true, faults: faultIntervals(events), ...(flags.file === undefined ? {} : { file: flags.file }) }))];
     },
   ],
   [
@@ -124,10 +124,10 @@ export const WORKLOAD_CHECKERS: ReadonlyMap<string, () => Promise<OpsChecker>> =
     'set',
     async () => {
       const { SET_FINAL_READ, SET_READ, checkSetFinal, checkSetReads } = await import('../../checker/set/index.js');
-      return (ops) => {
+      return (ops, _events, flags) => {
         // Jepsen's set histories end with a plain read: the last ok one is the final read.
         const final = ops.some((o) => o.f === SET_FINAL_READ) ? ops : lastReadAsFinal(ops, SET_READ, SET_FINAL_READ);
-        return [result('set', checkSetFinal(final)), result('set-reads', checkSetReads(final))];
+        return [result('set', checkSetFinal(final, flags.file)), result('set-reads', checkSetReads(final, flags.file))];
       };
     },
   ],

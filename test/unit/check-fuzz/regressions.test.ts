@@ -106,4 +106,27 @@ describe('check: inputs the fuzz harness found', () => {
     const right = { from: 1, responses: [[{ key: 'k1', value: 0, revision: 1 }]] };
     assert.equal((await runner.run([file('watch-right.jsonl', lines(...put, { process: 2, type: 'ok', f: 'watch', value: right })), '--workload', 'watch'], 20_000)).code, ExitCode.Valid);
   });
+
+  it('set-read-string.jsonl and queue-drain-string.jsonl: a read or drain of "x" is exit 3, not taken as empty (which read valid)', async () => {
+    const setHistory = file(
+      'set-read-string.jsonl',
+      lines({ process: 1, type: 'invoke', f: 'add', value: 1 }, { process: 1, type: 'fail', f: 'add', value: 1 }, { process: 0, type: 'invoke', f: 'read', value: null }, { process: 0, type: 'ok', f: 'read', value: 'x' }),
+    );
+    for (const workload of ['set', 'set-full']) {
+      const r = await runner.run([setHistory, '--workload', workload], 20_000);
+      assert.equal(r.code, ExitCode.Usage, `${workload}: ${r.out}${r.err}`);
+      assert.match(r.err, /set-read-string\.jsonl: event 3 \(process 0\): a set (final-)?read returns the list \(or set\) of elements, got "x"/);
+      oneLine(r.err);
+    }
+    const queueHistory = file(
+      'queue-drain-string.jsonl',
+      lines({ process: 0, type: 'invoke', f: 'enqueue', value: 1 }, { process: 0, type: 'fail', f: 'enqueue', value: 1 }, { process: 0, type: 'invoke', f: 'drain', value: null }, { process: 0, type: 'ok', f: 'drain', value: 'x' }),
+    );
+    const q = await runner.run([queueHistory, '--workload', 'queue'], 20_000);
+    assert.equal(q.code, ExitCode.Usage, q.out + q.err);
+    assert.match(q.err, /queue-drain-string\.jsonl: event 3 \(process 0\): a drain returns the list of elements it took, got "x"/);
+    // The same histories with lists are judged.
+    writeFileSync(queueHistory, lines({ process: 0, type: 'invoke', f: 'enqueue', value: 1 }, { process: 0, type: 'ok', f: 'enqueue', value: 1 }, { process: 0, type: 'invoke', f: 'drain', value: null }, { process: 0, type: 'ok', f: 'drain', value: [1] }));
+    assert.equal((await runner.run([queueHistory, '--workload', 'queue'], 20_000)).code, ExitCode.Valid);
+  });
 });
