@@ -117,7 +117,7 @@ export const WORKLOAD_CHECKERS: ReadonlyMap<string, () => Promise<OpsChecker>> =
     'election',
     async () => {
       const { electionResults } = await import('../../../workloads/election.js');
-      return (_ops, events) => electionResults(events);
+      return (_ops, events, flags) => electionResults(events, flags.file);
     },
   ],
   [

@@ -129,4 +129,12 @@ describe('check: inputs the fuzz harness found', () => {
     writeFileSync(queueHistory, lines({ process: 0, type: 'invoke', f: 'enqueue', value: 1 }, { process: 0, type: 'ok', f: 'enqueue', value: 1 }, { process: 0, type: 'invoke', f: 'drain', value: null }, { process: 0, type: 'ok', f: 'drain', value: [1] }));
     assert.equal((await runner.run([queueHistory, '--workload', 'queue'], 20_000)).code, ExitCode.Valid);
   });
+
+  it('election-null-term.jsonl: an ok campaign that won no term is exit 3, not a history with nothing to check read valid', async () => {
+    const path = file('election-null-term.jsonl', lines({ process: 0, type: 'invoke', f: 'campaign', value: 'p0.0' }, { process: 0, type: 'ok', f: 'campaign', value: { leader: 'p0.0', term: null } }));
+    const r = await runner.run([path, '--workload', 'election'], 20_000);
+    assert.equal(r.code, ExitCode.Usage, r.out + r.err);
+    assert.match(r.err, /election-null-term\.jsonl: event 1 \(process 0\): an ok campaign returns the term \{leader, term\} as strings, got \{"leader":"p0\.0","term":null\}/);
+    oneLine(r.err);
+  });
 });
