@@ -45,7 +45,7 @@ export const counterWorkload: Workload = {
   },
 
   async check(history) {
-    const result = checkCounter(pairHistory(history, 'history.jsonl').ops);
+    const result = checkCounter(pairHistory(history, 'history.jsonl').ops, 'history.jsonl');
     return [{ checker: 'counter', verdict: result.verdict, details: toJson(result) }];
   },
 };

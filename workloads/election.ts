@@ -47,8 +47,8 @@ function termJson(t: ElectionTerm): Json {
 }
 
 /** The three properties of `checkElection`, each its own checker in results.json. */
-export function electionResults(history: Parameters<typeof checkElection>[0]): CheckResult[] {
-  const r = checkElection(history);
+export function electionResults(history: Parameters<typeof checkElection>[0], file = 'history.jsonl'): CheckResult[] {
+  const r = checkElection(history, { file });
   const common = { terms: r.terms, lostResigns: r.lostResigns };
   const noTerms = r.terms === 0 ? 'unknown' : undefined;
   return [

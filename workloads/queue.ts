@@ -50,7 +50,7 @@ export const queueWorkload: Workload = {
   // list: RPUSH at the tail, LPOP at the head), so order is checked too.
   async check(history) {
     const { ops } = pairHistory(history, 'history.jsonl');
-    const total = checkTotalQueue(ops);
+    const total = checkTotalQueue(ops, 'history.jsonl');
     const fifo = checkFifo(ops, faultIntervals(history));
     return [
       { checker: 'queue', verdict: total.verdict, details: toJson(total) },

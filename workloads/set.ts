@@ -47,8 +47,8 @@ export const setWorkload: Workload = {
 
   async check(history) {
     const { ops } = pairHistory(history, 'history.jsonl');
-    const final = checkSetFinal(ops);
-    const reads = checkSetReads(ops);
+    const final = checkSetFinal(ops, 'history.jsonl');
+    const reads = checkSetReads(ops, 'history.jsonl');
     return [
       { checker: 'set', verdict: final.verdict, details: toJson(final) },
       { checker: 'set-reads', verdict: reads.verdict, details: toJson(reads) },

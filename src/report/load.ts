@@ -28,7 +28,8 @@ export async function loadRun(runDir: string): Promise<ReportInput> {
   try {
     ({ events, tornTail } = await readHistoryJsonl(historyPath));
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+    // Missing is a problem the report shows; unreadable otherwise (a directory in its place) is the InputError.
+    if (await stat(historyPath).then(() => true, () => false)) throw err;
     problems.push('history.jsonl is missing: no operation was recorded.');
   }
   if (test === undefined && results === undefined && events.length === 0) {

@@ -9,8 +9,8 @@ export { BANK_READ, BANK_TRANSFER } from './names.js';
 
 export interface BankCheckOptions {
   readonly accounts: number;
-  /** What every read must sum to. */
-  readonly total: number;
+  /** What every read must sum to: a bigint beyond 2^53, compared exactly as balances are summed. */
+  readonly total: number | bigint;
   /** Whether a balance may go below zero (no bank here allows it). Default false. */
   readonly negativeAllowed?: boolean;
 }
@@ -108,7 +108,7 @@ function sentence(r: Operation, bad: Judged, o: BankCheckOptions, faults: readon
   const active = faultsDuring(faults, r.call, r.ret);
   const during = active.length === 0 ? 'with no fault in effect' : `while ${active.map(describeFault).join(' and ')} was in effect`;
   const why: Record<BankProblem, string> = {
-    'wrong-total': `they sum to ${String(bad.total)}, not ${o.total}: money was ${Number(bad.total) > o.total ? 'created' : 'destroyed'} (a transfer applied in part, or a read that saw half of one)`,
+    'wrong-total': `they sum to ${String(bad.total)}, not ${o.total}: money was ${BigInt(bad.total ?? 0) > BigInt(o.total) ? 'created' : 'destroyed'} (a transfer applied in part, or a read that saw half of one)`,
     negative: 'an account is below zero, which every transfer refuses',
     'wrong-accounts': `not one balance for each of the ${o.accounts} accounts`,
     'not-a-number': 'a balance is not an integer',

@@ -1,5 +1,5 @@
 import type { Json } from '../../history/event.js';
-import { exactJsonText } from '../../history/exact-json.js';
+import { exactInteger, exactJsonText } from '../../history/exact-json.js';
 import { describeFault, type FaultInterval, faultsDuring } from '../../history/faults.js';
 import type { Operation } from '../../history/operation.js';
 import type { Verdict } from '../verdict.js';
@@ -12,10 +12,10 @@ export interface StaleBankRead {
   readonly earlier: number;
   readonly later: number;
   readonly account: number;
-  /** How the account changed from the earlier read to the later one. */
-  readonly observed: number;
+  /** How the account changed from the earlier read to the later one (a bigint beyond 2^53). */
+  readonly observed: number | bigint;
   /** What the transfers acknowledged between the two reads moved it by. */
-  readonly acknowledged: number;
+  readonly acknowledged: number | bigint;
   /** Transfers that may or may not lie between the reads (concurrent or of unknown outcome). */
   readonly uncertain: number;
   readonly sentence: string;
@@ -34,7 +34,8 @@ interface Transfer {
   readonly op: Operation;
   readonly from: number;
   readonly to: number;
-  readonly amount: number;
+  /** Exact: amounts and balances may pass 2^53. */
+  readonly amount: bigint;
 }
 
 /**
@@ -76,7 +77,11 @@ export function checkBankRealtime(ops: readonly Operation[], accounts: number, f
       if (end === 0) continue;
       const earlier = list[end - 1]!;
       pairs++;
-      found = compare(earlier, balances(earlier.output, accounts)!, later, after, transfers, faults);
+      const compared = compare(earlier, balances(earlier.output, accounts)!, later, after, transfers, faults);
+      if (compared === UNDECIDED) {
+        return unknown(`between the reads at history indices ${earlier.completeIndex} and ${later.invokeIndex}, too many concurrent or unknown transfers of too varied amounts to tell which subset could have applied`);
+      }
+      found = compared;
       if (found !== undefined) break;
     }
     if (found === undefined) continue;
@@ -94,8 +99,17 @@ export function checkBankRealtime(ops: readonly Operation[], accounts: number, f
   return { verdict, explanation, pairs, staleReads: stale, examples };
 }
 
-function compare(earlier: Operation, before: readonly number[], later: Operation, after: readonly number[], transfers: readonly Transfer[], faults: readonly FaultInterval[]): StaleBankRead | undefined {
-  const acknowledged = new Array<number>(before.length).fill(0);
+const UNDECIDED = Symbol('undecided');
+
+function compare(
+  earlier: Operation,
+  before: readonly bigint[],
+  later: Operation,
+  after: readonly bigint[],
+  transfers: readonly Transfer[],
+  faults: readonly FaultInterval[],
+): StaleBankRead | undefined | typeof UNDECIDED {
+  const acknowledged = new Array<bigint>(before.length).fill(0n);
   const uncertain: Transfer[] = [];
   for (const t of transfers) {
     const op = t.op;
@@ -109,7 +123,9 @@ function compare(earlier: Operation, before: readonly number[], later: Operation
   for (let a = 0; a < before.length; a++) {
     const observed = after[a]! - before[a]!;
     const deltas = uncertain.flatMap((t) => (t.from === a ? [-t.amount] : t.to === a ? [t.amount] : []));
-    if (reachable(deltas, observed - acknowledged[a]!)) continue;
+    const can = reachable(deltas, observed - acknowledged[a]!);
+    if (can === undefined) return UNDECIDED;
+    if (can) continue;
     const from = later.node === undefined ? '' : ` from ${later.node}`;
     const active = faultsDuring(faults, earlier.call, later.ret);
     const during = active.length === 0 ? 'with no fault in effect' : `while ${active.map(describeFault).join(' and ')} was in effect`;
@@ -117,8 +133,8 @@ function compare(earlier: Operation, before: readonly number[], later: Operation
       earlier: earlier.completeIndex,
       later: later.invokeIndex,
       account: a,
-      observed,
-      acknowledged: acknowledged[a]!,
+      observed: exactInteger(observed),
+      acknowledged: exactInteger(acknowledged[a]!),
       uncertain: deltas.length,
       sentence:
         `p${later.process} read ${show(after)}${from} at ${(later.ret / 1e9).toFixed(2)} s (history index ${later.completeIndex}), after p${earlier.process}'s read of ${show(before)} had completed (history index ${earlier.completeIndex}), ${during}: ` +
@@ -128,38 +144,67 @@ function compare(earlier: Operation, before: readonly number[], later: Operation
   return undefined;
 }
 
-/** Whether some subset of `deltas` sums to `target`: a bitset of reachable sums, each distinct delta added in doubling chunks. */
-export function reachable(deltas: readonly number[], target: number): boolean {
-  const negative = deltas.reduce((s, d) => s + (d < 0 ? -d : 0), 0);
-  const positive = deltas.reduce((s, d) => s + (d > 0 ? d : 0), 0);
+/** Past this many bits the bitset of reachable sums is not built (2 MiB). */
+const MAX_BITS = 2n ** 24n;
+/** Past this many distinct partial sums the set of them is given up. */
+const MAX_SUMS = 1 << 16;
+
+/**
+ * Whether some subset of `deltas` sums to `target`, exactly: a bitset of reachable sums (each
+ * distinct delta added in doubling chunks) when their range is small, else the set of partial
+ * sums while it stays small. `undefined` when neither fits (amounts beyond any bitset and
+ * too many transfers to enumerate): the caller cannot decide, and says so.
+ */
+export function reachable(deltas: readonly bigint[], target: bigint): boolean | undefined {
+  const negative = deltas.reduce((s, d) => s + (d < 0n ? -d : 0n), 0n);
+  const positive = deltas.reduce((s, d) => s + (d > 0n ? d : 0n), 0n);
   if (target < -negative || target > positive) return false;
-  const counts = new Map<number, number>();
-  for (const d of deltas) if (d !== 0) counts.set(d, (counts.get(d) ?? 0) + 1);
-  let bits = 1n << BigInt(negative);
-  for (const [d, count] of counts) {
-    let left = count;
-    for (let chunk = 1; left > 0; chunk *= 2) {
-      const k = Math.min(chunk, left);
-      left -= k;
-      const shift = BigInt(Math.abs(d) * k);
-      bits |= d > 0 ? bits << shift : bits >> shift;
+  const counts = new Map<bigint, number>();
+  for (const d of deltas) if (d !== 0n) counts.set(d, (counts.get(d) ?? 0) + 1);
+  if (negative + positive <= MAX_BITS) {
+    let bits = 1n << negative;
+    for (const [d, count] of counts) {
+      let left = count;
+      for (let chunk = 1; left > 0; chunk *= 2) {
+        const k = Math.min(chunk, left);
+        left -= k;
+        const shift = (d < 0n ? -d : d) * BigInt(k);
+        bits |= d > 0n ? bits << shift : bits >> shift;
+      }
     }
+    return ((bits >> (target + negative)) & 1n) === 1n;
   }
-  return ((bits >> BigInt(target + negative)) & 1n) === 1n;
+  let sums = new Set<bigint>([0n]);
+  for (const d of deltas) {
+    if (d === 0n) continue;
+    const next = new Set(sums);
+    for (const x of sums) next.add(x + d);
+    if (next.size > MAX_SUMS) return undefined;
+    sums = next;
+  }
+  return sums.has(target);
 }
 
 function transferOf(op: Operation, accounts: number): Transfer | undefined {
   const v = op.input;
   if (v === null || typeof v !== 'object' || Array.isArray(v)) return undefined;
   const { from, to, amount } = v as Record<string, Json>;
-  const whole = (x: Json | undefined): x is number => typeof x === 'number' && Number.isSafeInteger(x);
-  if (!whole(from) || !whole(to) || !whole(amount) || from < 0 || to < 0 || from >= accounts || to >= accounts) return undefined;
-  return { op, from, to, amount };
+  const account = (x: Json | undefined): x is number => typeof x === 'number' && Number.isSafeInteger(x) && x >= 0 && x < accounts;
+  const exact = whole(amount ?? null);
+  if (!account(from) || !account(to) || exact === undefined) return undefined;
+  return { op, from, to, amount: exact };
 }
 
-function balances(v: Json, accounts: number): number[] | undefined {
-  if (!Array.isArray(v) || v.length !== accounts || !v.every((b) => typeof b === 'number' && Number.isSafeInteger(b))) return undefined;
-  return v as number[];
+/** An integer exactly: a bigint beyond 2^53 stays one, a safe number becomes one; anything else is not whole. */
+function whole(x: Json): bigint | undefined {
+  if (typeof x === 'bigint') return x;
+  return typeof x === 'number' && Number.isSafeInteger(x) ? BigInt(x) : undefined;
+}
+
+function balances(v: Json, accounts: number): bigint[] | undefined {
+  if (!Array.isArray(v) || v.length !== accounts) return undefined;
+  const exact = v.map(whole);
+  return exact.every((b) => b !== undefined) ? (exact as bigint[]) : undefined;
 }
 
 /** Index of the first read completing at or after `time` (one process's reads, by completion). */
@@ -178,6 +223,6 @@ function unknown(explanation: string): BankRealtimeResult {
   return { verdict: 'unknown', explanation, pairs: 0, staleReads: 0, examples: [] };
 }
 
-function show(v: readonly number[]): string {
-  return `[${v.map((x) => exactJsonText(x)).join(' ')}]`;
+function show(v: readonly bigint[]): string {
+  return `[${v.map((x) => exactJsonText(exactInteger(x))).join(" ")}]`;
 }

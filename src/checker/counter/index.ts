@@ -2,6 +2,7 @@ import type { Operation } from '../../history/operation.js';
 import type { Verdict } from '../verdict.js';
 import { exactInteger, exactJsonText } from '../../history/exact-json.js';
 import type { Json } from '../../history/event.js';
+import { InputError } from '../../errors.js';
 
 /** The operation names the counter checker reads. */
 export const COUNTER_ADD = 'add';
@@ -70,11 +71,17 @@ class Cumulative {
  * happened before it ended (acknowledged or indeterminate, invoked before it completed).
  * Failed adds never happened. Without any read there is no verdict. Pure; O(n log n).
  */
-export function checkCounter(ops: readonly Operation[]): CounterResult {
+export function checkCounter(ops: readonly Operation[], file = 'history'): CounterResult {
   const adds = ops.filter((o) => o.f === COUNTER_ADD);
   const negative = adds.find((o) => (integer(o.input) ?? -1n) < 0n);
   if (negative !== undefined) {
-    throw new RangeError(`counter checker: the add at event ${negative.invokeIndex} has delta ${exactJsonText(negative.input)}; the bounds hold for non-negative integer deltas only`);
+    // Not a counter history (a stored file, say): the user's input to fix, not a checker bug.
+    throw new InputError(
+      file,
+      undefined,
+      `event ${negative.invokeIndex}: the add's delta is ${exactJsonText(negative.input)}; the counter check's bounds hold for non-negative integer deltas only`,
+      'a counter history adds whole numbers ≥ 0 (see docs/workloads.md)',
+    );
   }
   const delta = (o: Operation): bigint => integer(o.input)!;
   const acknowledged = new Cumulative(adds.filter((o) => o.type === 'ok').map((o) => ({ time: o.ret, delta: delta(o) })));

@@ -1,4 +1,6 @@
+import { InputError } from '../../errors.js';
 import type { HistoryEvent } from '../../history/event.js';
+import { exactJsonText } from '../../history/exact-json.js';
 import { type FaultInterval, describeFault, faultIntervals, faultsDuring } from '../../history/faults.js';
 import { type Operation, pairHistory } from '../../history/operation.js';
 import { overlaps, type Section } from '../lock/sections.js';
@@ -10,6 +12,8 @@ export { ELECTION_CAMPAIGN, ELECTION_OBSERVE, ELECTION_RESIGN, type TermName, ty
 export interface ElectionCheckOptions {
   /** Violations listed in full per property (all are counted). */
   readonly limit?: number;
+  /** The history's file, for input errors. */
+  readonly file?: string;
 }
 
 /** One property's answer. */
@@ -64,7 +68,8 @@ function faultsText(faults: readonly FaultInterval[], from: number, to: number):
  */
 export function checkElection(history: readonly HistoryEvent[], options: ElectionCheckOptions = {}): ElectionCheckResult {
   const limit = options.limit ?? 20;
-  const { ops } = pairHistory(history);
+  const { ops } = pairHistory(history, options.file);
+  requireTerms(ops, options.file ?? 'history');
   const clock = clockOf(history);
   const faults = faultIntervals(history);
   const terms = leadershipTerms(ops);
@@ -178,4 +183,21 @@ function checkTermIdentity(ops: readonly Operation[], windows: ReadonlyMap<strin
   }
   if (count > 0) return { verdict: 'invalid', explanation: `${violations[0]}${count > 1 ? ` (${count} such terms in all)` : ''}`, count, violations };
   return { verdict: 'valid', explanation: `${owners.size} term identities, each of one process.`, count, violations };
+}
+
+/**
+ * An ok campaign returns the term it won, {leader, term} in strings; an ok observe that or
+ * null. Anything else is not an election history: an InputError naming the event, never a
+ * campaign that won no term (which left nothing to check and read valid).
+ */
+function requireTerms(ops: readonly Operation[], file: string): void {
+  const bad = ops.find((o) => o.type === 'ok' && ((o.f === ELECTION_CAMPAIGN && termOf(o.output) === undefined) || (o.f === ELECTION_OBSERVE && o.output !== null && termOf(o.output) === undefined)));
+  if (bad === undefined) return;
+  const shown = exactJsonText(bad.output);
+  throw new InputError(
+    file,
+    undefined,
+    `event ${bad.completeIndex} (process ${bad.process}): an ok ${bad.f} returns ${bad.f === ELECTION_OBSERVE ? 'null or ' : ''}the term {leader, term} as strings, got ${shown.length > 60 ? `${shown.slice(0, 57)}...` : shown}`,
+    'see docs/workloads.md (election) for the operations',
+  );
 }

@@ -1,4 +1,6 @@
+import { InputError } from '../../errors.js';
 import type { Json } from '../../history/event.js';
+import { exactJsonText } from '../../history/exact-json.js';
 import type { Operation } from '../../history/operation.js';
 import { key, sample } from './elements.js';
 import type { Verdict } from '../verdict.js';
@@ -39,13 +41,19 @@ export interface QueueResult {
  * outcome may have taken all, and then loss cannot be told). A stream queue's history
  * (src/checker/queue/stream.ts) is checked under at-least-once delivery instead. Pure.
  */
-export function checkQueue(ops: readonly Operation[]): QueueResult | StreamQueueResult {
+export function checkQueue(ops: readonly Operation[], file = 'history'): QueueResult | StreamQueueResult {
   // A stream queue's history (claims, deliveries with entry ids) promises at-least-once.
-  return isStreamHistory(ops) ? checkStreamQueue(ops) : checkTotalQueue(ops);
+  return isStreamHistory(ops) ? checkStreamQueue(ops) : checkTotalQueue(ops, file);
 }
 
 /** Exactly-once total queue (lists and the conditional-store queues). */
-export function checkTotalQueue(ops: readonly Operation[]): QueueResult {
+export function checkTotalQueue(ops: readonly Operation[], file = 'history'): QueueResult {
+  // A drain returns what it took, a list: anything else read as "took nothing" would vouch for nothing lost.
+  const badDrain = ops.find((o) => o.f === QUEUE_DRAIN && o.type === 'ok' && o.output !== null && !Array.isArray(o.output));
+  if (badDrain !== undefined) {
+    const shown = exactJsonText(badDrain.output);
+    throw new InputError(file, undefined, `event ${badDrain.completeIndex} (process ${badDrain.process}): a drain returns the list of elements it took, got ${shown.length > 60 ? `${shown.slice(0, 57)}...` : shown}`, 'pick the --workload or --model that matches the history');
+  }
   const enqueues = ops.filter((o) => o.f === QUEUE_ENQUEUE);
   const attempted = new Set(enqueues.map((o) => key(o.input)));
   const acknowledged = enqueues.filter((o) => o.type === 'ok');

@@ -2,6 +2,7 @@ import type { Json } from '../../history/event.js';
 import type { Operation } from '../../history/operation.js';
 import { canonical } from '../linearizability/models/json.js';
 import { exactJsonText } from '../../history/exact-json.js';
+import { InputError } from '../../errors.js';
 
 /** The operation names the set checker reads: adds, reads during the run, and the final read. */
 export const SET_ADD = 'add';
@@ -30,9 +31,26 @@ export function addsByElement(ops: readonly Operation[]): Map<string, AddRecord>
   return adds;
 }
 
-/** A read's elements (a non-list output reads as empty, and is reported by the caller's shape check). */
+/** A read's elements (null, an absent set, reads as empty; requireSetReads refuses anything else that is not a list). */
 export function readElements(op: Operation): Json[] {
   return Array.isArray(op.output) ? op.output : [];
+}
+
+/**
+ * Every completed read of a set history returns a list (or set) of elements, or null for an
+ * absent set. Anything else is not a set history: an InputError naming the event, never a
+ * read taken as empty (which would make a final read of "x" vouch that nothing was added).
+ */
+export function requireSetReads(ops: readonly Operation[], file = 'history'): void {
+  const bad = ops.find((o) => (o.f === SET_READ || o.f === SET_FINAL_READ) && o.type === 'ok' && o.output !== null && !Array.isArray(o.output));
+  if (bad === undefined) return;
+  const shown = exactJsonText(bad.output);
+  throw new InputError(
+    file,
+    undefined,
+    `event ${bad.completeIndex} (process ${bad.process}): a set ${bad.f} returns the list (or set) of elements, got ${shown.length > 60 ? `${shown.slice(0, 57)}...` : shown}`,
+    'pick the --workload or --model that matches the history',
+  );
 }
 
 /** Elements of `values` that occur more than once. */

@@ -2,7 +2,7 @@ import type { Json } from '../../history/event.js';
 import { exactJsonText } from '../../history/exact-json.js';
 import type { Operation } from '../../history/operation.js';
 import type { Verdict } from '../verdict.js';
-import { SET_ADD, SET_FINAL_READ, addsByElement, countWithExamples, duplicatesIn, elementKey, readElements, sample } from './elements.js';
+import { SET_ADD, SET_FINAL_READ, addsByElement, countWithExamples, duplicatesIn, elementKey, readElements, requireSetReads, sample } from './elements.js';
 
 /** An outcome class of elements: how many, and the first few (sorted). */
 export interface ElementGroup {
@@ -39,7 +39,8 @@ const group = (values: readonly Json[]): ElementGroup => ({ count: values.length
  * must not be there either. Without a final read there is no verdict on loss (`unknown`),
  * unless an anomaly is already certain. Pure.
  */
-export function checkSetFinal(ops: readonly Operation[]): SetFinalResult {
+export function checkSetFinal(ops: readonly Operation[], file?: string): SetFinalResult {
+  requireSetReads(ops, file);
   const adds = addsByElement(ops);
   const addOps = ops.filter((o) => o.f === SET_ADD);
   const count = (t: Operation['type']): number => addOps.filter((o) => o.type === t).length;

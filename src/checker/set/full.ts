@@ -3,7 +3,7 @@ import { exactJsonText } from '../../history/exact-json.js';
 import { type FaultInterval, describeFault, faultsDuring } from '../../history/faults.js';
 import type { Operation } from '../../history/operation.js';
 import type { Verdict } from '../verdict.js';
-import { SET_ADD, SET_FINAL_READ, SET_READ, duplicatesIn, elementKey, readElements, sample } from './elements.js';
+import { SET_ADD, SET_FINAL_READ, SET_READ, duplicatesIn, elementKey, readElements, requireSetReads, sample } from './elements.js';
 
 export type ElementOutcome = 'stable' | 'lost' | 'never-read';
 
@@ -42,6 +42,8 @@ export interface SetFullOptions {
   /** Stale reads make the set invalid (Jepsen's `:linearizable? true`). */
   readonly linearizable?: boolean;
   readonly faults?: readonly FaultInterval[];
+  /** The history's file, for input errors. */
+  readonly file?: string;
 }
 
 const SHOWN = 5;
@@ -57,6 +59,7 @@ const SHOWN = 5;
  * elements a read holds more than once.) Pure.
  */
 export function checkSetFull(ops: readonly Operation[], options: SetFullOptions = {}): SetFullResult {
+  requireSetReads(ops, options.file);
   const timelines = elementTimelines(ops);
   const results = [...timelines.values()];
   const by = (o: ElementOutcome): ElementTimeline[] => results.filter((t) => t.outcome === o);

@@ -1,7 +1,7 @@
 import type { Json } from '../../history/event.js';
 import type { Operation } from '../../history/operation.js';
 import type { Verdict } from '../verdict.js';
-import { SET_FINAL_READ, SET_READ, addsByElement, countWithExamples, duplicatesIn, elementKey, readElements, sample } from './elements.js';
+import { SET_FINAL_READ, SET_READ, addsByElement, countWithExamples, duplicatesIn, elementKey, readElements, requireSetReads, sample } from './elements.js';
 
 /** One read that no order of the set's growth can explain, and why. */
 export interface BadRead {
@@ -38,7 +38,8 @@ const MAX_EXAMPLES = 10;
  * element whose add began after it ended (or was never attempted); and all reads must form
  * a chain under inclusion. Not a full linearizability search (see docs/workloads.md). Pure.
  */
-export function checkSetReads(ops: readonly Operation[]): SetReadsResult {
+export function checkSetReads(ops: readonly Operation[], file?: string): SetReadsResult {
+  requireSetReads(ops, file);
   const adds = addsByElement(ops);
   const reads = ops.filter((o) => (o.f === SET_READ || o.f === SET_FINAL_READ) && o.type === 'ok').sort((a, b) => a.call - b.call);
   // What every read must hold by the time it begins: grows as acknowledgements and reads complete.

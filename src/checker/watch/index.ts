@@ -1,3 +1,4 @@
+import { InputError } from '../../errors.js';
 import type { HistoryEvent, Json } from '../../history/event.js';
 import { exactJsonText } from '../../history/exact-json.js';
 import { type FaultInterval, describeFault, faultIntervals, faultsDuring } from '../../history/faults.js';
@@ -49,13 +50,13 @@ const SHOWN = 10;
  * Put values are unique (the workload's), so each event names its put; a history with a value
  * put twice gives `unknown`. ZooKeeper and Consul windows go to `checkStateWatch`. Pure.
  */
-export function checkWatch(history: readonly HistoryEvent[]): WatchResult | StateWatchResult {
-  const { ops } = pairHistory(history, 'history.jsonl');
+export function checkWatch(history: readonly HistoryEvent[], file = 'history.jsonl'): WatchResult | StateWatchResult {
+  const { ops } = pairHistory(history, file);
   // The history tells which kind: ZooKeeper and Consul windows hold reads (`observations`).
   if (ops.some((o) => o.f === WATCH_WATCH && o.type === 'ok' && isStateWindow(o.output))) return checkStateWatch(history);
   const faults = faultIntervals(history);
   const puts = ops.filter((o) => o.f === WATCH_PUT);
-  const windows = ops.filter((o) => o.f === WATCH_WATCH && o.type === 'ok').map((o) => ({ op: o, w: windowOf(o.output) }));
+  const windows = ops.filter((o) => o.f === WATCH_WATCH && o.type === 'ok').map((o) => ({ op: o, w: windowOf(o, file) }));
 
   const dup = duplicateValue(puts);
   if (dup !== undefined) {
@@ -167,15 +168,29 @@ export function checkWatch(history: readonly HistoryEvent[]): WatchResult | Stat
   return { verdict, explanation, violations, counts, puts: putCounts, windows: windows.length, events, infoResolved };
 }
 
-function windowOf(v: Json): Window {
-  const o = (v ?? {}) as { from?: unknown; responses?: unknown };
-  const responses = Array.isArray(o.responses) ? o.responses : [];
+/**
+ * A window as the watch workload records it. Anything else is not a watch history: an
+ * InputError naming the event, never a window read as empty (which would vouch for nothing
+ * having been delivered) nor a revision read as NaN.
+ */
+function windowOf(op: Operation, file: string): Window {
+  const bad = (what: string): never => {
+    throw new InputError(file, undefined, `event ${op.completeIndex} (process ${op.process}): the watch window's value ${what}`, 'a window is {"from": N, "responses": [[{"key", "value", "revision"}, ...], ...]}');
+  };
+  const v = op.output;
+  if (v === null || typeof v !== 'object' || Array.isArray(v)) return bad(`is not an object: ${show(v)}`);
+  const o = v as { from?: Json; responses?: Json };
+  const revision = (r: Json | undefined): r is number => typeof r === 'number' && Number.isSafeInteger(r) && r >= 0;
+  if (!revision(o.from)) return bad(`has no start revision "from" (a whole number below 2^53): ${show(o.from ?? null)}`);
+  if (!Array.isArray(o.responses) || !o.responses.every(Array.isArray)) return bad('has no "responses" list of event lists');
   return {
-    from: typeof o.from === 'number' ? o.from : 0,
-    responses: responses.map((r) =>
-      (Array.isArray(r) ? r : []).map((e) => {
-        const x = (e ?? {}) as { key?: unknown; value?: Json; revision?: unknown };
-        return { key: String(x.key), value: x.value ?? null, revision: Number(x.revision) };
+    from: o.from,
+    responses: (o.responses as Json[][]).map((r) =>
+      r.map((e) => {
+        if (e === null || typeof e !== 'object' || Array.isArray(e)) return bad(`holds an event that is not an object: ${show(e)}`);
+        const x = e as { key?: Json; value?: Json; revision?: Json };
+        if (!revision(x.revision)) return bad(`holds an event without a revision (a whole number below 2^53): ${show(e)}`);
+        return { key: String(x.key), value: x.value ?? null, revision: x.revision };
       }),
     ),
   };

@@ -2,6 +2,7 @@ import { CONSISTENCY_MODELS, isConsistencyModel } from '../../checker/txn/models
 import { worstVerdict } from '../../checker/verdict.js';
 import { InputError, UsageError } from '../../errors.js';
 import type { HistoryEvent, Json } from '../../history/event.js';
+import { exactInteger } from '../../history/exact-json.js';
 import { faultIntervals } from '../../history/faults.js';
 import { type Operation, pairHistory } from '../../history/operation.js';
 import { type CheckResult, toJson } from '../../../workloads/workload.js';
@@ -37,7 +38,7 @@ export const WORKLOAD_CHECKERS: ReadonlyMap<string, () => Promise<OpsChecker>> =
       const [{ BANK_READ, checkBank, checkBankRealtime }, { BANK_ACCOUNTS, BANK_TOTAL }] = await Promise.all([import('../../checker/bank/index.js'), import('../../systems/bank-size.js')]);
       return (ops, events, flags) => {
         const accounts = flags.accounts === undefined ? BANK_ACCOUNTS : whole(flags.accounts, '--accounts');
-        const total = flags.total === undefined ? BANK_TOTAL : whole(flags.total, '--total');
+        const total = flags.total === undefined ? BANK_TOTAL : exactWhole(flags.total, '--total');
         const balances = ops.map((o) => (o.f === BANK_READ ? { ...o, output: balancesOf(o.output) } : o));
         const faults = faultIntervals(events);
         const sums = result('bank', checkBank(balances, { accounts, total }, faults));
@@ -53,7 +54,7 @@ export const WORKLOAD_CHECKERS: ReadonlyMap<string, () => Promise<OpsChecker>> =
     async () => {
       const { checkFifo, checkQueue, isStreamHistory } = await import('../../checker/queue/index.js');
       return (ops, events, flags) => {
-        const total = result('queue', checkQueue(ops));
+        const total = result('queue', checkQueue(ops, flags.file));
         // A stream queue (at-least-once, redeliveries) has its own order rule, on entry ids.
         if (flags.unordered === true || isStreamHistory(ops)) return [total];
         return [total, result('queue-fifo', checkFifo(ops, faultIntervals(events)))];
@@ -71,7 +72,7 @@ export const WORKLOAD_CHECKERS: ReadonlyMap<string, () => Promise<OpsChecker>> =
     'counter',
     async () => {
       const { checkCounter } = await import('../../checker/counter/index.js');
-      return (ops) => [result('counter', checkCounter(ops))];
+      return (ops, _events, flags) => [result('counter', checkCounter(ops, flags.file))];
     },
   ],
   [
@@ -102,14 +103,14 @@ export const WORKLOAD_CHECKERS: ReadonlyMap<string, () => Promise<OpsChecker>> =
     'set-full',
     async () => {
       const { checkSetFull } = await import('../../checker/set/index.js');
-      return (ops, events, flags) => [result('set-full', checkSetFull(ops, { linearizable: flags.linearizableSet === true, faults: faultIntervals(events) }))];
+      return (ops, events, flags) => [result('set-full', checkSetFull(ops, { linearizable: flags.linearizableSet === true, faults: faultIntervals(events), ...(flags.file === undefined ? {} : { file: flags.file }) }))];
     },
   ],
   [
     'watch',
     async () => {
       const { checkWatch } = await import('../../checker/watch/index.js');
-      return (_ops, events) => [result('watch', checkWatch(events))];
+      return (_ops, events, flags) => [result('watch', checkWatch(events, flags.file))];
     },
   ],
   [
@@ -123,17 +124,17 @@ export const WORKLOAD_CHECKERS: ReadonlyMap<string, () => Promise<OpsChecker>> =
     'election',
     async () => {
       const { electionResults } = await import('../../../workloads/election.js');
-      return (_ops, events) => electionResults(events);
+      return (_ops, events, flags) => electionResults(events, flags.file);
     },
   ],
   [
     'set',
     async () => {
       const { SET_FINAL_READ, SET_READ, checkSetFinal, checkSetReads } = await import('../../checker/set/index.js');
-      return (ops) => {
+      return (ops, _events, flags) => {
         // Jepsen's set histories end with a plain read: the last ok one is the final read.
         const final = ops.some((o) => o.f === SET_FINAL_READ) ? ops : lastReadAsFinal(ops, SET_READ, SET_FINAL_READ);
-        return [result('set', checkSetFinal(final)), result('set-reads', checkSetReads(final))];
+        return [result('set', checkSetFinal(final, flags.file)), result('set-reads', checkSetReads(final, flags.file))];
       };
     },
   ],
@@ -171,6 +172,12 @@ function whole(text: string, flag: string): number {
   const n = Number(text);
   if (!Number.isSafeInteger(n) || n < 0) throw new UsageError(`${flag} expects a whole number, got "${text}"`, `e.g. ${flag} 5`);
   return n;
+}
+
+/** A whole number of any size (a bank's total may pass 2^53): a bigint when a double cannot hold it exactly. */
+function exactWhole(text: string, flag: string): number | bigint {
+  if (!/^\d+$/.test(text.trim())) throw new UsageError(`${flag} expects a whole number, got "${text}"`, `e.g. ${flag} 50`);
+  return exactInteger(BigInt(text.trim()));
 }
 
 /**

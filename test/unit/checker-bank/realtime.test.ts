@@ -71,13 +71,38 @@ const check = (events: HistoryEvent[]) => checkBankRealtime(pairHistory(events).
 describe('bank real-time check', () => {
   it('subset sums agree with enumerating every subset', () => {
     fc.assert(
-      fc.property(fc.array(fc.integer({ min: -6, max: 6 }), { maxLength: 10 }), fc.integer({ min: -40, max: 40 }), (deltas, target) => {
+      fc.property(fc.array(fc.integer({ min: -6, max: 6 }), { maxLength: 10 }), fc.integer({ min: -40, max: 40 }), fc.constantFrom(1n, 2n ** 53n + 1n), (small, t, scale) => {
+        // Scaled past 2^53 (and past any bitset), the same question must get the same answer, exactly.
+        const deltas = small.map((d) => BigInt(d) * scale);
+        const target = BigInt(t) * scale;
         let found = false;
-        for (let mask = 0; mask < 1 << deltas.length && !found; mask++) found = deltas.reduce((s, d, i) => (mask & (1 << i) ? s + d : s), 0) === target;
+        for (let mask = 0; mask < 1 << deltas.length && !found; mask++) found = deltas.reduce((s, d, i) => (mask & (1 << i) ? s + d : s), 0n) === target;
         assert.equal(reachable(deltas, target), found);
+        if (scale > 1n && small.some((d) => d !== 0)) assert.equal(reachable(deltas, target + 1n), false, 'off by one past 2^53');
       }),
       { numRuns: 2000 },
     );
+    // Too many transfers of too varied huge amounts to enumerate: undecided, never a guess.
+    const huge = Array.from({ length: 40 }, (_, i) => 2n ** 60n + 2n ** BigInt(i) * 7919n);
+    assert.equal(reachable(huge, 2n ** 61n + 1n), undefined);
+  });
+
+  it('a transfer beyond 2^53 between two reads: 2^53 and 2^53 + 1 are different amounts (bank-realtime-bigint)', () => {
+    const B = 9007199254740993n;
+    const zeros = new Array<number>(ACCOUNTS - 1).fill(0);
+    const history = (after: bigint): HistoryEvent[] =>
+      [
+        { process: 0, type: 'invoke', f: 'read', value: null },
+        { process: 0, type: 'ok', f: 'read', value: [B, ...zeros] },
+        { process: 1, type: 'invoke', f: 'transfer', value: { from: 0, to: 1, amount: B } },
+        { process: 1, type: 'ok', f: 'transfer', value: { from: 0, to: 1, amount: B } },
+        { process: 2, type: 'invoke', f: 'read', value: null },
+        { process: 2, type: 'ok', f: 'read', value: [B - after, after, ...zeros.slice(1)] },
+      ].map((e, i) => ({ index: i, time: i * 10, ...e }) as HistoryEvent);
+    assert.equal(check(history(B)).verdict, 'valid');
+    const r = check(history(B - 1n));
+    assert.equal(r.verdict, 'invalid');
+    assert.match(r.explanation, /account 0 moved by -9007199254740992, but the transfers acknowledged in between move it by -9007199254740993/);
   });
 
   it('never calls a correct bank invalid, with overlapping operations and unknown outcomes (no false alarm)', () => {
