@@ -327,21 +327,18 @@ describe('--nemesis lose-unfsynced', () => {
     assert.ok(cuts.some((cut) => Object.values(cut).every((a) => (a.bytesWritten ?? 0) > 0)), 'some cut dropped un-fsynced bytes on every node');
   });
 
-  // Valid verdicts that hold at any speed (a slower run has fewer adds, not lost ones), so
-  // side by side; the invalid run above and ZooKeeper's (which needs its ensemble back and
-  // taking writes between two cuts) run alone.
-  describe('valid at any speed', { concurrency: 2 }, () => {
-    it('redis, appendfsync always: nothing acknowledged is lost (valid)', async () => {
-      const run = await diskRun('redis', ['--redis-appendfsync', 'always'], 15, 3);
-      assert.equal(run.results.verdict, 'valid', run.stderr.slice(-1500));
-      await assertCutsApplied(run);
-    });
+  // Alone, not side by side: at load 16 here, next to the Redis run, the etcd run on
+  // faultline-fs timed out nearly every operation (4 ok of 539) and ended unknown.
+  it('redis, appendfsync always: nothing acknowledged is lost (valid)', async () => {
+    const run = await diskRun('redis', ['--redis-appendfsync', 'always'], 15, 3);
+    assert.equal(run.results.verdict, 'valid', run.stderr.slice(-1500));
+    await assertCutsApplied(run);
+  });
 
-    it('etcd: every acknowledged add survives power cuts of every node', async () => {
-      const run = await diskRun('etcd', [], 15, 3);
-      assert.equal(run.results.verdict, 'valid', run.stderr.slice(-1500));
-      await assertCutsApplied(run);
-    });
+  it('etcd: every acknowledged add survives power cuts of every node', async () => {
+    const run = await diskRun('etcd', [], 15, 3);
+    assert.equal(run.results.verdict, 'valid', run.stderr.slice(-1500));
+    await assertCutsApplied(run);
   });
 
   it('zookeeper (trusting the transaction log when snapshot.0 is lost): every acknowledged add survives power cuts of every node', async () => {
