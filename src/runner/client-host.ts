@@ -5,6 +5,8 @@ import type { Client, OpenClient } from './client.js';
 import type { Outcome } from './outcome.js';
 import type { HostReply, HostRequest } from './client-host-protocol.js';
 import { CLIENT_HOST_FLAG, LIBRARY_ERROR, OWNER_FLAG } from './client-host-protocol.js';
+import { InfrastructureError } from '../errors.js';
+import { START_LIMITS, type StartLimits, type StartWatch, startWatch } from './client-host-start.js';
 
 /** How the child builds its clients: an ES module exporting `createOpenClient(payload)`, and its payload. */
 export interface ClientFactory {
@@ -15,7 +17,6 @@ export interface ClientFactory {
 }
 
 const CHILD = fileURLToPath(new URL('./client-host-child.js', import.meta.url));
-const READY_TIMEOUT_MS = 30_000;
 const EXIT_GRACE_MS = 3_000;
 
 interface Pending {
@@ -48,6 +49,7 @@ export class ClientHosts {
   constructor(
     private readonly factory: ClientFactory,
     readonly concurrency: number,
+    private readonly startLimits: StartLimits = START_LIMITS,
   ) {
     this.children = Array.from({ length: concurrency }, () => undefined);
     // A frozen child outlives a crashed parent unless killed; `faultline clean` reaps what a SIGKILL leaves.
@@ -186,21 +188,25 @@ export class ClientHosts {
       this.unanswered.delete(child);
     });
     return new Promise<ChildProcess>((resolve, reject) => {
-      const timer = setTimeout(() => {
+      // Not a fixed 30 s: on a loaded machine (two lock-freeze runs side by side at load 21)
+      // eight children loading their client libraries at once took longer than that while
+      // working all along. The watch gives up on a child that makes no progress (no CPU time
+      // used for a while: stuck, not slow) or that exceeds a generous cap.
+      const watch: StartWatch = startWatch(child.pid, (why) => {
         child.kill('SIGKILL');
-        reject(new Error(`a client process did not start within ${READY_TIMEOUT_MS / 1000} s`));
-      }, READY_TIMEOUT_MS);
+        reject(new InfrastructureError(`a client process (pid ${child.pid ?? '?'}) of worker ${thread} did not start: ${why}`, 'a machine too loaded to start the client processes, or a client library that hangs while loading; rerun on a less busy machine'));
+      }, this.startLimits);
       const onReady = (m: HostReply): void => {
         if (m.id !== 0) return;
-        clearTimeout(timer);
+        watch.stop();
         child.off('message', onReady);
-        if (m.t === 'failed') reject(new Error(`a client process could not start: ${m.error}`));
+        if (m.t === 'failed') reject(new InfrastructureError(`a client process of worker ${thread} could not start: ${m.error}`));
         else resolve(child);
       };
       child.on('message', onReady);
-      child.once('exit', () => {
-        clearTimeout(timer);
-        reject(new Error('a client process exited while starting'));
+      child.once('exit', (code, signal) => {
+        if (!watch.stop()) return;
+        reject(new InfrastructureError(`a client process of worker ${thread} exited while starting (${signal ?? `code ${code}`})`));
       });
       child.send({ t: 'init', id: 0, factory: this.factory } satisfies HostRequest);
     });

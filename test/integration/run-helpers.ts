@@ -75,6 +75,17 @@ async function readLatest(store: string): Promise<string> {
   return join(test, await readlink(join(store, test, 'latest')));
 }
 
+/**
+ * Two runs side by side; both finish (and tear their clusters down) before either's failure
+ * is thrown, so a failed run never leaves the other's cluster running past the test.
+ */
+export async function bothSettled<A, B>(a: Promise<A>, b: Promise<B>): Promise<[A, B]> {
+  const [x, y] = await Promise.allSettled([a, b]);
+  if (x.status === 'rejected') throw x.reason;
+  if (y.status === 'rejected') throw y.reason;
+  return [x.value, y.value];
+}
+
 /** The nemesis's completions for `f` (start-partition, heal-all, …). */
 export function faultEvents(history: readonly HistoryEvent[], f: string): HistoryEvent[] {
   return history.filter((e) => e.process === 'nemesis' && e.type === 'info' && e.f === f);

@@ -1,8 +1,14 @@
 /** A client factory for ClientHosts' tests: no database, clients that answer from memory. */
 import type { Client, OpenClient } from '../../../src/runner/client.js';
 
-export function createOpenClient(payload: unknown): OpenClient {
-  const { delayMs } = payload as { delayMs: number };
+export async function createOpenClient(payload: unknown): Promise<OpenClient> {
+  const { delayMs, startMs, startBusy } = payload as { delayMs: number; startMs?: number; startBusy?: boolean };
+  // A slow start: `startBusy` computes all along (a starved but working child), else it waits (a stuck one).
+  if (startMs !== undefined) {
+    const until = Date.now() + startMs;
+    if (startBusy === true) while (Date.now() < until);
+    else await new Promise((resolve) => setTimeout(resolve, startMs));
+  }
   return async (node, process): Promise<Client> => ({
     node,
     invoke: async (op, signal) => {
