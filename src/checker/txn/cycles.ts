@@ -1,5 +1,5 @@
 import type { Deadline } from './budget.js';
-import { type Csr, type EdgeStore, PROCESS, REALTIME, RW, WR, WW, bit } from './graph.js';
+import { type Csr, type EdgeStore, PROCESS, REALTIME, RW, WR, WW, bit, isAntiDependency } from './graph.js';
 import type { Arena } from './int-tables.js';
 import { type Components, stronglyConnected } from './scc.js';
 
@@ -128,8 +128,12 @@ function suffixOf(order: number): string {
   return '';
 }
 
-/** Names a cycle by its edges, as Elle does. */
-export function classifyCycle(kinds: readonly number[]): string {
+/**
+ * Names a cycle by its edges, as Elle does. `anti` says which edges are anti-dependencies
+ * (by default the rw ones); a process or real-time edge derived from a read is one too, and
+ * still makes the name carry its suffix.
+ */
+export function classifyCycle(kinds: readonly number[], anti: readonly boolean[] = kinds.map((k) => k === RW)): string {
   let rw = 0;
   let wr = false;
   let realtime = false;
@@ -137,11 +141,11 @@ export function classifyCycle(kinds: readonly number[]): string {
   let adjacentRw = false;
   for (let i = 0; i < kinds.length; i++) {
     const k = kinds[i]!;
-    if (k === RW) {
+    if (anti[i] === true) {
       rw++;
-      if (kinds[(i + 1) % kinds.length] === RW && kinds.length > 1) adjacentRw = true;
+      if (anti[(i + 1) % kinds.length] === true && kinds.length > 1) adjacentRw = true;
     } else if (k === WR) wr = true;
-    else if (k === REALTIME) realtime = true;
+    if (k === REALTIME) realtime = true;
     else if (k === PROCESS) process = true;
   }
   const base = rw === 0 ? (wr ? 'G1c' : 'G0') : rw === 1 ? 'G-single-item' : adjacentRw ? 'G2-item' : 'G-nonadjacent-item';
@@ -304,6 +308,12 @@ class PathSearch {
   }
 
   private cycle(edgeIds: number[]): FoundCycle {
-    return { type: classifyCycle(edgeIds.map((e) => this.edges.kind[e]!)), edges: edgeIds };
+    return {
+      type: classifyCycle(
+        edgeIds.map((e) => this.edges.kind[e]!),
+        edgeIds.map((e) => isAntiDependency(this.edges, e)),
+      ),
+      edges: edgeIds,
+    };
   }
 }

@@ -68,6 +68,17 @@ export class EdgeStore {
   }
 }
 
+/**
+ * Whether edge `e` is an anti-dependency: an rw edge, or a process/real-time edge an
+ * inference derived from a read (its `a` names the read: the reader saw a version that the
+ * model's order puts before another writer's). Order edges between whole transactions carry
+ * no justification. Snapshot isolation treats the two differently (see si-graph.ts).
+ */
+export function isAntiDependency(edges: EdgeStore, e: number): boolean {
+  const k = edges.kind[e]!;
+  return k === RW || ((k === PROCESS || k === REALTIME) && edges.a[e]! >= 0);
+}
+
 /** Outgoing edges of every node, compressed sparse row: edges of node v are `order[start[v] .. start[v+1])`. */
 export interface Csr {
   n: number;

@@ -166,8 +166,8 @@ export interface Inference {
 }
 
 export interface VersionChoices {
-  /** Built on demand: only a search needs them. */
-  constraints(): Constraint[];
+  /** Built on demand: only a search needs them. `everyPair`: unread pairs of writes too (snapshot isolation needs them). */
+  constraints(everyPair: boolean): Constraint[];
   keyName(kid: number): Key;
   /** Why a candidate edge holds if its alternative is the one chosen. */
   explainChoice(edge: CandidateEdge): { why: string; key: Key };
