@@ -11,6 +11,8 @@ import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import type { Operation } from '../../../src/history/operation.js';
 import { type TxnCheckResult, checkTransactions } from '../../../src/checker/txn/index.js';
+import { EdgeStore, RW, WR } from '../../../src/checker/txn/graph.js';
+import { joinCycle, knownCycle, splitGraph } from '../../../src/checker/txn/si-graph.js';
 import { check, concurrent, txn } from './build.js';
 import { explainable, snapshotExplainable, versionOrderFixed } from './oracle.js';
 import { buildHistory, historySpec, showHistory } from './small-history.js';
@@ -48,6 +50,34 @@ describe('snapshot isolation, decided exactly', () => {
     assert.match(a.explanation, /T2 read key z = 1, written by T1 ⇒ T1 wr→ T2/);
     assert.equal(a.steps!.length, a.txns.length);
     assert.equal(snapshotExplainable(open, 'rw-register', 'none'), false);
+  });
+
+  it('the split graph: a cycle with adjacent rw edges is none, a long fork is one, cut back to one visit per transaction', () => {
+    const skew = new EdgeStore();
+    skew.add(0, 1, RW);
+    skew.add(1, 0, RW);
+    assert.equal(knownCycle(splitGraph(2, skew, -1 >>> 0), 4), undefined);
+    // Long fork: T2 rw→ T1 wr→ T3 rw→ T0 wr→ T2 (rw edges never adjacent).
+    const fork = new EdgeStore();
+    fork.add(2, 1, RW);
+    fork.add(1, 3, WR);
+    fork.add(3, 0, RW);
+    fork.add(0, 2, WR);
+    const g = splitGraph(4, fork, -1 >>> 0);
+    const cycle = knownCycle(g, 8);
+    assert.ok(cycle !== undefined);
+    const joined = joinCycle(cycle.map((e) => ({ src: g.src[e]!, dst: g.dst[e]!, x: e < 4 ? undefined : g.a[e]! })));
+    assert.deepEqual([...joined].sort(), [0, 1, 2, 3]);
+    // A cycle through s(T1) and c(T1) apart is cut at T1: c(T1) … s(T1), then s(T1) → c(T1).
+    const walk = [
+      { src: 2, dst: 5, x: 'T1 rw→ T2' },
+      { src: 5, dst: 0, x: 'T2 wr→ T0' },
+      { src: 0, dst: 3, x: 'T0 rw→ T1' },
+      { src: 3, dst: 6, x: 'T1 wr→ T3' },
+      { src: 6, dst: 7, x: undefined },
+      { src: 7, dst: 2, x: 'T3 wr→ T1' },
+    ];
+    assert.deepEqual(joinCycle(walk), ['T1 wr→ T3', 'T3 wr→ T1']);
   });
 
   it('write skew is allowed (valid) where serializable is not', () => {
