@@ -10,7 +10,7 @@ import { BENCH_DEFAULTS, seededRandom, serialHistory } from '../test/unit/txn/se
 import type { ConsistencyModel } from '../src/checker/txn/models.js';
 import type { Json } from '../src/history/event.js';
 
-const MODELS: ConsistencyModel[] = ['serializable', 'strict-serializable'];
+const MODELS: ConsistencyModel[] = ['serializable', 'strict-serializable', 'snapshot-isolation', 'strong-snapshot-isolation'];
 export const RW_SIZES = [200, 500, 1000];
 
 const RW_OPTIONS = { ...BENCH_DEFAULTS, workload: 'rw-register' as const, activeKeys: 30, appendsPerKey: 8, minMops: 2, maxMops: 4 };
@@ -32,7 +32,7 @@ function staleRegisterReads(ops: { type: string; output: Json }[], rate: number,
 
 export function rwRegisterRows(sizes: number[]): void {
   console.log('\nrw-register, polygraph search for the write orders the reads leave open (time limit 60 s per check)\n');
-  console.log('     txns   stale   model                  previous ms  verdict    search ms  verdict    open pairs  branches');
+  console.log('     txns   stale   model                               previous ms  verdict    search ms  verdict    open pairs  branches');
   for (const txns of sizes) {
     for (const stale of [0, 0.02]) {
       const ops = pairHistory(serialHistory({ ...RW_OPTIONS, txns }, seededRandom(42))).ops;
@@ -51,7 +51,7 @@ export function rwRegisterRows(sizes: number[]): void {
             String(txns).padStart(9),
             String(changed).padStart(7),
             ' ',
-            model.padEnd(21),
+            model.padEnd(34),
             before.ms.toFixed(0).padStart(12),
             ' ',
             before.r.verdict.padEnd(8),

@@ -1,5 +1,5 @@
 import type { Deadline } from './budget.js';
-import { type Csr, type EdgeStore, PROCESS, REALTIME, RW, WR, WW, bit } from './graph.js';
+import { type Csr, type EdgeStore, PROCESS, REALTIME, RW, WR, WW, bit, isAntiDependency } from './graph.js';
 import type { Arena } from './int-tables.js';
 import { type Components, stronglyConnected } from './scc.js';
 
@@ -129,25 +129,24 @@ function suffixOf(order: number): string {
 }
 
 /**
- * Names a cycle by its edges, as Elle does. `antiDependency[i]`: edge i, a real-time or
- * process edge, is an anti-dependency that holds given that order (rw-register's version
- * order inferred from the model's order): it counts as rw, and gives the order's suffix.
+ * Names a cycle by its edges, as Elle does. `anti` says which edges are anti-dependencies
+ * (by default the rw ones); a process or real-time edge derived from a read is one too, and
+ * still makes the name carry its suffix.
  */
-export function classifyCycle(kinds: readonly number[], antiDependency?: readonly boolean[]): string {
+export function classifyCycle(kinds: readonly number[], anti: readonly boolean[] = kinds.map((k) => k === RW)): string {
   let rw = 0;
   let wr = false;
   let realtime = false;
   let process = false;
   let adjacentRw = false;
-  const isRw = (i: number): boolean => kinds[i] === RW || antiDependency?.[i] === true;
   for (let i = 0; i < kinds.length; i++) {
     const k = kinds[i]!;
+    if (anti[i] === true) {
+      rw++;
+      if (anti[(i + 1) % kinds.length] === true && kinds.length > 1) adjacentRw = true;
+    } else if (k === WR) wr = true;
     if (k === REALTIME) realtime = true;
     else if (k === PROCESS) process = true;
-    if (isRw(i)) {
-      rw++;
-      if (isRw((i + 1) % kinds.length) && kinds.length > 1) adjacentRw = true;
-    } else if (k === WR) wr = true;
   }
   const base = rw === 0 ? (wr ? 'G1c' : 'G0') : rw === 1 ? 'G-single-item' : adjacentRw ? 'G2-item' : 'G-nonadjacent-item';
   return base + (realtime ? '-realtime' : process ? '-process' : '');
@@ -309,6 +308,12 @@ class PathSearch {
   }
 
   private cycle(edgeIds: number[]): FoundCycle {
-    return { type: classifyCycle(edgeIds.map((e) => this.edges.kind[e]!)), edges: edgeIds };
+    return {
+      type: classifyCycle(
+        edgeIds.map((e) => this.edges.kind[e]!),
+        edgeIds.map((e) => isAntiDependency(this.edges, e)),
+      ),
+      edges: edgeIds,
+    };
   }
 }

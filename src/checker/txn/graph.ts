@@ -27,6 +27,13 @@ export class EdgeStore {
   a: Int32Array;
   b: Int32Array;
   readonly counts = [0, 0, 0, 0, 0];
+  /**
+   * Process or real-time edges that stand for an anti-dependency: an inference ordered a read's
+   * version before another writer's by the model's own order (rw-register). They keep their
+   * kind (the cycle's name carries the order's suffix) but count as rw — in cycle names and in
+   * snapshot isolation's split graph. A set, not a kind: few edges are ever in it.
+   */
+  readonly orderedAnti = new Set<number>();
 
   constructor(
     capacity = 1024,
@@ -66,6 +73,15 @@ export class EdgeStore {
     kind.set(this.kind);
     this.kind = kind;
   }
+}
+
+/**
+ * Whether edge `e` is an anti-dependency: an rw edge, or a process/real-time edge an
+ * inference derived from a read (`orderedAnti`). Snapshot isolation treats the two kinds of
+ * edge differently (see si-graph.ts).
+ */
+export function isAntiDependency(edges: EdgeStore, e: number): boolean {
+  return edges.kind[e] === RW || edges.orderedAnti.has(e);
 }
 
 /** Outgoing edges of every node, compressed sparse row: edges of node v are `order[start[v] .. start[v+1])`. */

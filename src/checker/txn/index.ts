@@ -2,7 +2,7 @@ import type { Key } from '../../history/event.js';
 import type { Operation } from '../../history/operation.js';
 import type { Verdict } from '../verdict.js';
 import { Deadline } from './budget.js';
-import { classifyCycle, findCycles } from './cycles.js';
+import { findCycles } from './cycles.js';
 import { EdgeStore, PROCESS, REALTIME, bit, buildCsr } from './graph.js';
 import { Arena, pairMapCapacity } from './int-tables.js';
 import { inferListAppend } from './list-append.js';
@@ -13,7 +13,7 @@ import { checkDistinct } from './transaction-order.js';
 import { AnomalyLog, type Inference, show } from './transactions.js';
 import { TxnTable } from './table.js';
 import { type TxnColumns, columnsOfOperations } from './columns.js';
-import { partialSearchMaskFor, searchMaskFor, searchVersionOrder } from './version-search.js';
+import { searchModeFor, searchVersionOrder } from './version-search.js';
 import type { TxnAnomaly, TxnCheckOptions, TxnCheckResult } from './types.js';
 import { explainCycle } from './explain.js';
 
@@ -89,29 +89,29 @@ function checkColumns(cols: TxnColumns, options: TxnCheckOptions, started: numbe
     ? { cycles: [], incomplete: true, cyclicComponents: 0, largestComponent: 0, truncated: [] }
     : findCycles(buildCsr(n, edges, arena), edges, masks, deadline, arena);
   for (const c of search.cycles) {
-    // Named with the anti-dependencies the model's order implied counted as such.
-    const anti = inference.orderedAntiDependency;
-    const type = anti === undefined ? c.type : classifyCycle(c.edges.map((e) => edges.kind[e]!), c.edges.map(anti));
-    log.add(type, () => explainCycle(c.edges, table, inference));
+    log.add(c.type, () => explainCycle(c.edges, table, inference));
   }
   const forbidden = forbiddenBy(options.consistency);
-  // Where the model forbids every cycle and none is known yet, the write orders the reads
-  // left open are decided by a polygraph search (Cobra, PolySI, Viper) rather than assumed.
-  const mask = searchMaskFor(forbidden);
-  const partialMask = mask === undefined ? partialSearchMaskFor(forbidden) : undefined;
-  const searchMask = mask ?? partialMask;
+  // Where the model forbids every cycle (or, snapshot isolation, every cycle without two
+  // adjacent anti-dependencies) and none is known yet, the write orders the reads left open are
+  // decided by a polygraph search (Cobra, PolySI, Viper) rather than assumed.
+  const mode = searchModeFor(forbidden);
   const decidedAlready = search.incomplete || [...log.counts.keys()].some((t) => forbidden.has(t));
-  const polygraph = searchMask === undefined || decidedAlready || options.versionSearch === false ? undefined : searchVersionOrder(table, inference, searchMask, deadline);
-  // Under a model that allows some cycles, an order without any cycle proves it; a history
-  // that no order frees of every cycle may still hold only allowed ones: undecided, not valid.
-  const inconclusive = partialMask !== undefined && polygraph?.anomaly !== undefined;
+  const polygraph = mode === undefined || decidedAlready || options.versionSearch === false ? undefined : searchVersionOrder(table, inference, mode, deadline);
+  // Under a model that allows some cycles by their count of anti-dependencies (consistent
+  // view), an order without any cycle proves it; a history that no order frees of every cycle
+  // may still hold only allowed ones: undecided, not valid.
+  const inconclusive = mode?.kind === 'partial' && polygraph?.anomaly !== undefined;
+  // The snapshot search decides every cycle the model forbids, including those the cycle
+  // search gave up on.
+  const exact = mode?.kind === 'snapshot' && polygraph !== undefined && polygraph.undecidedKeys === undefined;
   const found = inconclusive ? undefined : polygraph?.anomaly;
-  if (found !== undefined) log.add(found.type, () => ({ txns: found.txns, steps: found.steps!, key: found.key!, explanation: found.explanation }));
+  if (found !== undefined) log.add(found.type, () => ({ txns: found.txns, steps: found.steps!, ...(found.key === undefined ? {} : { key: found.key }), explanation: found.explanation }));
   noteCommittedInfo(log.kept, table, inference);
 
   const anomalyTypes = [...log.counts.keys()].sort();
   const violated = anomalyTypes.filter((t) => forbidden.has(t));
-  const undecided = search.truncated.filter((t) => forbidden.has(t));
+  const undecided = exact ? [] : search.truncated.filter((t) => forbidden.has(t));
   const verdict: Verdict =
     violated.length > 0 ? 'invalid' : search.incomplete || undecided.length > 0 || polygraph?.undecidedKeys !== undefined || inconclusive ? 'unknown' : 'valid';
   const elapsedMs = performance.now() - started;
@@ -137,7 +137,7 @@ function checkColumns(cols: TxnColumns, options: TxnCheckOptions, started: numbe
                 ? ['process', ...(options.linearizableKeys === true || versionsByRealtime ? [] : ['process-reads'])]
                 : []),
             ...(options.transactionOrder === undefined ? [] : ['transaction-order']),
-            ...(polygraph === undefined ? [] : ['polygraph']),
+            ...(polygraph?.searched === true ? ['polygraph'] : []),
           ],
     stats: {
       transactions: table.length,
@@ -155,7 +155,7 @@ function checkColumns(cols: TxnColumns, options: TxnCheckOptions, started: numbe
       },
       cyclicComponents: search.cyclicComponents,
       largestComponent: search.largestComponent,
-      ...(polygraph === undefined
+      ...(polygraph?.searched !== true
         ? {}
         : { polygraph: { openPairs: polygraph.constraints, searchedPairs: polygraph.relevant, branches: polygraph.decisions, elapsedMs: polygraph.elapsedMs } }),
       elapsedMs,
@@ -168,8 +168,9 @@ function checkColumns(cols: TxnColumns, options: TxnCheckOptions, started: numbe
   } else if (verdict === 'unknown' && inconclusive) {
     result.reason =
       `the reads leave the write order of key ${show(polygraph!.anomaly!.key ?? null)} (and ${polygraph!.relevant} open write pair(s) in all) undecided, ` +
-      `and no order frees the history of every dependency cycle; ${options.consistency} allows some cycles (write skew), and the search decides ` +
-      `only models that forbid them all: check --consistency serializable, or give the order (--linearizable-keys, --transaction-order)`;
+      `and no order frees the history of every dependency cycle; ${options.consistency} allows some cycles, and the search decides ` +
+      `exactly only models that forbid them all or, as snapshot isolation does, all without two adjacent anti-dependencies: ` +
+      `check --consistency serializable or snapshot-isolation, or give the order (--linearizable-keys, --transaction-order)`;
   } else if (verdict === 'unknown' && !search.incomplete) {
     result.reason =
       `the search for ${undecided.join(' and ')} gave up in a dependency cycle of up to ${search.largestComponent} transactions ` +

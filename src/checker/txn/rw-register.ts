@@ -205,7 +205,7 @@ export function inferRwRegister(
   }
 
   // Order edges that are anti-dependencies given the model's order (named as rw in cycles).
-  const antiDependencies = new Set<number>();
+  const antiDependencies = edges.orderedAnti;
   // Edges of an order asserted of the keys (linearizable or sequential), with that order.
   const fromKeyOrder = new Map<number, typeof PROCESS | typeof REALTIME>();
   // Asserted by the user of every key, the orders are the version order itself: rw edges.
@@ -455,9 +455,11 @@ export function inferRwRegister(
    * Polygraph constraints: for each key, each pair of committed final writes W1, W2 at least
    * one of which a committed read saw is ordered one way or the other: W1 ww→ W2 and every
    * other reader of W1's value rw→ W2, or the same with W1 and W2 swapped. Pairs nobody read
-   * are free (any topological order of the rest orders them), so they are left out.
+   * are free where every cycle is forbidden (any topological order of the rest orders them),
+   * so they are left out unless `everyPair` (snapshot isolation: two writers of a key must
+   * not overlap, so even an unread pair can have no possible order).
    */
-  function constraints(): Constraint[] {
+  function constraints(everyPair: boolean): Constraint[] {
     const out: Constraint[] = [];
     const byKey: number[][] = [];
     for (let e = 0; e < elemTxn.length; e++) {
@@ -476,7 +478,7 @@ export function inferRwRegister(
       const read = ws.map((e) => readersOfElem(e).length > 0);
       for (let i = 0; i < ws.length; i++) {
         for (let j = i + 1; j < ws.length; j++) {
-          if (read[i] || read[j]) out.push({ key: kid, alts: [alt(ws[i]!, ws[j]!), alt(ws[j]!, ws[i]!)] });
+          if (everyPair || read[i] || read[j]) out.push({ key: kid, alts: [alt(ws[i]!, ws[j]!), alt(ws[j]!, ws[i]!)] });
         }
       }
     }
@@ -512,7 +514,6 @@ export function inferRwRegister(
     keys: keys.keys.length,
     committedInfo,
     versionChoices,
-    orderedAntiDependency: (e) => antiDependencies.has(e),
     explainEdge(e) {
       const kind = edges.kind[e]!;
       const a = edges.a[e]!;

@@ -163,16 +163,11 @@ export interface Inference {
    * of committed writes of a key, at least one of them read), and how to explain their edges.
    */
   versionChoices?: VersionChoices;
-  /**
-   * rw-register: whether order edge `e` is an anti-dependency inferred from the model's order
-   * (a reader of a version before a later version's writer), to name its cycles by it.
-   */
-  orderedAntiDependency?: (e: number) => boolean;
 }
 
 export interface VersionChoices {
-  /** Built on demand: only a search needs them. */
-  constraints(): Constraint[];
+  /** Built on demand: only a search needs them. `everyPair`: unread pairs of writes too (snapshot isolation needs them). */
+  constraints(everyPair: boolean): Constraint[];
   keyName(kid: number): Key;
   /** Why a candidate edge holds if its alternative is the one chosen. */
   explainChoice(edge: CandidateEdge): { why: string; key: Key };

@@ -183,3 +183,65 @@ export function versionOrderFixed(ops: readonly Operation[], order: OracleOrder,
   return true;
 }
 
+
+/**
+ * Whether the history has a snapshot-isolation schedule, found by brute force and without any
+ * dependency graph: some set of committed transactions (every `ok` one, any subset of the
+ * `info` ones, no `fail` one), each given a snapshot point and a later commit point in one
+ * sequence of events, such that
+ *  - every `ok` transaction's reads return what its snapshot held: each key's last write
+ *    committed before the snapshot (nil if none), or the transaction's own earlier write;
+ *  - no two transactions that write a common key overlap (first committer wins): one commits
+ *    before the other takes its snapshot;
+ *  - with `realtime` (strong snapshot isolation), a transaction that completed `ok` before
+ *    another was invoked commits before that one's snapshot; with `process` (strong session
+ *    snapshot isolation), only when both ran on one process.
+ * Each key's version order is then the commit order of its writers.
+ */
+export function snapshotExplainable(ops: readonly Operation[], workload: OracleWorkload, order: OracleOrder): boolean {
+  const txns = ops.filter((o) => o.f === 'txn' && o.type !== 'fail');
+  const n = txns.length;
+  if (n > 8) throw new Error(`the snapshot oracle is for small histories, not ${n} transactions`);
+  const mops = txns.map((o) => (o.type === 'ok' ? o.output : o.input) as unknown as Mop[]);
+  const writes = mops.map((ms) => new Set(ms.filter(([f]) => f !== 'r').map(([, k]) => keyOf(k))));
+  const mustPrecede = txns.map((b) =>
+    txns.map((a) => order !== 'none' && a.type === 'ok' && a.ret < b.call && (order === 'realtime' || a.process === b.process)),
+  );
+  const pow = txns.map((_, i) => 3 ** i);
+  const dead = new Set<string>();
+  // phase[i]: 0 not started, 1 snapshot taken, 2 committed. `store`: the committed state.
+  const phase = new Array<number>(n).fill(0);
+  // What each started transaction will have written when it commits (its state after running on its snapshot, own keys only).
+  const effect: (State | undefined)[] = new Array<State | undefined>(n);
+  const search = (code: number, store: State): boolean => {
+    if (txns.every((o, i) => phase[i] === 2 || (phase[i] === 0 && o.type !== 'ok'))) return true;
+    // A started transaction's effect depends on its snapshot (list-append), so it is part of the state.
+    const pending = effect.map((e, i) => (phase[i] === 1 ? [...e!] : 0));
+    const memo = `${code}|${JSON.stringify([...store].sort(([a], [b]) => (a < b ? -1 : 1)))}|${JSON.stringify(pending)}`;
+    if (dead.has(memo)) return false;
+    for (let i = 0; i < n; i++) {
+      if (phase[i] === 0) {
+        if (mustPrecede[i]!.some((m, a) => m && phase[a] !== 2)) continue;
+        const after = run(store, mops[i]!, txns[i]!.type === 'ok', workload);
+        if (after === undefined) continue;
+        phase[i] = 1;
+        effect[i] = new Map([...after].filter(([k]) => writes[i]!.has(k)));
+        const ok = search(code + pow[i]!, store);
+        phase[i] = 0;
+        if (ok) return true;
+      } else if (phase[i] === 1) {
+        // First committer wins: no writer of a common key may be between its snapshot and its commit now.
+        if (txns.some((_, j) => j !== i && phase[j] === 1 && [...writes[i]!].some((k) => writes[j]!.has(k)))) continue;
+        phase[i] = 2;
+        const next = new Map(store);
+        for (const [k, v] of effect[i]!) next.set(k, v);
+        const ok = search(code + pow[i]!, next);
+        phase[i] = 1;
+        if (ok) return true;
+      }
+    }
+    dead.add(memo);
+    return false;
+  };
+  return search(0, new Map());
+}

@@ -54,8 +54,10 @@ describe('rw-register polygraph search', () => {
     assert.equal(r.stats.polygraph?.openPairs, 1);
   });
 
-  it('models that allow some cycles (snapshot isolation, consistent view): an acyclic order proves them, none leaves them unknown, never valid', () => {
-    for (const model of ['snapshot-isolation', 'consistent-view', 'strong-snapshot-isolation'] as const) {
+  it('a model that allows some cycles by their count of rw edges (consistent view): an acyclic order proves it, none leaves it unknown, never valid', () => {
+    // Snapshot isolation is decided exactly instead (snapshot.test.ts): invalid here.
+    for (const model of ['snapshot-isolation', 'strong-snapshot-isolation'] as const) assert.equal(check(open, model, 'rw-register').verdict, 'invalid', model);
+    for (const model of ['consistent-view'] as const) {
       const r = check(open, model, 'rw-register');
       assert.equal(r.verdict, 'unknown', model);
       assert.match(r.reason ?? '', /leave the write order of key x .* undecided, and no order frees the history of every dependency cycle/);
