@@ -27,7 +27,7 @@ import { ETCD_PORT } from './config.js';
 import { etcdDataTypes } from './data-types.js';
 import { closeEtcd, connectEtcd } from './server.js';
 import { gatewayLock, isLeaseNotFound } from './lock-gateway.js';
-import { type ElectionBook, etcdElection } from './election.js';
+import { type ElectionBook, etcdElection, takeAllLeases } from './election.js';
 
 /**
  * etcd's minimum lease TTL with default timings (1.5 × election timeout): a shorter TTL is
@@ -157,8 +157,7 @@ export const etcdClient = systemClient('etcd', READ_MODES, ['register', 'lock', 
       await Promise.all([...book.leases].map((ID) => client.leaseClient.leaseRevoke({ ID }, { deadline }).catch(() => undefined)));
       book.leases.clear();
       // A leader's lease too: its term ends now rather than at its TTL.
-      await Promise.all([...terms.leading.values()].map((lease) => lease.revoke({ deadline }).catch(() => undefined)));
-      terms.leading.clear();
+      await Promise.all(takeAllLeases(terms).map((lease) => lease.revoke({ deadline }).catch(() => undefined)));
       await closeEtcd(client).catch(() => undefined);
     },
   };

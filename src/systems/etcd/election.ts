@@ -60,6 +60,27 @@ export interface ElectionBook {
 }
 
 /**
+ * Which client's book holds each term led from this OS process. A process has one client
+ * per node it talks to, and its resign may go to another node than its campaign did: that
+ * resign must still stop the campaign client's keep-alive (terms are unique: key and revision).
+ */
+const BOOK_OF_TERM = new Map<string, ElectionBook>();
+
+/** Stops keeping the term's lease alive, in whichever of this process's clients campaigned for it. */
+function takeLease(term: string): Lease | undefined {
+  const book = BOOK_OF_TERM.get(term);
+  BOOK_OF_TERM.delete(term);
+  const lease = book?.leading.get(term);
+  book?.leading.delete(term);
+  return lease;
+}
+
+/** Takes every term this book leads out of it (its client is closing). */
+export function takeAllLeases(book: ElectionBook): Lease[] {
+  return [...book.leading.keys()].flatMap((term) => takeLease(term) ?? []);
+}
+
+/**
  * etcd's own election recipe, served by the etcd server (the election service, reached
  * through the gateway as the lock service is: the etcd3 library's `Election` re-implements
  * it client-side). Campaign blocks until the candidate's key, created under its lease, has
@@ -85,6 +106,7 @@ export function etcdElection(client: Etcd3, node: Node, readMode: string, callTi
         if (reply.leader?.key === undefined || reply.leader.rev === undefined) throw new Error(`etcd election campaign: no leader key in the reply`);
         const term = termName(unb64(reply.leader.key), reply.leader.rev);
         book.leading.set(term, lease);
+        BOOK_OF_TERM.set(term, book);
         return { leader: candidate, term };
       } catch (err) {
         // Aborting the request makes the server resign the waiting key; the lease goes too.
@@ -95,8 +117,7 @@ export function etcdElection(client: Etcd3, node: Node, readMode: string, callTi
     async resign(name, { term }) {
       const { key, rev } = parseTerm(term, electionPrefix(name));
       const release = (): void => {
-        const lease = book.leading.get(term);
-        book.leading.delete(term);
+        const lease = takeLease(term);
         if (lease !== undefined) drop(lease);
       };
       try {
