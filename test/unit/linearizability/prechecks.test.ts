@@ -210,8 +210,8 @@ describe('the stale-read rule (a value certainly overwritten before the read beg
         }),
         { numRuns: 3000 },
       );
-      // It fires on 45–90 of 3,000 random runs (measured): the floor only proves it was exercised.
-      assert.ok(fired >= 20, `fired ${fired}`);
+      // It fires on 38–90 of 3,000 random runs (measured over 36 runs): the floor only proves it was exercised.
+      assert.ok(fired >= 10, `fired ${fired}`);
     });
   }
 });

