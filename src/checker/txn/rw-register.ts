@@ -361,29 +361,17 @@ export function inferRwRegister(
           if (done.has(id)) continue;
           done.add(id);
         }
-        if (x === y) {
-          // A read of x before x's writer (observedPairs pairs one version only so).
+        if (x === y || y < 0) {
+          // A read of x before x's writer (observedPairs pairs one version only so), or x seen
+          // before a read of the initial nil: only an asserted key order makes that an anomaly.
           if (asserted) {
             const k = keys.keys[elemKey[x]!]!;
+            const first = `${txnName(ops[pair.first.txn]!)} ${x === y ? 'read' : 'saw'} key ${show(k)} = ${show(elemValue[x])} and ${before(pair.first)} ${txnName(ops[pair.second.txn]!)}`;
+            const second = x === y ? ', which wrote it, was invoked;' : ' was invoked, which read nil (the initial state) there;';
             log.add('incompatible-order', () => ({
               txns: [ref(pair.first.txn), ref(pair.second.txn)],
               key: k,
-              explanation:
-                `${txnName(ops[pair.first.txn]!)} read key ${show(k)} = ${show(elemValue[x])} and ${before(pair.first)} ${txnName(ops[pair.second.txn]!)}, which wrote it, was invoked; ` +
-                `the key is ${assumed}, so no version order fits`,
-            }));
-          }
-          continue;
-        }
-        if (y < 0) {
-          if (asserted) {
-            const k = keys.keys[elemKey[x]!]!;
-            log.add('incompatible-order', () => ({
-              txns: [ref(pair.first.txn), ref(pair.second.txn)],
-              key: k,
-              explanation:
-                `${txnName(ops[pair.first.txn]!)} saw key ${show(k)} = ${show(elemValue[x])} and ${before(pair.first)} ${txnName(ops[pair.second.txn]!)} was invoked, ` +
-                `which read nil (the initial state) there; the key is ${assumed}, so no version order fits`,
+              explanation: `${first}${second} the key is ${assumed}, so no version order fits`,
             }));
           }
           continue;

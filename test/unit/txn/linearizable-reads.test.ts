@@ -86,6 +86,20 @@ describe('rw-register: linearizable keys order reads', () => {
     assert.match(r.anomalies[0]!.explanation, /T0 read key x = 1 and completed before T1, which wrote it, was invoked; the key is linearizable, so no version order fits/);
   });
 
+  it('a version seen before a read of the initial nil was invoked is an incompatible order', () => {
+    // T0 wrote x = 1 and completed; only then was T1 invoked, and it read nil there.
+    const ops = history([
+      [0, 'invoke', [['w', 'x', 1]]],
+      [0, 'ok', [['w', 'x', 1]]],
+      [1, 'invoke', [['r', 'x', null]]],
+      [1, 'ok', [['r', 'x', null]]],
+    ]);
+    assert.equal(check(ops, 'serializable', 'rw-register').verdict, 'valid');
+    const r = check(ops, 'serializable', 'rw-register', { linearizableKeys: true });
+    assert.deepEqual(r.anomalyTypes, ['incompatible-order']);
+    assert.match(r.anomalies[0]!.explanation, /T0 saw key x = 1 and completed before T1 was invoked, which read nil \(the initial state\) there; the key is linearizable, so no version order fits/);
+  });
+
   it('pairs only strictly ordered, different versions (or a read before its write), and never an info transaction first', () => {
     const pairs = observedPairs([
       { txn: 0, elem: 0, write: false, call: 0, ret: 1 },
