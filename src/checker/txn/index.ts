@@ -201,7 +201,8 @@ function arenaBytes(t: TxnTable, edges: number): number {
   const n = t.txnOfNode.length;
   const ints =
     4 * t.writes +
-    pairMapCapacity(t.writes) +
+    // The element index: a 4-byte slot and a 1-byte tag each.
+    (5 * pairMapCapacity(t.writes)) / 4 +
     2 * t.reads +
     4 * edges +
     (2 * n + 1 + edges) +

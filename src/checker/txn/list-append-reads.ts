@@ -1,5 +1,5 @@
 import type { Key } from '../../history/event.js';
-import { OK } from './columns.js';
+import { OK, READ_LIST } from './columns.js';
 import { type EdgeStore, RW, WR, WW } from './graph.js';
 import { type Arena, IntPairMap } from './int-tables.js';
 import type { Collected } from './list-append-collect.js';
@@ -69,16 +69,23 @@ export function addReadEdges(c: Collected, o: VersionOrder, log: AnomalyLog, are
   const incompatibleSeen = new Uint8Array(nKeys);
   /** (key, length of the version read) → the read-modify-write that read it, for lost updates. */
   const rmw = new IntPairMap(1024, arena);
+  const { mopKey, mopF, mopVal, lists } = cols;
+  const readMops = readMop.data;
   for (let r = 0; r < readTxn.length; r++) {
     const t = readTxn.data[r];
-    const kid = c.readKey(r);
-    const V = c.codes(r);
+    // Per read only integers: the read's codes (a view object) and names are made only for
+    // an anomaly's explanation (20M reads at 10M transactions).
+    const rm = readMops[r];
+    const kid = mopKey[rm];
+    const handle = mopF[rm] === READ_LIST ? mopVal[rm] : 0;
+    const nRead = handle >= 0 ? handle : lists.length(kid, handle);
     const Le = order[kid]!;
     const top = longest.data[kid]!;
     const me = node[t]!;
     const k = c.key(kid);
-    const who = c.name(t);
     if (offOrder[r] === 1) {
+      const V = c.codes(r);
+      const who = c.name(t);
       if (incompatibleSeen[kid] === 0) {
         incompatibleSeen[kid] = 1;
         log.add('incompatible-order', () => ({
@@ -90,25 +97,25 @@ export function addReadEdges(c: Collected, o: VersionOrder, log: AnomalyLog, are
       offOrderRead(r);
       continue;
     }
-    if (dupPos[kid] < V.length) {
+    if (dupPos[kid] < nRead) {
       log.add('duplicate-elements', () => ({
         txns: [c.ref(t)],
         key: k,
-        explanation: `${who} read key ${show(k)} = ${showList(c.json(V))}, in which ${c.showCode(c.codes(top)[dupPos[kid]!]!)} appears more than once`,
+        explanation: `${c.name(t)} read key ${show(k)} = ${showList(c.json(c.codes(r)))}, in which ${c.showCode(c.codes(top)[dupPos[kid]!]!)} appears more than once`,
       }));
     }
-    if (failedPos[kid] < V.length) abortedRead(r, Le[failedPos[kid]]);
-    const last = V.length > 0 ? Le[V.length - 1] : -1;
+    if (failedPos[kid] < nRead) abortedRead(r, Le[failedPos[kid]]);
+    const last = nRead > 0 ? Le[nRead - 1] : -1;
     if (last >= 0 && eTxn[last] !== t && elemFinal[last] === 0) {
       const w = eTxn[last];
       log.add('G1b', () => ({
         txns: [c.ref(t), c.ref(w)],
         key: k,
-        explanation: `${who} read key ${show(k)} = ${showList(c.json(V))}, ending in ${c.valueOf(last)}, an intermediate append of ${c.name(w)}, which appended more to the key afterwards (intermediate read): ${c.showMops(w)}`,
+        explanation: `${c.name(t)} read key ${show(k)} = ${showList(c.json(c.codes(r)))}, ending in ${c.valueOf(last)}, an intermediate append of ${c.name(w)}, which appended more to the key afterwards (intermediate read): ${c.showMops(w)}`,
       }));
     }
     // The external part of the read: without the reader's own appends at its end.
-    let n = V.length;
+    let n = nRead;
     let future = -1;
     while (n > 0 && Le[n - 1] >= 0 && eTxn[Le[n - 1]] === t) {
       if (elemMop.data[Le[n - 1]] > readMop.data[r]) future = Le[n - 1];
@@ -118,7 +125,7 @@ export function addReadEdges(c: Collected, o: VersionOrder, log: AnomalyLog, are
       log.add('future-read', () => ({
         txns: [c.ref(t)],
         key: k,
-        explanation: `${who} read key ${show(k)} = ${showList(c.json(V))}, which includes ${c.valueOf(future)}, an append it only makes later in the same transaction: ${c.showMops(t)}`,
+        explanation: `${c.name(t)} read key ${show(k)} = ${showList(c.json(c.codes(r)))}, which includes ${c.valueOf(future)}, an append it only makes later in the same transaction: ${c.showMops(t)}`,
       }));
     }
     if (n > 0) {
@@ -143,7 +150,7 @@ export function addReadEdges(c: Collected, o: VersionOrder, log: AnomalyLog, are
         log.add('lost-update', () => ({
           txns: [c.ref(u), c.ref(t)],
           key: k,
-          explanation: `${c.name(u)} and ${who} both read key ${show(k)} = ${showList(c.json(V.subarray(0, n)))} and then appended to it: one of the updates was lost`,
+          explanation: `${c.name(u)} and ${c.name(t)} both read key ${show(k)} = ${showList(c.json(c.codes(r).subarray(0, n)))} and then appended to it: one of the updates was lost`,
         }));
       }
     }
