@@ -1,4 +1,3 @@
-import type { Key } from '../../history/event.js';
 import { OK, READ_LIST } from './columns.js';
 import { type EdgeStore, RW, WR, WW } from './graph.js';
 import { type Arena, IntPairMap } from './int-tables.js';
@@ -6,10 +5,16 @@ import type { Collected } from './list-append-collect.js';
 import { NONE, type VersionOrder } from './list-append-order.js';
 import { type AnomalyLog, show, showList } from './transactions.js';
 
-/** Phase 3 of list-append inference: ww edges to appends no read saw, then each read's wr and rw edges and anomalies. */
-export function addReadEdges(c: Collected, o: VersionOrder, log: AnomalyLog, arena: Arena, edges: EdgeStore): void {
+/** Per key: the committed appends no read saw, in element order (undefined: none). */
+export type Unseen = (number[] | undefined)[];
+
+/**
+ * Phase 3 of list-append inference: ww edges to appends no read saw, then each read's wr and
+ * rw edges and anomalies. Returns the unseen appends (an explanation needs them again).
+ */
+export function addReadEdges(c: Collected, o: VersionOrder, log: AnomalyLog, arena: Arena, edges: EdgeStore): Unseen {
   const { node, cols } = c.table;
-  const { index, elemMop, elemFinal, readTxn, readMop, readThenAppend, longest } = c;
+  const { index, elemFinal, elemMop, readTxn, readMop, readThenAppend, longest } = c;
   const { order, elemPos, dupPos, failedPos, lastNode, lastElem, offOrder, committedInfo } = o;
   const eTxn = c.elemTxn.data;
   const nKeys = c.keyCount;
@@ -17,7 +22,7 @@ export function addReadEdges(c: Collected, o: VersionOrder, log: AnomalyLog, are
 
   // Committed appends no read saw (including those of indeterminate transactions known to
   // have committed) come after the whole observed order of their key.
-  const unseen: number[][] = new Array<number[]>(nKeys);
+  const unseen: Unseen = new Array<number[] | undefined>(nKeys);
   for (let e = 0; e < c.elemTxn.length; e++) {
     if (elemPos[e] >= 0 || !committed(eTxn[e])) continue;
     const kid = c.elemKey(e);
@@ -43,7 +48,6 @@ export function addReadEdges(c: Collected, o: VersionOrder, log: AnomalyLog, are
     const kid = c.readKey(r);
     const V = c.codes(r);
     const k = c.key(kid);
-    let lastOther = -1;
     for (let i = 0; i < V.length; i++) {
       const v = V[i];
       if (V.indexOf(v) < i) {
@@ -61,8 +65,8 @@ export function addReadEdges(c: Collected, o: VersionOrder, log: AnomalyLog, are
           explanation: `${c.name(t)} read key ${show(k)} = ${showList(c.json(V))}: no transaction appended ${c.showCode(v)}`,
         }));
       } else if (node[eTxn[e]] < 0) abortedRead(r, e);
-      else if (eTxn[e] !== t) lastOther = e;
     }
+    const lastOther = lastOtherElement(c, r);
     if (lastOther >= 0) edges.add(node[eTxn[lastOther]], node[t], WR, r, lastOther);
   };
 
@@ -114,13 +118,9 @@ export function addReadEdges(c: Collected, o: VersionOrder, log: AnomalyLog, are
         explanation: `${c.name(t)} read key ${show(k)} = ${showList(c.json(c.codes(r)))}, ending in ${c.valueOf(last)}, an intermediate append of ${c.name(w)}, which appended more to the key afterwards (intermediate read): ${c.showMops(w)}`,
       }));
     }
-    // The external part of the read: without the reader's own appends at its end.
-    let n = nRead;
+    const n = externalLength(c, Le, t, nRead);
     let future = -1;
-    while (n > 0 && Le[n - 1] >= 0 && eTxn[Le[n - 1]] === t) {
-      if (elemMop.data[Le[n - 1]] > readMop.data[r]) future = Le[n - 1];
-      n--;
-    }
+    for (let j = nRead - 1; j >= n; j--) if (elemMop.data[Le[j]] > rm) future = Le[j];
     if (future >= 0) {
       log.add('future-read', () => ({
         txns: [c.ref(t)],
@@ -132,8 +132,7 @@ export function addReadEdges(c: Collected, o: VersionOrder, log: AnomalyLog, are
       const e = Le[n - 1];
       if (e >= 0 && node[eTxn[e]] >= 0) edges.add(node[eTxn[e]], me, WR, r, e);
     }
-    let i = n;
-    while (i < Le.length && (Le[i] < 0 || node[eTxn[Le[i]]] < 0)) i++;
+    const i = firstUnread(c, Le, n);
     if (i < Le.length) {
       const w = eTxn[Le[i]];
       if (w !== t) edges.add(me, node[w], RW, r, Le[i]);
@@ -155,29 +154,44 @@ export function addReadEdges(c: Collected, o: VersionOrder, log: AnomalyLog, are
       }
     }
   }
+  return unseen;
 }
 
-/** Phase 4 of list-append inference: why data edge `e` holds, in words (only for the edges of reported cycles). */
-export function explainEdge(c: Collected, o: VersionOrder, edges: EdgeStore, e: number): { key: Key; why: string } {
-  const { readTxn } = c;
+/** The read's length (a handle ≥ 0 is the length of a prefix of the key's canonical list). */
+export function readLength(c: Collected, r: number): number {
+  const { mopF, mopKey, mopVal, lists } = c.table.cols;
+  const m = c.readMop.data[r]!;
+  const handle = mopF[m] === READ_LIST ? mopVal[m]! : 0;
+  return handle >= 0 ? handle : lists.length(mopKey[m]!, handle);
+}
+
+/** The external part of a read of `nRead` elements of the order `Le` by `t`: without t's own appends at its end. */
+export function externalLength(c: Collected, Le: Int32Array, t: number, nRead: number): number {
   const eTxn = c.elemTxn.data;
-  const kind = edges.kind[e];
-  const a = edges.a[e];
-  const b = edges.b[e];
-  if (kind === WW) {
-    const k = c.key(c.elemKey(a));
-    const from = c.name(eTxn[a]);
-    const to = c.name(eTxn[b]);
-    const how =
-      o.elemPos[b] >= 0
-        ? `reads of key ${show(k)} show ${c.valueOf(b)} right after ${c.valueOf(a)}`
-        : `no read saw ${c.valueOf(b)}, so it follows every element read, the last being ${c.valueOf(a)}`;
-    return { key: k, why: `${from} appended ${c.valueOf(a)} to key ${show(k)} before ${to} appended ${c.valueOf(b)} (${how}) ⇒ ${from} ww→ ${to}` };
+  let n = nRead;
+  while (n > 0 && Le[n - 1]! >= 0 && eTxn[Le[n - 1]!] === t) n--;
+  return n;
+}
+
+/** The first position from `n` on of a committed transaction's element (`Le.length` if none): what a read of `n` elements missed first. */
+export function firstUnread(c: Collected, Le: Int32Array, n: number): number {
+  const { node } = c.table;
+  const eTxn = c.elemTxn.data;
+  let i = n;
+  while (i < Le.length && (Le[i]! < 0 || node[eTxn[Le[i]!]!]! < 0)) i++;
+  return i;
+}
+
+/** For a read off the version order: the last element it saw that another committed transaction appended, or -1. */
+export function lastOtherElement(c: Collected, r: number): number {
+  const { node } = c.table;
+  const eTxn = c.elemTxn.data;
+  const t = c.readTxn.data[r]!;
+  const kid = c.readKey(r);
+  let last = -1;
+  for (const v of c.codes(r)) {
+    const e = c.index.get(kid, v);
+    if (e >= 0 && node[eTxn[e]!]! >= 0 && eTxn[e] !== t) last = e;
   }
-  const k = c.key(c.readKey(a));
-  const reader = c.name(readTxn.data[a]);
-  const writer = c.name(eTxn[b]);
-  const read = `${reader} read key ${show(k)} = ${showList(c.json(c.codes(a)))}`;
-  if (kind === WR) return { key: k, why: `${read}, which includes ${c.valueOf(b)} appended by ${writer} ⇒ ${writer} wr→ ${reader}` };
-  return { key: k, why: `${writer} appended ${c.valueOf(b)} to key ${show(k)} after ${read} without it ⇒ ${reader} rw→ ${writer}` };
+  return last;
 }
