@@ -19,9 +19,9 @@ export function stepOf(e: number, table: TxnTable, inference: Inference): CycleS
   const to = txnOfNode[edges.dst[e]!]!;
   const kind = EDGE_KIND_NAMES[edges.kind[e]!]!;
   const step: CycleStep = { from: table.name(from), to: table.name(to), kind, why: '' };
-  if (kind === 'process' && edges.a[e]! < 0) {
+  if (kind === 'process' && edges.reasonA(e) < 0) {
     step.why = `${step.from} and ${step.to} ran in that order on process ${cols.process[from]} ⇒ ${step.from} process→ ${step.to}`;
-  } else if (kind === 'realtime' && edges.a[e]! < 0) {
+  } else if (kind === 'realtime' && edges.reasonA(e) < 0) {
     step.why = `${step.from} completed (event ${cols.completeIndex[from]}) before ${step.to} was invoked (event ${cols.invokeIndex[to]}) ⇒ ${step.from} realtime→ ${step.to}`;
   } else {
     const { why, key } = inference.explainEdge(e);

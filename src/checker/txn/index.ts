@@ -66,8 +66,11 @@ function checkColumns(cols: TxnColumns, options: TxnCheckOptions, started: numbe
   const versionsByProcess = rw && processOrder && forbiddenBy(options.consistency).has('G2-item-process');
   const n = table.txnOfNode.length;
   const edgeGuess = table.writes + 2 * table.reads + (realtime ? 3 * n : 0) + (processOrder ? n : 0);
-  const arena = new Arena(arenaBytes(table, edgeGuess));
-  const edges = new EdgeStore(edgeGuess, arena);
+  // List-append works out an edge's reason again when it explains one (list-append-explain.ts),
+  // so its edges keep none; rw-register's and the polygraph's use theirs.
+  const lean = options.workload === 'list-append';
+  const arena = new Arena(arenaBytes(table, edgeGuess, lean));
+  const edges = new EdgeStore(edgeGuess, arena, !lean);
   const inference =
     options.workload === 'list-append'
       ? inferListAppend(table, log, arena, edges)
@@ -87,7 +90,7 @@ function checkColumns(cols: TxnColumns, options: TxnCheckOptions, started: numbe
   if (realtime) masks.push(bit(REALTIME) | (processOrder ? bit(PROCESS) : 0));
   const search = deadline.check()
     ? { cycles: [], incomplete: true, cyclicComponents: 0, largestComponent: 0, truncated: [] }
-    : findCycles(buildCsr(n, edges, arena), edges, masks, deadline, arena);
+    : findCycles((edges.outgoing = buildCsr(n, edges, arena)), edges, masks, deadline, arena);
   for (const c of search.cycles) {
     log.add(c.type, () => explainCycle(c.edges, table, inference));
   }
@@ -197,13 +200,14 @@ function wfrFor(options: TxnCheckOptions): boolean {
  * the value index, version orders, edges, the CSR, one Tarjan pass, the real-time sweep and
  * one byte per read.
  */
-function arenaBytes(t: TxnTable, edges: number): number {
+function arenaBytes(t: TxnTable, edges: number, lean: boolean): number {
   const n = t.txnOfNode.length;
   const ints =
     4 * t.writes +
-    pairMapCapacity(t.writes) +
+    // The element index: a 4-byte slot and a 1-byte tag each.
+    (5 * pairMapCapacity(t.writes)) / 4 +
     2 * t.reads +
-    4 * edges +
+    (lean ? 2 : 4) * edges +
     (2 * n + 1 + edges) +
     7 * n +
     (2 * t.length + 2 * n);

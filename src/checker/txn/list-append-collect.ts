@@ -117,6 +117,7 @@ export function collect(table: TxnTable, log: AnomalyLog, arena: Arena): Collect
   const { mopStart, mopCount, mopF, mopKey, mopVal, lists, values } = table.cols;
   const { index, elemTxn, elemMop, elemFinal, readTxn, readMop, readThenAppend, longest } = c;
   const nil = values.code(null);
+  const longestLen = new IntList();
   for (let t = 0; t < table.length; t++) {
     const ok = table.isOk(t);
     const start = mopStart[t]!;
@@ -126,15 +127,24 @@ export function collect(table: TxnTable, log: AnomalyLog, arena: Arena): Collect
       const code = mopVal[m]!;
       if (mopF[m] === WRITE) {
         // Values are unique per key by the workload's contract; a repeat keeps its first writer.
-        if (index.get(kid, code) >= 0) continue;
+        const slot = index.slotOf(kid, code);
+        if (index.at(slot) >= 0) continue;
         const prev = previousAppend(table, start, m);
         if (prev >= 0) {
-          const pe = index.get(kid, mopVal[prev]!);
-          if (pe >= 0 && elemTxn.data[pe] === t) elemFinal[pe] = 0;
+          // The element of the previous append's value, if this transaction made it: its
+          // elements are the last ones pushed, so this looks back over them, not up the index.
+          const pv = mopVal[prev]!;
+          for (let pe = elemTxn.length - 1; pe >= 0 && elemTxn.data[pe] === t; pe--) {
+            const pm = elemMop.data[pe]!;
+            if (mopKey[pm] === kid && mopVal[pm] === pv) {
+              elemFinal[pe] = 0;
+              break;
+            }
+          }
         }
         elemFinal[elemTxn.push(t)] = 1;
         elemMop.push(m);
-        index.add(kid, code, elemTxn.length - 1);
+        index.put(slot, kid, code, elemTxn.length - 1);
       } else if (ok) {
         if (mopF[m] === READ && code !== nil) {
           log.add('garbage-read', () => ({
@@ -149,9 +159,15 @@ export function collect(table: TxnTable, log: AnomalyLog, arena: Arena): Collect
         const r = readTxn.push(t);
         readMop.push(m);
         readThenAppend[r] = readsThenAppends(table, start, end, m) ? 1 : 0;
-        if (kid >= longest.length) longest.setAt(kid, -1);
-        const best = longest.data[kid]!;
-        if (best < 0 || c.readLen(best) < n) longest.data[kid] = r;
+        if (kid >= longest.length) {
+          longest.setAt(kid, -1);
+          longestLen.setAt(kid, -1);
+        }
+        // The best length is kept beside it: the best read's micro-op is far back in the history.
+        if (longestLen.data[kid]! < n) {
+          longest.data[kid] = r;
+          longestLen.data[kid] = n;
+        }
         const expected = internalExpectation(c, start, m);
         if (expected !== undefined) {
           log.add('internal', () => ({
@@ -225,6 +241,8 @@ function internalExpectation(c: Collected, start: number, m: number): string | u
  */
 export class ElementIndex {
   private readonly slots: Int32Array;
+  /** 8 more bits of each slot's hash: a probe passes other elements' slots without reading their micro-ops. */
+  private readonly tags: Uint8Array;
   private readonly mask: number;
 
   constructor(
@@ -236,26 +254,48 @@ export class ElementIndex {
   ) {
     const capacity = pairMapCapacity(elements);
     this.slots = arena.int32(capacity, -1);
+    this.tags = arena.uint8(capacity);
     this.mask = capacity - 1;
   }
 
   get(kid: number, code: number): number {
-    return this.slots[this.find(kid, code)]!;
+    return this.slots[this.slotOf(kid, code)]!;
   }
 
   /** Adds element `e` (whose micro-op holds kid and code); the pair must be absent. */
   add(kid: number, code: number, e: number): void {
-    this.slots[this.find(kid, code)] = e;
+    this.put(this.slotOf(kid, code), kid, code, e);
   }
 
-  private find(kid: number, code: number): number {
-    const { slots, mask, elemMop, mopKey, mopVal } = this;
-    let i = pairHash(kid, code) & mask;
+  /** The element in a slot from `slotOf`, or -1 (empty). */
+  at(slot: number): number {
+    return this.slots[slot]!;
+  }
+
+  /** Puts element `e` into the empty slot `slotOf` gave for its (kid, code), with no insert in between. */
+  put(slot: number, kid: number, code: number, e: number): void {
+    this.slots[slot] = e;
+    this.tags[slot] = pairHash(kid, code) >>> 24;
+  }
+
+  /**
+   * The slot holding (kid, code), or the empty slot where it belongs. Codes that differ only
+   * in their low 4 bits land in neighbouring slots (the block of 16 is hashed, the offset in
+   * it is not): appends to one key are usually consecutive numbers, and reading a key's
+   * version order then walks one or two cache lines instead of one random line per element.
+   * Hashing the block keeps strided values (multiples of 1024, say) from piling up.
+   */
+  slotOf(kid: number, code: number): number {
+    const { slots, tags, mask, elemMop, mopKey, mopVal } = this;
+    const tag = pairHash(kid, code) >>> 24;
+    let i = (pairHash(kid, code >> 4) + (code & 15)) & mask;
     for (;;) {
       const e = slots[i]!;
       if (e < 0) return i;
-      const m = elemMop.data[e]!;
-      if (mopKey[m] === kid && mopVal[m] === code) return i;
+      if (tags[i] === tag) {
+        const m = elemMop.data[e]!;
+        if (mopKey[m] === kid && mopVal[m] === code) return i;
+      }
       i = (i + 1) & mask;
     }
   }

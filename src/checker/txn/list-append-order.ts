@@ -1,4 +1,4 @@
-import { INFO } from './columns.js';
+import { INFO, READ_LIST } from './columns.js';
 import { type EdgeStore, WW } from './graph.js';
 import type { Arena } from './int-tables.js';
 import type { Collected } from './list-append-collect.js';
@@ -105,9 +105,16 @@ export function orderVersions(c: Collected, log: AnomalyLog, arena: Arena, edges
   }
 
   const offOrder = arena.uint8(readTxn.length);
+  const { mopKey, mopF } = cols;
+  const readMops = c.readMop.data;
   for (let r = 0; r < readTxn.length; r++) {
-    const kid = c.readKey(r);
-    if (c.isPrefix(r, longest.data[kid]!)) continue;
+    const m = readMops[r]!;
+    const kid = mopKey[m]!;
+    const top = longest.data[kid]!;
+    // A nil read or a prefix of the canonical list (a handle ≥ 0, the common case) is a prefix
+    // of the longest read whenever that one is a canonical prefix too.
+    if (mopF[m] !== READ_LIST || cols.mopVal[m]! >= 0 ? c.readHandle(top) >= 0 && c.readLen(r) <= c.readLen(top) : false) continue;
+    if (c.isPrefix(r, top)) continue;
     offOrder[r] = 1;
     for (const v of c.codes(r)) {
       const e = index.get(kid, v);

@@ -1,15 +1,20 @@
-import type { Key } from '../../history/event.js';
-import { OK } from './columns.js';
+import { OK, READ_LIST } from './columns.js';
 import { type EdgeStore, RW, WR, WW } from './graph.js';
 import { type Arena, IntPairMap } from './int-tables.js';
 import type { Collected } from './list-append-collect.js';
 import { NONE, type VersionOrder } from './list-append-order.js';
 import { type AnomalyLog, show, showList } from './transactions.js';
 
-/** Phase 3 of list-append inference: ww edges to appends no read saw, then each read's wr and rw edges and anomalies. */
-export function addReadEdges(c: Collected, o: VersionOrder, log: AnomalyLog, arena: Arena, edges: EdgeStore): void {
+/** Per key: the committed appends no read saw, in element order (undefined: none). */
+export type Unseen = (number[] | undefined)[];
+
+/**
+ * Phase 3 of list-append inference: ww edges to appends no read saw, then each read's wr and
+ * rw edges and anomalies. Returns the unseen appends (an explanation needs them again).
+ */
+export function addReadEdges(c: Collected, o: VersionOrder, log: AnomalyLog, arena: Arena, edges: EdgeStore): Unseen {
   const { node, cols } = c.table;
-  const { index, elemMop, elemFinal, readTxn, readMop, readThenAppend, longest } = c;
+  const { index, elemFinal, elemMop, readTxn, readMop, readThenAppend, longest } = c;
   const { order, elemPos, dupPos, failedPos, lastNode, lastElem, offOrder, committedInfo } = o;
   const eTxn = c.elemTxn.data;
   const nKeys = c.keyCount;
@@ -17,7 +22,7 @@ export function addReadEdges(c: Collected, o: VersionOrder, log: AnomalyLog, are
 
   // Committed appends no read saw (including those of indeterminate transactions known to
   // have committed) come after the whole observed order of their key.
-  const unseen: number[][] = new Array<number[]>(nKeys);
+  const unseen: Unseen = new Array<number[] | undefined>(nKeys);
   for (let e = 0; e < c.elemTxn.length; e++) {
     if (elemPos[e] >= 0 || !committed(eTxn[e])) continue;
     const kid = c.elemKey(e);
@@ -43,7 +48,6 @@ export function addReadEdges(c: Collected, o: VersionOrder, log: AnomalyLog, are
     const kid = c.readKey(r);
     const V = c.codes(r);
     const k = c.key(kid);
-    let lastOther = -1;
     for (let i = 0; i < V.length; i++) {
       const v = V[i];
       if (V.indexOf(v) < i) {
@@ -61,24 +65,31 @@ export function addReadEdges(c: Collected, o: VersionOrder, log: AnomalyLog, are
           explanation: `${c.name(t)} read key ${show(k)} = ${showList(c.json(V))}: no transaction appended ${c.showCode(v)}`,
         }));
       } else if (node[eTxn[e]] < 0) abortedRead(r, e);
-      else if (eTxn[e] !== t) lastOther = e;
     }
+    const lastOther = lastOtherElement(c, r);
     if (lastOther >= 0) edges.add(node[eTxn[lastOther]], node[t], WR, r, lastOther);
   };
 
   const incompatibleSeen = new Uint8Array(nKeys);
   /** (key, length of the version read) → the read-modify-write that read it, for lost updates. */
   const rmw = new IntPairMap(1024, arena);
+  const { mopKey, mopF, mopVal, lists } = cols;
+  const readMops = readMop.data;
   for (let r = 0; r < readTxn.length; r++) {
     const t = readTxn.data[r];
-    const kid = c.readKey(r);
-    const V = c.codes(r);
+    // Per read only integers: the read's codes (a view object) and names are made only for
+    // an anomaly's explanation (20M reads at 10M transactions).
+    const rm = readMops[r];
+    const kid = mopKey[rm];
+    const handle = mopF[rm] === READ_LIST ? mopVal[rm] : 0;
+    const nRead = handle >= 0 ? handle : lists.length(kid, handle);
     const Le = order[kid]!;
     const top = longest.data[kid]!;
     const me = node[t]!;
     const k = c.key(kid);
-    const who = c.name(t);
     if (offOrder[r] === 1) {
+      const V = c.codes(r);
+      const who = c.name(t);
       if (incompatibleSeen[kid] === 0) {
         incompatibleSeen[kid] = 1;
         log.add('incompatible-order', () => ({
@@ -90,43 +101,38 @@ export function addReadEdges(c: Collected, o: VersionOrder, log: AnomalyLog, are
       offOrderRead(r);
       continue;
     }
-    if (dupPos[kid] < V.length) {
+    if (dupPos[kid] < nRead) {
       log.add('duplicate-elements', () => ({
         txns: [c.ref(t)],
         key: k,
-        explanation: `${who} read key ${show(k)} = ${showList(c.json(V))}, in which ${c.showCode(c.codes(top)[dupPos[kid]!]!)} appears more than once`,
+        explanation: `${c.name(t)} read key ${show(k)} = ${showList(c.json(c.codes(r)))}, in which ${c.showCode(c.codes(top)[dupPos[kid]!]!)} appears more than once`,
       }));
     }
-    if (failedPos[kid] < V.length) abortedRead(r, Le[failedPos[kid]]);
-    const last = V.length > 0 ? Le[V.length - 1] : -1;
+    if (failedPos[kid] < nRead) abortedRead(r, Le[failedPos[kid]]);
+    const last = nRead > 0 ? Le[nRead - 1] : -1;
     if (last >= 0 && eTxn[last] !== t && elemFinal[last] === 0) {
       const w = eTxn[last];
       log.add('G1b', () => ({
         txns: [c.ref(t), c.ref(w)],
         key: k,
-        explanation: `${who} read key ${show(k)} = ${showList(c.json(V))}, ending in ${c.valueOf(last)}, an intermediate append of ${c.name(w)}, which appended more to the key afterwards (intermediate read): ${c.showMops(w)}`,
+        explanation: `${c.name(t)} read key ${show(k)} = ${showList(c.json(c.codes(r)))}, ending in ${c.valueOf(last)}, an intermediate append of ${c.name(w)}, which appended more to the key afterwards (intermediate read): ${c.showMops(w)}`,
       }));
     }
-    // The external part of the read: without the reader's own appends at its end.
-    let n = V.length;
+    const n = externalLength(c, Le, t, nRead);
     let future = -1;
-    while (n > 0 && Le[n - 1] >= 0 && eTxn[Le[n - 1]] === t) {
-      if (elemMop.data[Le[n - 1]] > readMop.data[r]) future = Le[n - 1];
-      n--;
-    }
+    for (let j = nRead - 1; j >= n; j--) if (elemMop.data[Le[j]] > rm) future = Le[j];
     if (future >= 0) {
       log.add('future-read', () => ({
         txns: [c.ref(t)],
         key: k,
-        explanation: `${who} read key ${show(k)} = ${showList(c.json(V))}, which includes ${c.valueOf(future)}, an append it only makes later in the same transaction: ${c.showMops(t)}`,
+        explanation: `${c.name(t)} read key ${show(k)} = ${showList(c.json(c.codes(r)))}, which includes ${c.valueOf(future)}, an append it only makes later in the same transaction: ${c.showMops(t)}`,
       }));
     }
     if (n > 0) {
       const e = Le[n - 1];
       if (e >= 0 && node[eTxn[e]] >= 0) edges.add(node[eTxn[e]], me, WR, r, e);
     }
-    let i = n;
-    while (i < Le.length && (Le[i] < 0 || node[eTxn[Le[i]]] < 0)) i++;
+    const i = firstUnread(c, Le, n);
     if (i < Le.length) {
       const w = eTxn[Le[i]];
       if (w !== t) edges.add(me, node[w], RW, r, Le[i]);
@@ -143,34 +149,49 @@ export function addReadEdges(c: Collected, o: VersionOrder, log: AnomalyLog, are
         log.add('lost-update', () => ({
           txns: [c.ref(u), c.ref(t)],
           key: k,
-          explanation: `${c.name(u)} and ${who} both read key ${show(k)} = ${showList(c.json(V.subarray(0, n)))} and then appended to it: one of the updates was lost`,
+          explanation: `${c.name(u)} and ${c.name(t)} both read key ${show(k)} = ${showList(c.json(c.codes(r).subarray(0, n)))} and then appended to it: one of the updates was lost`,
         }));
       }
     }
   }
+  return unseen;
 }
 
-/** Phase 4 of list-append inference: why data edge `e` holds, in words (only for the edges of reported cycles). */
-export function explainEdge(c: Collected, o: VersionOrder, edges: EdgeStore, e: number): { key: Key; why: string } {
-  const { readTxn } = c;
+/** The read's length (a handle ≥ 0 is the length of a prefix of the key's canonical list). */
+export function readLength(c: Collected, r: number): number {
+  const { mopF, mopKey, mopVal, lists } = c.table.cols;
+  const m = c.readMop.data[r]!;
+  const handle = mopF[m] === READ_LIST ? mopVal[m]! : 0;
+  return handle >= 0 ? handle : lists.length(mopKey[m]!, handle);
+}
+
+/** The external part of a read of `nRead` elements of the order `Le` by `t`: without t's own appends at its end. */
+export function externalLength(c: Collected, Le: Int32Array, t: number, nRead: number): number {
   const eTxn = c.elemTxn.data;
-  const kind = edges.kind[e];
-  const a = edges.a[e];
-  const b = edges.b[e];
-  if (kind === WW) {
-    const k = c.key(c.elemKey(a));
-    const from = c.name(eTxn[a]);
-    const to = c.name(eTxn[b]);
-    const how =
-      o.elemPos[b] >= 0
-        ? `reads of key ${show(k)} show ${c.valueOf(b)} right after ${c.valueOf(a)}`
-        : `no read saw ${c.valueOf(b)}, so it follows every element read, the last being ${c.valueOf(a)}`;
-    return { key: k, why: `${from} appended ${c.valueOf(a)} to key ${show(k)} before ${to} appended ${c.valueOf(b)} (${how}) ⇒ ${from} ww→ ${to}` };
+  let n = nRead;
+  while (n > 0 && Le[n - 1]! >= 0 && eTxn[Le[n - 1]!] === t) n--;
+  return n;
+}
+
+/** The first position from `n` on of a committed transaction's element (`Le.length` if none): what a read of `n` elements missed first. */
+export function firstUnread(c: Collected, Le: Int32Array, n: number): number {
+  const { node } = c.table;
+  const eTxn = c.elemTxn.data;
+  let i = n;
+  while (i < Le.length && (Le[i]! < 0 || node[eTxn[Le[i]!]!]! < 0)) i++;
+  return i;
+}
+
+/** For a read off the version order: the last element it saw that another committed transaction appended, or -1. */
+export function lastOtherElement(c: Collected, r: number): number {
+  const { node } = c.table;
+  const eTxn = c.elemTxn.data;
+  const t = c.readTxn.data[r]!;
+  const kid = c.readKey(r);
+  let last = -1;
+  for (const v of c.codes(r)) {
+    const e = c.index.get(kid, v);
+    if (e >= 0 && node[eTxn[e]!]! >= 0 && eTxn[e] !== t) last = e;
   }
-  const k = c.key(c.readKey(a));
-  const reader = c.name(readTxn.data[a]);
-  const writer = c.name(eTxn[b]);
-  const read = `${reader} read key ${show(k)} = ${showList(c.json(c.codes(a)))}`;
-  if (kind === WR) return { key: k, why: `${read}, which includes ${c.valueOf(b)} appended by ${writer} ⇒ ${writer} wr→ ${reader}` };
-  return { key: k, why: `${writer} appended ${c.valueOf(b)} to key ${show(k)} after ${read} without it ⇒ ${reader} rw→ ${writer}` };
+  return last;
 }

@@ -1,5 +1,6 @@
 import { collect } from './list-append-collect.js';
-import { explainEdge, addReadEdges } from './list-append-reads.js';
+import { explainEdge } from './list-append-explain.js';
+import { addReadEdges } from './list-append-reads.js';
 import { orderVersions } from './list-append-order.js';
 import type { EdgeStore } from './graph.js';
 import type { Arena } from './int-tables.js';
@@ -20,12 +21,13 @@ import type { AnomalyLog, Inference } from './transactions.js';
  * Four phases (one file each), each a function over the previous one's tables, all over the
  * columnar history (columns.ts): collect (elements and reads,
  * per-transaction anomalies), order (each key's version order, ww edges along it), edges
- * (unseen appends, wr/rw edges and per-read anomalies), explain (an edge in words).
+ * (unseen appends, wr/rw edges and per-read anomalies), explain (an edge in words, its
+ * reason worked out again: the edge store may be lean).
  */
 export function inferListAppend(table: TxnTable, log: AnomalyLog, arena: Arena, edges: EdgeStore): Inference {
   const c = collect(table, log, arena);
   const o = orderVersions(c, log, arena, edges);
-  addReadEdges(c, o, log, arena, edges);
-  return { edges, keys: c.keyCount, committedInfo: o.committedInfo, explainEdge: (e) => explainEdge(c, o, edges, e) };
+  const unseen = addReadEdges(c, o, log, arena, edges);
+  return { edges, keys: c.keyCount, committedInfo: o.committedInfo, explainEdge: (e) => explainEdge(c, o, unseen, edges, e) };
 }
 

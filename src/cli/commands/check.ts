@@ -14,10 +14,12 @@ import { type HistoryEvent, type Json, NEMESIS } from '../../history/event.js';
 import { TORN_TAIL, serializeEvent } from '../../history/formats/jsonl.js';
 import type { ShrunkHistory } from '../../checker/shrink/history.js';
 import { type HistoryFormat, detectFormat, parseHistory, readHistoryText } from '../../history/read.js';
+import { streamHistoryFile } from '../../history/stream.js';
 import type { NilReads } from '../../checker/linearizability/partition.js';
 import { didYouMean } from '../../spec/did-you-mean.js';
 import { CONSISTENCY_MODELS, isConsistencyModel } from '../../checker/txn/models.js';
 import { TXN_WORKLOADS, type TxnWorkload } from '../../checker/txn/types.js';
+import type { TxnColumns } from '../../checker/txn/columns.js';
 import { exitCodeForVerdict } from '../../exit-codes.js';
 import { exactJsonText, parseExactJson } from '../../history/exact-json.js';
 
@@ -148,9 +150,11 @@ async function checkTxn(file: string, flags: CheckFlags): Promise<number> {
       throw new UsageError(`${flag} is for --workload rw-register`, 'list-append reads show the whole version order already');
     }
   }
-  const read = await readNoting(file);
-  const { notes } = read;
   const { checkTransactionColumns, formatTxnResult, TxnEventColumns } = await import('../../checker/txn/index.js');
+  // Events go straight into columns (no operation objects); without --shrink the file is
+  // streamed into them, so neither its text nor its events are ever held whole.
+  const read = flags.shrink === true ? await readNoting(file) : await streamTxnColumns(file, new TxnEventColumns(workload as TxnWorkload, file));
+  const { notes } = read;
   const options = {
     workload: workload as TxnWorkload,
     consistency,
@@ -161,17 +165,14 @@ async function checkTxn(file: string, flags: CheckFlags): Promise<number> {
     ...(flags.wfrKeys === true ? { wfrKeys: true } : {}),
     ...(flags.transactionOrder === undefined ? {} : { transactionOrder: await readTransactionOrder(flags.transactionOrder) }),
   };
-  // Events go straight into columns (no operation objects); without --shrink they are then
-  // dropped, so during the check the history is held once, as columns.
   const columnsOf = (h: readonly HistoryEvent[]): ReturnType<InstanceType<typeof TxnEventColumns>['finish']> => {
     const sink = new TxnEventColumns(options.workload, file);
     for (const e of h) sink.add(e);
     return sink.finish();
   };
-  requireTransactions(read.events.filter((e) => e.process !== NEMESIS), file, workload);
-  const columns = columnsOf(read.events);
-  const events = flags.shrink === true ? read.events : [];
-  read.events = [];
+  const events = 'events' in read ? read.events : [];
+  requireTransactions('events' in read ? events.filter((e) => e.process !== NEMESIS) : read.operations, file, workload);
+  const columns = 'events' in read ? columnsOf(events) : read.finish();
   const result = uncut(checkTransactionColumns(columns, options), read.torn);
   const kinds = new Set(Object.keys(result.anomalyCounts));
   const sameFailure = async (h: HistoryEvent[]): Promise<boolean> => {
@@ -249,9 +250,57 @@ async function readNoting(file: string): Promise<{ events: HistoryEvent[]; notes
   const text = await readHistoryText(file);
   const events = parseHistory(text, file, notes);
   for (const note of notes) process.stderr.write(`faultline: ${note}\n`);
-  // A checker given no event could only say "valid" about nothing.
-  if (events.length === 0) throw new InputError(file, undefined, 'holds no history events: nothing to check', 'a history has one event per line (JSONL or EDN), or is an EDN/JSON collection of them');
+  if (events.length === 0) throw noEvents(file);
   return { events, notes, format: detectFormat(text), torn: notes.some((n) => n.endsWith(TORN_TAIL)) };
+}
+
+// A checker given no event could only say "valid" about nothing.
+function noEvents(file: string): InputError {
+  return new InputError(file, undefined, 'holds no history events: nothing to check', 'a history has one event per line (JSONL or EDN), or is an EDN/JSON collection of them');
+}
+
+/**
+ * A transactional history file streamed into `sink` (history/stream.ts), with what
+ * `readNoting` then `requireTransactions` and the sink would say, in that order: a parse
+ * error first, then an empty file, then no transaction, then the sink's own complaint
+ * (held back until the file is read; the sink takes no more events after it).
+ */
+async function streamTxnColumns(
+  file: string,
+  sink: { add(e: HistoryEvent): void; finish(): TxnColumns },
+): Promise<{ notes: string[]; torn: boolean; operations: { f: string }[]; finish: () => TxnColumns }> {
+  const notes: string[] = [];
+  let refused: { error: unknown } | undefined;
+  let txn = false;
+  // Enough of the other operation names for requireTransactions' message (five, then "...").
+  const others = new Set<string>();
+  const { events } = await streamHistoryFile(
+    file,
+    (e) => {
+      if (e.process !== NEMESIS) {
+        if (e.f === 'txn') txn = true;
+        else if (others.size < 6) others.add(e.f);
+      }
+      if (refused !== undefined) return;
+      try {
+        sink.add(e);
+      } catch (error) {
+        refused = { error };
+      }
+    },
+    notes,
+  );
+  for (const note of notes) process.stderr.write(`faultline: ${note}\n`);
+  if (events === 0) throw noEvents(file);
+  return {
+    notes,
+    torn: notes.some((n) => n.endsWith(TORN_TAIL)),
+    operations: txn ? [{ f: 'txn' }] : [...others].map((f) => ({ f })),
+    finish: () => {
+      if (refused !== undefined) throw refused.error;
+      return sink.finish();
+    },
+  };
 }
 
 /**

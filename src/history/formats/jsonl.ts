@@ -10,24 +10,48 @@ import { exactJsonText, parseExactJson } from '../exact-json.js';
 export function parseJsonLines(text: string, file: string, notes?: string[]): HistoryEvent[] {
   const events: HistoryEvent[] = [];
   const lines = text.split('\n');
-  for (let i = 0; i < lines.length; i++) {
-    const line = lines[i]!.trim();
-    if (line === '') continue;
-    const at = { file, line: i + 1, position: events.length };
+  const parser = new JsonLineParser(file, notes, (e) => events.push(e));
+  for (let i = 0; i < lines.length; i++) if (!parser.line(lines[i]!, i + 1, i === lines.length - 1)) break;
+  return events;
+}
+
+/**
+ * JSON Lines one line at a time, for a whole text (parseJsonLines) or a file read in chunks
+ * (history/stream.ts): each event goes to `emit` as it is parsed.
+ */
+export class JsonLineParser {
+  /** Events emitted so far (an event without an index gets its position). */
+  events = 0;
+
+  constructor(
+    private readonly file: string,
+    private readonly notes: string[] | undefined,
+    private readonly emit: (e: HistoryEvent) => void,
+  ) {}
+
+  /**
+   * Line `number` (1-based); `last`: it is the text after the file's last newline, which a
+   * killed writer may have torn. False when that torn tail was left out (nothing follows it).
+   */
+  line(text: string, number: number, last: boolean): boolean {
+    const line = text.trim();
+    if (line === '') return true;
+    const at = { file: this.file, line: number, position: this.events };
     let raw: unknown;
     try {
       raw = parseExactJson(line);
     } catch (err) {
-      const tornTail = i === lines.length - 1;
-      if (tornTail) {
-        notes?.push(`${file}:${i + 1}: ${TORN_TAIL}`);
-        break;
+      if (last) {
+        this.notes?.push(`${this.file}:${number}: ${TORN_TAIL}`);
+        return false;
       }
       fail(at, `expected one JSON event object on this line (${parserMessage(err)})`);
     }
-    events.push(toEvent(raw, at));
+    const event = toEvent(raw, at);
+    this.events++;
+    this.emit(event);
+    return true;
   }
-  return events;
 }
 
 /** A JSON array of event maps: Elle's JSON histories (no `f`, no `time`). */

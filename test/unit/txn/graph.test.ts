@@ -64,6 +64,28 @@ describe('strongly connected components', () => {
   });
 });
 
+describe('edge store', () => {
+  it('ranks an edge among its parallel edges the same by the CSR as by a count over all edges, and a lean store drops reasons', () => {
+    fc.assert(
+      fc.property(typedGraph(6, 40), ([n, list]) => {
+        const lean = new EdgeStore(16, HEAP, false);
+        const full = new EdgeStore();
+        for (const [a, b, k] of list) {
+          lean.add(a, b, k, 7, 8);
+          full.add(a, b, k, 7, 8);
+        }
+        const counted = list.map(([a, b, k], e) => list.slice(0, e).filter(([x, y, z]) => x === a && y === b && z === k).length);
+        assert.deepEqual(list.map((_, e) => lean.rank(e)), counted);
+        lean.outgoing = buildCsr(n, lean);
+        assert.deepEqual(list.map((_, e) => lean.rank(e)), counted);
+        assert.equal(lean.a.length, 0);
+        assert.deepEqual(list.map((_, e) => [lean.reasonA(e), full.reasonA(e)]), list.map(() => [-1, 7]));
+      }),
+      { numRuns: 300 },
+    );
+  });
+});
+
 describe('cycle search', () => {
   it('finds a G0, G1c and G-single exactly when one exists, and every cycle it reports is one', () => {
     fc.assert(
