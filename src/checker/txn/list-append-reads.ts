@@ -6,8 +6,12 @@ import type { Collected } from './list-append-collect.js';
 import { NONE, type VersionOrder } from './list-append-order.js';
 import { type AnomalyLog, show, showList } from './transactions.js';
 
-/** Phase 3 of list-append inference: ww edges to appends no read saw, then each read's wr and rw edges and anomalies. */
-export function addReadEdges(c: Collected, o: VersionOrder, log: AnomalyLog, arena: Arena, edges: EdgeStore): void {
+/**
+ * Phase 3 of list-append inference: ww edges to appends no read saw, then each read's wr and rw
+ * edges and anomalies. Answers the unread appends per key (committed ones), for the snapshot
+ * search's constraints.
+ */
+export function addReadEdges(c: Collected, o: VersionOrder, log: AnomalyLog, arena: Arena, edges: EdgeStore): number[][] {
   const { node, cols } = c.table;
   const { index, elemMop, elemFinal, readTxn, readMop, readThenAppend, longest } = c;
   const { order, elemPos, dupPos, failedPos, lastNode, lastElem, offOrder, committedInfo } = o;
@@ -148,6 +152,7 @@ export function addReadEdges(c: Collected, o: VersionOrder, log: AnomalyLog, are
       }
     }
   }
+  return unseen;
 }
 
 /** Phase 4 of list-append inference: why data edge `e` holds, in words (only for the edges of reported cycles). */

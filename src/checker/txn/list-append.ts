@@ -1,6 +1,7 @@
 import { collect } from './list-append-collect.js';
 import { explainEdge, addReadEdges } from './list-append-reads.js';
 import { orderVersions } from './list-append-order.js';
+import { tailChoices } from './list-append-choices.js';
 import type { EdgeStore } from './graph.js';
 import type { Arena } from './int-tables.js';
 import type { TxnTable } from './table.js';
@@ -25,7 +26,13 @@ import type { AnomalyLog, Inference } from './transactions.js';
 export function inferListAppend(table: TxnTable, log: AnomalyLog, arena: Arena, edges: EdgeStore): Inference {
   const c = collect(table, log, arena);
   const o = orderVersions(c, log, arena, edges);
-  addReadEdges(c, o, log, arena, edges);
-  return { edges, keys: c.keyCount, committedInfo: o.committedInfo, explainEdge: (e) => explainEdge(c, o, edges, e) };
+  const unseen = addReadEdges(c, o, log, arena, edges);
+  return {
+    edges,
+    keys: c.keyCount,
+    committedInfo: o.committedInfo,
+    explainEdge: (e) => explainEdge(c, o, edges, e),
+    versionChoices: tailChoices(c, unseen),
+  };
 }
 
