@@ -14,6 +14,7 @@ import { AnomalyLog, type Inference, show } from './transactions.js';
 import { TxnTable } from './table.js';
 import { type TxnColumns, columnsOfOperations } from './columns.js';
 import { searchModeFor, searchVersionOrder } from './version-search.js';
+import { TAIL_PAIR_LIMIT } from './list-append-choices.js';
 import type { TxnAnomaly, TxnCheckOptions, TxnCheckResult } from './types.js';
 import { explainCycle } from './explain.js';
 
@@ -126,10 +127,11 @@ function checkColumns(cols: TxnColumns, options: TxnCheckOptions, started: numbe
     anomalyCounts: Object.fromEntries([...log.counts].sort(([a], [b]) => a.localeCompare(b))),
     anomalies: log.kept,
     notModels: modelsRuledOut(anomalyTypes),
-    // List-append reads give the version order whole; rw-register's comes from these too.
+    // List-append reads give the version order whole, but for appends no read saw (their
+    // first-committer-wins order, searched under snapshot isolation); rw-register's comes from these too.
     versionOrder:
       options.workload === 'list-append'
-        ? ['reads']
+        ? ['reads', ...(polygraph?.searched === true ? ['polygraph'] : [])]
         : [
             'reads',
             ...(options.wfrKeys === true ? ['wfr-keys'] : wfrFor(options) ? ['wfr'] : []),
@@ -164,7 +166,11 @@ function checkColumns(cols: TxnColumns, options: TxnCheckOptions, started: numbe
       elapsedMs,
     },
   };
-  if (verdict === 'unknown' && polygraph?.undecidedKeys !== undefined) {
+  if (verdict === 'unknown' && polygraph?.tooManyPairs === true) {
+    result.reason =
+      `the appends no read saw of key(s) ${listKeys(polygraph.undecidedKeys ?? [])} make more than ${TAIL_PAIR_LIMIT} pairs of writers ` +
+      `whose first-committer-wins order the snapshot-isolation search would have to choose; read those keys at the end of the test to decide`;
+  } else if (verdict === 'unknown' && polygraph?.undecidedKeys !== undefined) {
     result.reason =
       `the time limit of ${options.timeLimitMs} ms ran out during the polygraph search for the write order of key(s) ` +
       `${listKeys(polygraph.undecidedKeys)} (${polygraph.relevant} open write pairs in cyclic components); raise the limit to decide`;

@@ -2,6 +2,7 @@ import { collect } from './list-append-collect.js';
 import { explainEdge } from './list-append-explain.js';
 import { addReadEdges } from './list-append-reads.js';
 import { orderVersions } from './list-append-order.js';
+import { tailChoices } from './list-append-choices.js';
 import type { EdgeStore } from './graph.js';
 import type { Arena } from './int-tables.js';
 import type { TxnTable } from './table.js';
@@ -28,6 +29,12 @@ export function inferListAppend(table: TxnTable, log: AnomalyLog, arena: Arena, 
   const c = collect(table, log, arena);
   const o = orderVersions(c, log, arena, edges);
   const unseen = addReadEdges(c, o, log, arena, edges);
-  return { edges, keys: c.keyCount, committedInfo: o.committedInfo, explainEdge: (e) => explainEdge(c, o, unseen, edges, e) };
+  return {
+    edges,
+    keys: c.keyCount,
+    committedInfo: o.committedInfo,
+    explainEdge: (e) => explainEdge(c, o, unseen, edges, e),
+    versionChoices: tailChoices(c, unseen),
+  };
 }
 

@@ -159,8 +159,10 @@ export interface Inference {
    */
   committedInfo: Map<number, string>;
   /**
-   * rw-register: the write orders the reads leave open, as polygraph constraints (one per pair
-   * of committed writes of a key, at least one of them read), and how to explain their edges.
+   * The write orders the reads leave open, as polygraph constraints, and how to explain their
+   * edges. rw-register: one per pair of committed writes of a key, at least one of them read
+   * (every pair under snapshot isolation); list-append: under snapshot isolation only, one per
+   * pair of committed appenders of a key that no read saw (list-append-choices.ts).
    */
   versionChoices?: VersionChoices;
 }
@@ -168,6 +170,8 @@ export interface Inference {
 export interface VersionChoices {
   /** Built on demand: only a search needs them. `everyPair`: unread pairs of writes too (snapshot isolation needs them). */
   constraints(everyPair: boolean): Constraint[];
+  /** Keys whose constraints would exceed the search's size limit (then undecided: `unknown`), when the inference bounds them. */
+  oversized?(everyPair: boolean): Key[];
   keyName(kid: number): Key;
   /** Why a candidate edge holds if its alternative is the one chosen. */
   explainChoice(edge: CandidateEdge): { why: string; key: Key };

@@ -21,6 +21,8 @@ export interface VersionSearchOutcome {
   anomaly?: TxnAnomaly;
   /** The budget ran out: the keys whose order was still open. */
   undecidedKeys?: Key[];
+  /** Undecided because the keys had more open pairs than the search takes on, not for time. */
+  tooManyPairs?: boolean;
 }
 
 /**
@@ -97,6 +99,15 @@ function searchSnapshot(table: TxnTable, inference: Inference, mask: number, dea
     const key = steps.find((s) => s.key !== undefined)?.key;
     if (key !== undefined) outcome.anomaly.key = key;
   } else {
+    // Too many open pairs to build: undecided (the caller answers unknown), never assumed.
+    const oversized = inference.versionChoices?.oversized?.(true) ?? [];
+    if (oversized.length > 0) {
+      outcome.searched = true;
+      outcome.undecidedKeys = oversized;
+      outcome.tooManyPairs = true;
+      outcome.elapsedMs = performance.now() - started;
+      return outcome;
+    }
     const constraints = inference.versionChoices?.constraints(true) ?? [];
     if (constraints.length > 0) {
       const r = solvePolygraph(2 * n, split, -1 >>> 0, constraints.map(splitConstraint), deadline);
