@@ -78,13 +78,16 @@ describe('runTest', () => {
 
   it('completes a timed-out operation as info and continues the worker as process id + concurrency', async () => {
     let hung = 0;
-    // Ordinary operations take ~2 ms, so the workers are still busy long after the 30 ms timeouts.
-    const store = new MemoryRegister({ maxLatencyMs: 4, hangs: (op) => op.f === 'write' && hung++ < 3 });
-    const result = await runTest(options(store, { opTimeoutMs: 30, opLimit: 200 }));
+    // Ordinary operations take ~10 ms, so the workers are still busy long after the 150 ms
+    // timeouts (200 ops over 5 workers ≈ 400 ms), and an ordinary one times out only if the
+    // event loop stalls for 130 ms (test files share 2 cores: 30 ms timeouts over 4 ms
+    // operations failed under load).
+    const store = new MemoryRegister({ maxLatencyMs: 20, hangs: (op) => op.f === 'write' && hung++ < 3 });
+    const result = await runTest(options(store, { opTimeoutMs: 150, opLimit: 200 }));
     const { ops } = pairHistory(result.history);
     const infos = ops.filter((op) => op.type === 'info');
     assert.equal(infos.length, 3);
-    assert.ok(infos.every((op) => op.error === 'timeout' && op.ret - op.call >= 29e6));
+    assert.ok(infos.every((op) => op.error === 'timeout' && op.ret - op.call >= 149e6));
     for (const op of infos) {
       assert.ok(!ops.some((o) => o.process === op.process && o.call > op.call), `process ${op.process} issued again after info`);
     }
