@@ -61,6 +61,9 @@ describe('the bundled CLI', () => {
     assert.equal(logged.exitCode, 1, logged.stderr);
     const modules = (await readFile(log, 'utf8')).split('\n');
     assert.ok(modules.some((m) => m.includes('/dist/bundle/main.js')), 'the bundle was loaded');
+    // Dynamic imports stayed chunks: the clients of Docker and the databases are not loaded (test/unit/cli/startup-modules.test.ts for dist/src).
+    const clients = modules.filter((m) => /node_modules\/(dockerode|docker-modem|ioredis|etcd3|@grpc|consul|node-zookeeper-client|ssh2|execa|ora|zod|yaml|cockatiel)\//.test(m));
+    assert.deepEqual(clients, []);
     assert.ok(!modules.some((m) => m.includes('/dist/src/')), `nothing from dist/src: ${modules.filter((m) => m.includes('/dist/src/')).join(', ')}`);
   });
 
