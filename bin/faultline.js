@@ -13,7 +13,7 @@ await Promise.all([flushed(process.stdout), flushed(process.stderr)]);
 process.exit(code);
 
 /**
- * `check` and the help run from dist/bundle (scripts/bundle-cli.mjs, ~20-25% less start-up
+ * `check` and the help run from dist/bundle (scripts/bundle-cli.mjs; 15-50 ms less start-up
  * CPU) when `npm run build` made it and no later tsc run left it stale; everything else, and
  * every command when the bundle is missing, from dist/src. The other commands stay unbundled
  * because they locate files next to their modules (the client host's child script, the
