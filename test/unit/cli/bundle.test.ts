@@ -1,0 +1,110 @@
+import assert from 'node:assert/strict';
+import { copyFile, mkdir, mkdtemp, readFile, rm, symlink, utimes, writeFile } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { execa } from 'execa';
+
+/**
+ * bin/faultline.js runs `check` and the help from dist/bundle (scripts/bundle-cli.mjs) when
+ * it is there and not older than dist/src, everything else from dist/src. The real bundle
+ * (made by `npm run build`) must give what dist/src gives, worker threads included.
+ */
+const root = fileURLToPath(new URL('../../../../', import.meta.url));
+const realBin = join(root, 'bin', 'faultline.js');
+const built = existsSync(join(root, 'dist', 'bundle', 'main.js'));
+
+const lines = (events: object[]): string => events.map((e) => JSON.stringify(e)).join('\n') + '\n';
+
+/** A shim that logs every module URL a process resolves (ES modules). */
+const HOOKS = `import { appendFileSync } from 'node:fs';
+export async function resolve(specifier, context, next) {
+  const r = await next(specifier, context);
+  appendFileSync(process.env.FAULTLINE_MODULE_LOG, r.url + '\\n');
+  return r;
+}`;
+const REGISTER = `data:text/javascript,${encodeURIComponent(`import { register } from 'node:module'; register(${JSON.stringify(`data:text/javascript,${encodeURIComponent(HOOKS)}`)});`)}`;
+
+describe('the bundled CLI', () => {
+  let dir = '';
+  before(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'faultline-bundle-'));
+    // Three keys, the third read a value nobody wrote: invalid, and split over two threads.
+    const events: object[] = [];
+    for (let k = 0; k < 3; k++) {
+      events.push({ process: k, type: 'invoke', f: 'write', value: 1, key: `k${k}` }, { process: k, type: 'ok', f: 'write', value: 1, key: `k${k}` });
+      events.push({ process: k + 5, type: 'invoke', f: 'read', value: null, key: `k${k}` }, { process: k + 5, type: 'ok', f: 'read', value: k === 2 ? 7 : 1, key: `k${k}` });
+    }
+    await writeFile(join(dir, 'kv.jsonl'), lines(events));
+  });
+  after(async () => {
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('runs a check from dist/bundle, worker threads too, printing what dist/src prints', { skip: built ? false : 'no dist/bundle (esbuild not installed)' }, async () => {
+    const args = ['check', join(dir, 'kv.jsonl'), '--model', 'register', '--workers', '2', '--all-partitions', '--json'];
+    const bundled = await execa(process.execPath, [realBin, ...args], { reject: false });
+    // The same CLI from dist/src, from a script file (an --eval's flags would pass on to the threads).
+    const unbundled = join(dir, 'unbundled.mjs');
+    await writeFile(unbundled, `const m = await import(${JSON.stringify(pathToFileURL(join(root, 'dist', 'src', 'cli', 'main.js')).href)});\nprocess.exitCode = await m.main(process.argv);\n`);
+    const compiled = await execa(process.execPath, [unbundled, ...args], { reject: false });
+    assert.equal(bundled.exitCode, 1, bundled.stderr);
+    assert.equal(compiled.exitCode, 1, compiled.stderr);
+    const strip = (out: string): unknown => JSON.parse(out, (k, v: unknown) => (k === 'elapsedMs' || k === 'ms' || k === 'elapsed' ? 0 : v));
+    assert.deepEqual(strip(bundled.stdout), strip(compiled.stdout));
+    // Which modules a (thread-less) check resolves: the bundle's, none of dist/src.
+    const log = join(dir, 'modules.log');
+    await writeFile(log, '');
+    const logged = await execa(process.execPath, ['--import', REGISTER, realBin, 'check', join(dir, 'kv.jsonl'), '--model', 'register', '--workers', '0'], { reject: false, env: { FAULTLINE_MODULE_LOG: log } });
+    assert.equal(logged.exitCode, 1, logged.stderr);
+    const modules = (await readFile(log, 'utf8')).split('\n');
+    assert.ok(modules.some((m) => m.includes('/dist/bundle/main.js')), 'the bundle was loaded');
+    // Dynamic imports stayed chunks: the clients of Docker and the databases are not loaded (test/unit/cli/startup-modules.test.ts for dist/src).
+    const clients = modules.filter((m) => /node_modules\/(dockerode|docker-modem|ioredis|etcd3|@grpc|consul|node-zookeeper-client|ssh2|execa|ora|zod|yaml|cockatiel)\//.test(m));
+    assert.deepEqual(clients, []);
+    assert.ok(!modules.some((m) => m.includes('/dist/src/')), `nothing from dist/src: ${modules.filter((m) => m.includes('/dist/src/')).join(', ')}`);
+  });
+
+  describe('bin/faultline.js picks', () => {
+    // A copy of the bin beside a dist whose src is the real one and whose bundle is a stand-in
+    // exiting 42, so the choice shows in the exit code.
+    let fake = '';
+    const bin = (): string => join(fake, 'bin', 'faultline.js');
+    before(async () => {
+      fake = await mkdtemp(join(tmpdir(), 'faultline-bin-'));
+      await mkdir(join(fake, 'bin'));
+      await mkdir(join(fake, 'dist', 'bundle'), { recursive: true });
+      await copyFile(realBin, bin());
+      await symlink(join(root, 'dist', 'src'), join(fake, 'dist', 'src'));
+      await writeFile(join(fake, 'dist', 'bundle', 'main.js'), 'export async function main() { return 42; }\n');
+    });
+    after(async () => {
+      await rm(fake, { recursive: true, force: true });
+    });
+
+    it('the bundle for check and the help, dist/src for the other commands', async () => {
+      for (const args of [['check', join(dir, 'kv.jsonl'), '--model', 'register'], ['--help'], ['help', 'run'], ['-V'], []]) {
+        assert.equal((await execa(process.execPath, [bin(), ...args], { reject: false })).exitCode, 42, args.join(' '));
+      }
+      const other = await execa(process.execPath, [bin(), 'report', join(dir, 'no-such-run')], { reject: false });
+      assert.equal(other.exitCode, 3, other.stderr);
+    });
+
+    it('dist/src when the bundle is older than dist/src (a tsc run after the build)', async () => {
+      const bundle = join(fake, 'dist', 'bundle', 'main.js');
+      await utimes(bundle, new Date(0), new Date(0));
+      const r = await execa(process.execPath, [bin(), 'check', join(dir, 'kv.jsonl'), '--model', 'register', '--workers', '0'], { reject: false });
+      assert.equal(r.exitCode, 1, r.stderr);
+      assert.match(r.stdout, /NOT linearizable/);
+    });
+
+    it('dist/src when there is no bundle', async () => {
+      await rm(join(fake, 'dist', 'bundle'), { recursive: true, force: true });
+      const r = await execa(process.execPath, [bin(), '--help'], { reject: false });
+      assert.equal(r.exitCode, 0, r.stderr);
+      assert.match(r.stdout, /Usage: faultline/);
+    });
+  });
+});
