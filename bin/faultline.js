@@ -20,7 +20,11 @@ process.exit(code);
  * client module a run hands to it), which a bundle moves.
  */
 async function loadMain(command) {
-  const bundled = command === undefined || ['check', 'help', '--help', '-h', '--version', '-V'].includes(command);
+  // `check RUN_DIR` judges a run again through its plan, which may load the run's plugins; they
+  // import faultline from dist/src, and one copy of its classes (errors caught by `instanceof`)
+  // must serve both: unbundled.
+  const runDir = command === 'check' && process.argv.slice(3).some((a) => !a.startsWith('-') && statSync(a, { throwIfNoEntry: false })?.isDirectory() === true);
+  const bundled = command === undefined || ['help', '--help', '-h', '--version', '-V'].includes(command) || (command === 'check' && !runDir);
   if (bundled) {
     const bundle = new URL('../dist/bundle/main.js', import.meta.url);
     const compiled = new URL('../dist/src/cli/main.js', import.meta.url);

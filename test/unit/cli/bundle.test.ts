@@ -90,6 +90,10 @@ describe('the bundled CLI', () => {
       }
       const other = await execa(process.execPath, [bin(), 'report', join(dir, 'no-such-run')], { reject: false });
       assert.equal(other.exitCode, 3, other.stderr);
+      // A run directory is judged through its plan (its plugins import dist/src): unbundled, so
+      // not 42 — a folder that is no run exits 3.
+      const runDir = await execa(process.execPath, [bin(), 'check', dir], { reject: false });
+      assert.equal(runDir.exitCode, 3, runDir.stderr);
     });
 
     it('dist/src when the bundle is older than dist/src (a tsc run after the build)', async () => {
