@@ -16,15 +16,18 @@ const MAX_WORK = 20_000_000;
  *      with `by`) invoked after it returned and returned before r was invoked — it comes
  *      after it and before r, so it is not the last one. The initial value is overwritten
  *      by any such W' that returned before r was invoked.
- * When every read has exactly one such candidate, giving each write of v its own value
- * and each read its candidate's changes no linearization: every linearization of the
- * history is one of the relabeled history (each read's source is its candidate) and vice
- * versa (erase the labels). A read with no candidate is certainly invalid. Then the values are distinct, and an info write nobody reads
- * now may take effect last (dropped), one read is bounded by its first reader's return
- * (see info-ops.ts) — and the zones decide exactly. A few reads with two or more
- * candidates (concurrent writes of one value) are tried in every combination. Undefined
- * (search instead) past MAX_WORK, or for a read of a value nobody wrote (the search
- * explains that).
+ * Giving each write of v its own value and each read its chosen candidate's changes no
+ * linearization: every linearization of the history is one of the relabeled history for
+ * the choice of its actual sources, and vice versa (erase the labels). A read with no
+ * candidate is certainly invalid. Once relabeled, the values are distinct, an info write
+ * no read was given may take effect last (dropped), one read is bounded by its first
+ * reader's return (see info-ops.ts) — and the zones decide exactly. So the history is
+ * linearizable iff some choice of candidates is: the reads with one candidate are tried
+ * alone first (more reads only widen clusters, so a conflict there is final), then the
+ * reads with two or more (concurrent writes of one value, an info write of a value
+ * written again) are given theirs by a pruned search region by region (sources.ts).
+ * Undefined (search instead) past MAX_WORK conflict tests, or for a read of a value
+ * nobody wrote (the search explains that).
  */
 export function relabeledZoneDecision(ops: readonly TimedOp[], init: Json): Decision | undefined {
   const writesOf = new Map<string | number, number[]>();
