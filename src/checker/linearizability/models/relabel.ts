@@ -1,10 +1,11 @@
 import type { Json } from '../../../history/event.js';
 import type { Decision, TimedOp } from '../model.js';
 import { jsonKey } from './json.js';
+import { type Ambiguous, OMITTED, chooseSources } from './sources.js';
 import { zoneDecision } from './zones.js';
 
-/** Ambiguous reads are tried in every combination while combinations × ops stays below this. */
-const MAX_WORK = 4_000_000;
+/** Conflict tests the search for the ambiguous reads' sources may make before giving up (undefined: search). */
+const MAX_WORK = 20_000_000;
 
 /**
  * Zones for a register whose written values repeat, when real time tells which write each
@@ -15,15 +16,18 @@ const MAX_WORK = 4_000_000;
  *      with `by`) invoked after it returned and returned before r was invoked — it comes
  *      after it and before r, so it is not the last one. The initial value is overwritten
  *      by any such W' that returned before r was invoked.
- * When every read has exactly one such candidate, giving each write of v its own value
- * and each read its candidate's changes no linearization: every linearization of the
- * history is one of the relabeled history (each read's source is its candidate) and vice
- * versa (erase the labels). A read with no candidate is certainly invalid. Then the values are distinct, and an info write nobody reads
- * now may take effect last (dropped), one read is bounded by its first reader's return
- * (see info-ops.ts) — and the zones decide exactly. A few reads with two or more
- * candidates (concurrent writes of one value) are tried in every combination. Undefined
- * (search instead) past MAX_WORK, or for a read of a value nobody wrote (the search
- * explains that).
+ * Giving each write of v its own value and each read its chosen candidate's changes no
+ * linearization: every linearization of the history is one of the relabeled history for
+ * the choice of its actual sources, and vice versa (erase the labels). A read with no
+ * candidate is certainly invalid. Once relabeled, the values are distinct, an info write
+ * no read was given may take effect last (dropped), one read is bounded by its first
+ * reader's return (see info-ops.ts) — and the zones decide exactly. So the history is
+ * linearizable iff some choice of candidates is: the reads with one candidate are tried
+ * alone first (more reads only widen clusters, so a conflict there is final), then the
+ * reads with two or more (concurrent writes of one value, an info write of a value
+ * written again) are given theirs by a pruned search region by region (sources.ts).
+ * Undefined (search instead) past MAX_WORK conflict tests, or for a read of a value
+ * nobody wrote (the search explains that).
  */
 export function relabeledZoneDecision(ops: readonly TimedOp[], init: Json): Decision | undefined {
   const writesOf = new Map<string | number, number[]>();
@@ -68,8 +72,7 @@ export function relabeledZoneDecision(ops: readonly TimedOp[], init: Json): Deci
   /** The op whose value each op gets: itself for a write, its one candidate for a read (-1: the initial value). */
   const source = new Int32Array(ops.length);
   /** Reads with two or more candidates, and theirs (the initial value as -1). */
-  const ambiguous: { read: number; candidates: number[] }[] = [];
-  let combinations = 1;
+  const ambiguous: Ambiguous[] = [];
   for (let i = 0; i < ops.length; i++) {
     const op = ops[i]!;
     if (op.f === 'write') {
@@ -84,11 +87,7 @@ export function relabeledZoneDecision(ops: readonly TimedOp[], init: Json): Deci
       if (ops[w]!.call > op.ret || ends[w]! < op.call) continue;
       candidates.push(w);
     }
-    if (candidates.length > 1) {
-      combinations *= candidates.length;
-      if (combinations * ops.length > MAX_WORK) return undefined;
-      ambiguous.push({ read: i, candidates });
-    }
+    if (candidates.length > 1) ambiguous.push({ read: i, candidates: orderCandidates(ops, candidates) });
     const found = candidates.length === 0 ? -2 : candidates[0]!;
     if (found === -2) {
       // No write could be its source: certainly invalid. A value nobody wrote is left to the search's own explanation.
@@ -104,24 +103,38 @@ export function relabeledZoneDecision(ops: readonly TimedOp[], init: Json): Deci
     }
     source[i] = found;
   }
-  // Every choice of source for the ambiguous reads: linearizable iff some choice's relabeled
-  // history is (each linearization's sources are one choice). The first choice's conflict
-  // explains an invalid verdict.
-  let first: Decision | undefined;
-  for (let c = 0; c < combinations; c++) {
-    let rest = c;
-    for (const a of ambiguous) {
-      source[a.read] = a.candidates[rest % a.candidates.length]!;
-      rest = Math.floor(rest / a.candidates.length);
-    }
-    const decision = decideRelabeled(ops, init, source);
-    if (decision === undefined || decision.valid) return decision;
-    first ??= decision;
+  // The reads with one candidate alone: adding reads to a value's cluster only widens it,
+  // so a conflict here is one whatever the ambiguous reads read.
+  for (const a of ambiguous) source[a.read] = OMITTED;
+  const fixed = decideRelabeled(ops, init, source);
+  if (fixed === undefined || !fixed.valid || ambiguous.length === 0) return fixed;
+  // Some choice of source for the ambiguous reads whose relabeled history is linearizable
+  // (each linearization's sources are one choice), found region by region (see sources.ts).
+  const found = chooseSources(ops, source, ambiguous, MAX_WORK);
+  if (found === undefined) return undefined;
+  if (found.valid) {
+    // The zones themselves confirm the choice (the search's conflict test is theirs, pairwise).
+    const decision = decideRelabeled(ops, init, found.source);
+    return decision?.valid === true ? decision : undefined;
   }
-  return first;
+  // No choice works in one region: the deepest consistent partial choice there, its next
+  // read given its first candidate, explains (every other choice of it conflicts too).
+  const decision = decideRelabeled(ops, init, found.source);
+  if (decision === undefined || decision.valid) return undefined;
+  return { ...decision, why: `${decision.why} (${found.tried} read${found.tried === 1 ? '' : 's'} of a repeated value near it had two or more possible source writes; every choice of theirs conflicts like this)` };
 }
 
-/** Zones on the history with each write its own value and each read its `source`'s (-1: the initial value). */
+/**
+ * Most likely source first: a write that certainly took effect before one that may never
+ * have (an info write read by nobody is dropped, one read is a new cluster), the latest
+ * invoked before earlier ones, the initial value last.
+ */
+function orderCandidates(ops: readonly TimedOp[], candidates: number[]): number[] {
+  const rank = (w: number): number => (w < 0 ? -Infinity : ops[w]!.call - (ops[w]!.ret === Infinity ? 1e15 : 0));
+  return candidates.sort((a, b) => rank(b) - rank(a) || a - b);
+}
+
+/** Zones on the history with each write its own value and each read its `source`'s (-1: the initial value; OMITTED: the read left out). */
 function decideRelabeled(ops: readonly TimedOp[], init: Json, source: Int32Array): Decision | undefined {
   const read = new Uint8Array(ops.length);
   for (let i = 0; i < ops.length; i++) if (ops[i]!.f === 'read' && source[i]! >= 0) read[source[i]!] = 1;
@@ -139,7 +152,8 @@ function decideRelabeled(ops: readonly TimedOp[], init: Json, source: Int32Array
       const ret = op.ret === Infinity ? firstRead[i]! : op.ret;
       if (ret < op.call) return undefined;
       relabeled.push({ ...op, input: label(i), output: label(i), ret });
-    } else relabeled.push({ ...op, output: label(source[i]!) });
+    } else if (source[i] === OMITTED) continue;
+    else relabeled.push({ ...op, output: label(source[i]!) });
     kept.push(i);
   }
   const decision = zoneDecision(relabeled, init);
