@@ -14,7 +14,7 @@ import { type CliRun, faultEvents, runAndInspect } from './run-helpers.js';
  */
 const CASES = [
   // Seed 19's schedule partitions and kills etcd but never both at once, so its quorum stays and
-  // terms keep coming (92–128 locally). Seed 7's killed n3 and isolated n1 together (no quorum
+  // terms keep coming (104–128 in four local runs). Seed 7's killed n3 and isolated n1 together (no quorum
   // for 5 s), then isolated the leader: terms came only in a ~4 s window — 20–35 locally, 1 in
   // a CI run on a slower machine, which says nothing about etcd.
   { system: 'etcd', nemesis: 'partition,kill', interval: '4', seed: '19', extra: ['--lock-ttl', '3'] },
