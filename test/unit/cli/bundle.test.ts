@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { execa } from 'execa';
+import { LOG_MODULES } from './module-log.js';
 
 /**
  * bin/faultline.js runs `check` and the help from dist/bundle (scripts/bundle-cli.mjs) when
@@ -18,14 +19,6 @@ const built = existsSync(join(root, 'dist', 'bundle', 'main.js'));
 
 const lines = (events: object[]): string => events.map((e) => JSON.stringify(e)).join('\n') + '\n';
 
-/** A shim that logs every module URL a process resolves (ES modules). */
-const HOOKS = `import { appendFileSync } from 'node:fs';
-export async function resolve(specifier, context, next) {
-  const r = await next(specifier, context);
-  appendFileSync(process.env.FAULTLINE_MODULE_LOG, r.url + '\\n');
-  return r;
-}`;
-const REGISTER = `data:text/javascript,${encodeURIComponent(`import { register } from 'node:module'; register(${JSON.stringify(`data:text/javascript,${encodeURIComponent(HOOKS)}`)});`)}`;
 
 describe('the bundled CLI', () => {
   let dir = '';
@@ -57,7 +50,7 @@ describe('the bundled CLI', () => {
     // Which modules a (thread-less) check resolves: the bundle's, none of dist/src.
     const log = join(dir, 'modules.log');
     await writeFile(log, '');
-    const logged = await execa(process.execPath, ['--import', REGISTER, realBin, 'check', join(dir, 'kv.jsonl'), '--model', 'register', '--workers', '0'], { reject: false, env: { FAULTLINE_MODULE_LOG: log } });
+    const logged = await execa(process.execPath, ['--import', LOG_MODULES, realBin, 'check', join(dir, 'kv.jsonl'), '--model', 'register', '--workers', '0'], { reject: false, env: { FAULTLINE_MODULE_LOG: log } });
     assert.equal(logged.exitCode, 1, logged.stderr);
     const modules = (await readFile(log, 'utf8')).split('\n');
     assert.ok(modules.some((m) => m.includes('/dist/bundle/main.js')), 'the bundle was loaded');

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { execa } from 'execa';
+import { LOG_MODULES } from './module-log.js';
 
 /**
  * What a small `faultline check` or `--help` loads (the start-up cost, docs/run.md): not the
@@ -16,13 +17,6 @@ import { execa } from 'execa';
 const mainModule = new URL('../../../src/cli/main.js', import.meta.url).href;
 const extension = existsSync(fileURLToPath(mainModule)) ? '.js' : '.ts';
 
-const HOOKS = `import { appendFileSync } from 'node:fs';
-export async function resolve(specifier, context, next) {
-  const r = await next(specifier, context);
-  appendFileSync(process.env.FAULTLINE_MODULE_LOG, r.url + '\\n');
-  return r;
-}`;
-const REGISTER = `data:text/javascript,${encodeURIComponent(`import { register } from 'node:module'; register(${JSON.stringify(`data:text/javascript,${encodeURIComponent(HOOKS)}`)});`)}`;
 
 async function loadedBy(log: string, ...args: string[]): Promise<{ code: number; modules: string[] }> {
   const script = `import { appendFileSync } from 'node:fs';
@@ -31,7 +25,7 @@ const m = await import(${JSON.stringify(mainModule.replace(/\.js$/, extension))}
 process.exitCode = await m.main(process.argv);
 appendFileSync(process.env.FAULTLINE_MODULE_LOG, Object.keys(createRequire(process.cwd() + '/').cache).join('\\n') + '\\n');`;
   await writeFile(log, '');
-  const r = await execa(process.execPath, [...process.execArgv, '--import', REGISTER, '--input-type=module', '-e', script, 'faultline', ...args], {
+  const r = await execa(process.execPath, [...process.execArgv, '--import', LOG_MODULES, '--input-type=module', '-e', script, 'faultline', ...args], {
     reject: false,
     env: { FAULTLINE_MODULE_LOG: log },
   });
