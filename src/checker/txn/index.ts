@@ -14,7 +14,6 @@ import { AnomalyLog, type Inference, show } from './transactions.js';
 import { TxnTable } from './table.js';
 import { type TxnColumns, columnsOfOperations } from './columns.js';
 import { searchModeFor, searchVersionOrder } from './version-search.js';
-import { TAIL_PAIR_LIMIT } from './list-append-choices.js';
 import type { TxnAnomaly, TxnCheckOptions, TxnCheckResult } from './types.js';
 import { explainCycle } from './explain.js';
 
@@ -166,10 +165,8 @@ function checkColumns(cols: TxnColumns, options: TxnCheckOptions, started: numbe
       elapsedMs,
     },
   };
-  if (verdict === 'unknown' && polygraph?.tooManyPairs === true) {
-    result.reason =
-      `the appends no read saw of key(s) ${listKeys(polygraph.undecidedKeys ?? [])} make more than ${TAIL_PAIR_LIMIT} pairs of writers ` +
-      `whose first-committer-wins order the snapshot-isolation search would have to choose; read those keys at the end of the test to decide`;
+  if (verdict === 'unknown' && polygraph?.tooManyPairs === true && inference.versionChoices?.tooManyPairs !== undefined) {
+    result.reason = inference.versionChoices.tooManyPairs(listKeys(polygraph.undecidedKeys ?? []));
   } else if (verdict === 'unknown' && polygraph?.undecidedKeys !== undefined) {
     result.reason =
       `the time limit of ${options.timeLimitMs} ms ran out during the polygraph search for the write order of key(s) ` +

@@ -168,10 +168,17 @@ export interface Inference {
 }
 
 export interface VersionChoices {
-  /** Built on demand: only a search needs them. `everyPair`: unread pairs of writes too (snapshot isolation needs them). */
-  constraints(everyPair: boolean): Constraint[];
-  /** Keys whose constraints would exceed the search's size limit (then undecided: `unknown`), when the inference bounds them. */
-  oversized?(everyPair: boolean): Key[];
+  /**
+   * Built on demand: only a search needs them. `everyPair`: unread pairs of writes too
+   * (snapshot isolation needs them); `skip`: key ids left out (oversized ones).
+   */
+  constraints(everyPair: boolean, skip?: ReadonlySet<number>): Constraint[];
+  /**
+   * The key ids whose constraints would take the search past its size limit, most pairs
+   * first (counted, not built), and the sentence for a verdict they leave `unknown`.
+   */
+  oversized?(everyPair: boolean): number[];
+  tooManyPairs?(keys: string): string;
   keyName(kid: number): Key;
   /** Why a candidate edge holds if its alternative is the one chosen. */
   explainChoice(edge: CandidateEdge): { why: string; key: Key };

@@ -6,7 +6,7 @@ import { DATA_MASK, EDGE_KIND_NAMES, PROCESS, REALTIME, RW, bit, isAntiDependenc
 import { type ChoiceWhy, type Constraint, type CycleEdge, type PolygraphResult, solvePolygraph } from './polygraph.js';
 import { type SplitStep, joinCandidate, joinCycle, knownCycle, splitConstraint, splitGraph } from './si-graph.js';
 import type { TxnTable } from './table.js';
-import { type Inference, show } from './transactions.js';
+import { type Inference, type VersionChoices, show } from './transactions.js';
 import type { CycleStep, TxnAnomaly } from './types.js';
 
 export interface VersionSearchOutcome {
@@ -65,12 +65,32 @@ export function searchVersionOrder(table: TxnTable, inference: Inference, mode: 
   const choices = inference.versionChoices;
   if (choices === undefined) return undefined;
   const started = performance.now();
-  const constraints = choices.constraints(false);
-  if (constraints.length === 0) return undefined;
+  const { constraints, skipped } = bounded(choices, false);
+  if (constraints.length === 0 && skipped.length === 0) return undefined;
   const r = solvePolygraph(table.txnOfNode.length, inference.edges, mode.mask, constraints, deadline);
   // Every order the inferences already fixed: no search was needed.
-  if (r.kind === 'acyclic' && r.implied === constraints.length) return undefined;
-  return outcomeOf(r, constraints, table, inference, started, (cycle) => [...cycle], '');
+  if (r.kind === 'acyclic' && r.implied === constraints.length && skipped.length === 0) return undefined;
+  return withSkipped(outcomeOf(r, constraints, table, inference, started, (cycle) => [...cycle], ''), skipped);
+}
+
+/**
+ * The constraints the search takes on: all, or without the keys that would take it past its
+ * size limit (`skipped`). Leaving a key's constraints out only removes edges, so a cycle the
+ * search still cannot avoid is one under every order of the skipped keys too (invalid stands);
+ * no cycle proves nothing about them (`withSkipped`: unknown).
+ */
+function bounded(choices: VersionChoices, everyPair: boolean): { constraints: Constraint[]; skipped: Key[] } {
+  const over = choices.oversized?.(everyPair) ?? [];
+  return { constraints: choices.constraints(everyPair, over.length > 0 ? new Set(over) : undefined), skipped: over.map((k) => choices.keyName(k)) };
+}
+
+function withSkipped(outcome: VersionSearchOutcome, skipped: readonly Key[]): VersionSearchOutcome {
+  if (skipped.length === 0 || outcome.anomaly !== undefined) return outcome;
+  outcome.searched = true;
+  // Past the time limit as well: the time is the reason given, the skipped keys among the open ones.
+  if (outcome.undecidedKeys === undefined) outcome.tooManyPairs = true;
+  outcome.undecidedKeys = [...new Set([...(outcome.undecidedKeys ?? []), ...skipped])];
+  return outcome;
 }
 
 /**
@@ -99,16 +119,8 @@ function searchSnapshot(table: TxnTable, inference: Inference, mask: number, dea
     const key = steps.find((s) => s.key !== undefined)?.key;
     if (key !== undefined) outcome.anomaly.key = key;
   } else {
-    // Too many open pairs to build: undecided (the caller answers unknown), never assumed.
-    const oversized = inference.versionChoices?.oversized?.(true) ?? [];
-    if (oversized.length > 0) {
-      outcome.searched = true;
-      outcome.undecidedKeys = oversized;
-      outcome.tooManyPairs = true;
-      outcome.elapsedMs = performance.now() - started;
-      return outcome;
-    }
-    const constraints = inference.versionChoices?.constraints(true) ?? [];
+    const choices = inference.versionChoices;
+    const { constraints, skipped } = choices === undefined ? { constraints: [], skipped: [] } : bounded(choices, true);
     if (constraints.length > 0) {
       const r = solvePolygraph(2 * n, split, -1 >>> 0, constraints.map(splitConstraint), deadline);
       if (r.kind !== 'acyclic' || r.implied < constraints.length) {
@@ -120,9 +132,10 @@ function searchSnapshot(table: TxnTable, inference: Inference, mask: number, dea
                 : { src: x.edge.src, dst: x.edge.dst, x: { ...x, edge: joinCandidate(x.edge) } },
             ),
           );
-        return outcomeOf(r, constraints, table, inference, started, join, ' under snapshot isolation (no cycle without two adjacent anti-dependencies)');
+        return withSkipped(outcomeOf(r, constraints, table, inference, started, join, ' under snapshot isolation (no cycle without two adjacent anti-dependencies)'), skipped);
       }
     }
+    withSkipped(outcome, skipped);
   }
   outcome.elapsedMs = performance.now() - started;
   return outcome;

@@ -9,13 +9,15 @@ import { execa } from 'execa';
 import { LOG_MODULES } from './module-log.js';
 
 /**
- * bin/faultline.js runs `check` and the help from dist/bundle (scripts/bundle-cli.mjs) when
- * it is there and not older than dist/src, everything else from dist/src. The real bundle
- * (made by `npm run build`) must give what dist/src gives, worker threads included.
+ * bin/faultline.js runs `check` and the help from dist/bundle (scripts/bundle-cli.mjs: one
+ * CommonJS file and V8's code cache of it, loaded by bin/bundle.js) when it is there and not
+ * older than dist/src, everything else from dist/src. The real bundle (made by `npm run
+ * build`) must give what dist/src gives, worker threads included.
  */
 const root = fileURLToPath(new URL('../../../../', import.meta.url));
 const realBin = join(root, 'bin', 'faultline.js');
-const built = existsSync(join(root, 'dist', 'bundle', 'main.js'));
+const bundle = join(root, 'dist', 'bundle', 'main.cjs');
+const built = existsSync(bundle);
 
 const lines = (events: object[]): string => events.map((e) => JSON.stringify(e)).join('\n') + '\n';
 
@@ -47,17 +49,34 @@ describe('the bundled CLI', () => {
     assert.equal(compiled.exitCode, 1, compiled.stderr);
     const strip = (out: string): unknown => JSON.parse(out, (k, v: unknown) => (k === 'elapsedMs' || k === 'ms' || k === 'elapsed' ? 0 : v));
     assert.deepEqual(strip(bundled.stdout), strip(compiled.stdout));
-    // Which modules a (thread-less) check resolves: the bundle's, none of dist/src.
+    // Which modules a (thread-less) check loads: the bundle's loader, none of dist/src.
     const log = join(dir, 'modules.log');
     await writeFile(log, '');
     const logged = await execa(process.execPath, ['--import', LOG_MODULES, realBin, 'check', join(dir, 'kv.jsonl'), '--model', 'register', '--workers', '0'], { reject: false, env: { FAULTLINE_MODULE_LOG: log } });
     assert.equal(logged.exitCode, 1, logged.stderr);
     const modules = (await readFile(log, 'utf8')).split('\n');
-    assert.ok(modules.some((m) => m.includes('/dist/bundle/main.js')), 'the bundle was loaded');
-    // Dynamic imports stayed chunks: the clients of Docker and the databases are not loaded (test/unit/cli/startup-modules.test.ts for dist/src).
+    assert.ok(modules.some((m) => m.endsWith('/bin/bundle.js')), 'the bundle was loaded');
+    // What the check does not run stays unloaded: the clients of Docker and the databases are not loaded (test/unit/cli/startup-modules.test.ts for dist/src).
     const clients = modules.filter((m) => /node_modules\/(dockerode|docker-modem|ioredis|etcd3|@grpc|consul|node-zookeeper-client|ssh2|execa|ora|zod|yaml|cockatiel)\//.test(m));
     assert.deepEqual(clients, []);
     assert.ok(!modules.some((m) => m.includes('/dist/src/')), `nothing from dist/src: ${modules.filter((m) => m.includes('/dist/src/')).join(', ')}`);
+  });
+
+  it('compiles the bundle from its code cache, and its import() of what it leaves out works', { skip: built ? false : 'no dist/bundle (esbuild not installed)' }, async () => {
+    // A fresh process has the flags of a CLI run (V8 refuses a cache made under other flags).
+    // `help run` makes the bundle import the run command's module from dist/src: a script
+    // compiled from a cache has no loader for import(), the bundle's importer must do it.
+    const script = `const { loadBundle } = require(${JSON.stringify(join(root, 'bin', 'bundle.js'))});
+const { exports, script } = loadBundle(${JSON.stringify(bundle)});
+exports.buildProgram(['node', 'faultline', 'help', 'run']).then((p) => {
+  console.log(JSON.stringify({ rejected: script.cachedDataRejected, runOptions: p.commands.find((c) => c.name() === 'run').options.length }));
+});`;
+    const r = await execa(process.execPath, ['-e', script], { reject: false });
+    assert.equal(r.exitCode, 0, r.stderr);
+    const { rejected, runOptions } = JSON.parse(r.stdout) as { rejected: boolean; runOptions: number };
+    assert.equal(rejected, false, 'V8 accepted the code cache');
+    assert.ok(runOptions > 10, `the run command registered its options (${runOptions})`);
+    assert.equal(r.stderr, '', 'no warning');
   });
 
   describe('bin/faultline.js picks', () => {
@@ -71,16 +90,22 @@ describe('the bundled CLI', () => {
       await mkdir(join(fake, 'dist', 'bundle'), { recursive: true });
       await copyFile(realBin, bin());
       await symlink(join(root, 'dist', 'src'), join(fake, 'dist', 'src'));
-      await writeFile(join(fake, 'dist', 'bundle', 'main.js'), 'export async function main() { return 42; }\n');
+      await writeFile(join(fake, 'bin', 'package.json'), await readFile(join(root, 'bin', 'package.json')));
+      await copyFile(join(root, 'bin', 'bundle.js'), join(fake, 'bin', 'bundle.js'));
+      await writeFile(join(fake, 'dist', 'bundle', 'main.cjs'), 'exports.main = async () => 42;\n');
     });
     after(async () => {
       await rm(fake, { recursive: true, force: true });
     });
 
     it('the bundle for check and the help, dist/src for the other commands', async () => {
-      for (const args of [['check', join(dir, 'kv.jsonl'), '--model', 'register'], ['--help'], ['help', 'run'], ['-V'], []]) {
+      for (const args of [['check', join(dir, 'kv.jsonl'), '--model', 'register'], ['--help'], ['help'], ['help', 'check'], ['-V'], []]) {
         assert.equal((await execa(process.execPath, [bin(), ...args], { reject: false })).exitCode, 42, args.join(' '));
       }
+      // The help of a command the bundle leaves out comes from dist/src.
+      const helpRun = await execa(process.execPath, [bin(), 'help', 'run'], { reject: false });
+      assert.equal(helpRun.exitCode, 0, helpRun.stderr);
+      assert.match(helpRun.stdout, /Usage: faultline run/);
       const other = await execa(process.execPath, [bin(), 'report', join(dir, 'no-such-run')], { reject: false });
       assert.equal(other.exitCode, 3, other.stderr);
       // A run directory is judged through its plan (its plugins import dist/src): unbundled, so
@@ -90,8 +115,7 @@ describe('the bundled CLI', () => {
     });
 
     it('dist/src when the bundle is older than dist/src (a tsc run after the build)', async () => {
-      const bundle = join(fake, 'dist', 'bundle', 'main.js');
-      await utimes(bundle, new Date(0), new Date(0));
+      await utimes(join(fake, 'dist', 'bundle', 'main.cjs'), new Date(0), new Date(0));
       const r = await execa(process.execPath, [bin(), 'check', join(dir, 'kv.jsonl'), '--model', 'register', '--workers', '0'], { reject: false });
       assert.equal(r.exitCode, 1, r.stderr);
       assert.match(r.stdout, /NOT linearizable/);

@@ -135,6 +135,27 @@ describe('snapshot isolation, decided exactly', () => {
     assert.equal(check(h, 'serializable', 'list-append').verdict, 'valid');
   });
 
+  it('rw-register: more open writer pairs than the search takes on: unknown with the keys, never valid; a cycle the rest forces stays invalid', () => {
+    // 1,500 concurrent writers of key 0, each value read by a concurrent reader: every one of
+    // the 1,124,250 pairs is open (limit 1,000,000), under serializable as under SI.
+    const big = Array.from({ length: 1500 }, (_, i) => [txn(i, [['w', 0, i + 1]]), txn(2000 + i, [['r', 0, i + 1]])]).flat();
+    for (const consistency of ['serializable', 'snapshot-isolation'] as const) {
+      const r = check(concurrent(...big), consistency, 'rw-register');
+      assert.equal(r.verdict, 'unknown', consistency);
+      assert.match(r.reason ?? '', /committed writes of key\(s\) 0 make more than 1000000 pairs whose order the reads leave open/, consistency);
+    }
+    // Beside it, two transactions each reading the other's write (keys 1 and 2): T1 wr→ T2
+    // and T2 wr→ T1 under every order, a cycle the skipped key cannot undo: invalid (G1c).
+    const cyclic = [
+      txn(9000, [['w', 1, 1], ['r', 2, 1]]),
+      txn(9001, [['w', 2, 1], ['r', 1, 1]]),
+    ];
+    for (const consistency of ['serializable', 'snapshot-isolation'] as const) {
+      const r = check(concurrent(...big, ...cyclic), consistency, 'rw-register');
+      assert.equal(r.verdict, 'invalid', `${consistency}: ${r.reason ?? ''}`);
+    }
+  });
+
   it('consistent view still ends unknown where no order frees the history of every cycle, never valid', () => {
     const r = check(open, 'consistent-view', 'rw-register');
     assert.equal(r.verdict, 'unknown');
