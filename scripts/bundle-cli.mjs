@@ -2,9 +2,10 @@
 // build` after tsc, so that a `faultline check` or `--help` starts in little more than bare
 // Node's time (bin/faultline.js picks it; docs/linearizability.md has the measured gain):
 //  - main.cjs: one minified CommonJS file — no ES module graph to resolve, link and evaluate
-//    (the loader's per-module cost), less source to read and pre-parse. Only faultline's own
-//    code: packages stay in node_modules, required at run time. The other commands are left
-//    out, imported from dist/src if ever asked for (bin/faultline.js never sends them here).
+//    (the loader's per-module cost), less source to read and pre-parse. Faultline's own code
+//    and commander (`commanderInside`); other packages stay in node_modules, required at run
+//    time. The other commands are left out, imported from dist/src if ever asked for
+//    (bin/faultline.js never sends them here).
 //  - main.cjs.cache: V8's code cache of main.cjs after a few small commands ran (`--train`
 //    below), so the functions a check runs are deserialized instead of compiled (bin/bundle.js).
 //  - worker.js: the linearizability worker thread, one ES module file beside main.cjs, where
@@ -31,7 +32,7 @@ async function bundle() {
     return;
   }
   rmSync(out, { recursive: true, force: true });
-  const common = { absWorkingDir: root, bundle: true, packages: 'external', platform: 'node', target: 'node20', logLevel: 'warning' };
+  const common = { absWorkingDir: root, bundle: true, platform: 'node', target: 'node20', logLevel: 'warning' };
   const [cjs] = (
     await esbuild.build({
       ...common,
@@ -46,7 +47,6 @@ async function bundle() {
       // from their own URL: in one file that is the bundle's.
       define: { 'import.meta.url': '__bundle_url', 'import.meta.resolve': '__bundle_resolve' },
       banner: { js: 'const __bundle_url = require("node:url").pathToFileURL(__filename).href, __bundle_resolve = (s) => require("node:url").pathToFileURL(require.resolve(s)).href;' },
-      packages: undefined,
       plugins: [otherCommandsFromDist, commanderInside],
     })
   ).outputFiles;
@@ -59,7 +59,7 @@ async function bundle() {
   if (/[^\x00-\x7f]/.test(source)) throw new Error('bundle-cli: main.cjs is not ASCII');
   mkdirSync(out, { recursive: true });
   writeFileSync(main, source);
-  await esbuild.build({ ...common, entryPoints: ['dist/src/checker/linearizability/worker.js'], outfile: join(out, 'worker.js'), format: 'esm' });
+  await esbuild.build({ ...common, packages: 'external', entryPoints: ['dist/src/checker/linearizability/worker.js'], outfile: join(out, 'worker.js'), format: 'esm' });
   const trained = spawnSync(process.execPath, [fileURLToPath(import.meta.url), '--train'], { stdio: 'inherit' });
   if (trained.status !== 0) throw new Error(`bundle-cli: making the code cache failed (exit ${trained.status ?? trained.signal})`);
 }
@@ -136,7 +136,6 @@ async function train() {
     ];
     const { loadBundle } = await import(pathToFileURL(join(root, 'bin', 'bundle.js')).href);
     const { exports, script } = loadBundle(main);
-    if (script === undefined) return; // this Node cannot use a cache (bin/bundle.js)
     const write = { out: process.stdout.write, err: process.stderr.write };
     process.stdout.write = process.stderr.write = () => true;
     try {
