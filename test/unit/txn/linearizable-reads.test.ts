@@ -30,6 +30,15 @@ const readOnlyOrders = history([
   [3, 'ok', [['r', 'y', 2], ['r', 'x', 1]]],
 ]);
 
+/** T0 wrote x = 1 and completed; only then was T1 invoked, and it read nil there. */
+const writeThenNilRead = (): Operation[] =>
+  history([
+    [0, 'invoke', [['w', 'x', 1]]],
+    [0, 'ok', [['w', 'x', 1]]],
+    [1, 'invoke', [['r', 'x', null]]],
+    [1, 'ok', [['r', 'x', null]]],
+  ]);
+
 describe('rw-register: linearizable keys order reads', () => {
   it('a read-only transaction before a write orders the versions', () => {
     const r = check(readOnlyOrders, 'serializable', 'rw-register', { linearizableKeys: true });
@@ -44,13 +53,7 @@ describe('rw-register: linearizable keys order reads', () => {
   });
 
   it('a write seen before a read of nil on a linearizable key is an incompatible order', () => {
-    const ops = history([
-      [0, 'invoke', [['w', 'x', 1]]],
-      [0, 'ok', [['w', 'x', 1]]],
-      [1, 'invoke', [['r', 'x', null]]],
-      [1, 'ok', [['r', 'x', null]]],
-    ]);
-    const r = check(ops, 'serializable', 'rw-register', { linearizableKeys: true });
+    const r = check(writeThenNilRead(), 'serializable', 'rw-register', { linearizableKeys: true });
     assert.ok(r.anomalyTypes.includes('incompatible-order'), r.anomalyTypes.join());
   });
 
@@ -87,13 +90,7 @@ describe('rw-register: linearizable keys order reads', () => {
   });
 
   it('a version seen before a read of the initial nil was invoked is an incompatible order', () => {
-    // T0 wrote x = 1 and completed; only then was T1 invoked, and it read nil there.
-    const ops = history([
-      [0, 'invoke', [['w', 'x', 1]]],
-      [0, 'ok', [['w', 'x', 1]]],
-      [1, 'invoke', [['r', 'x', null]]],
-      [1, 'ok', [['r', 'x', null]]],
-    ]);
+    const ops = writeThenNilRead();
     assert.equal(check(ops, 'serializable', 'rw-register').verdict, 'valid');
     const r = check(ops, 'serializable', 'rw-register', { linearizableKeys: true });
     assert.deepEqual(r.anomalyTypes, ['incompatible-order']);
